@@ -1,0 +1,30 @@
+package dev.switchboard.api;
+
+/**
+ * One configured adapter instance: a connection to a Kosmi account, a tracker agent, a channels
+ * server, a tunnel. Registered as an OSGi service next to its {@link MessageSource} and
+ * {@link MessageSink}, with the same {@value #ENDPOINT_PROPERTY} and {@value #PROTOCOL_PROPERTY}
+ * properties.
+ *
+ * <p>All methods are cheap, non-blocking and safe to call from any thread.
+ */
+public interface Endpoint {
+
+    /** Service property naming the endpoint id; unique within one Switchboard. */
+    String ENDPOINT_PROPERTY = "switchboard.endpoint";
+
+    /** Service property naming the protocol: kosmi, tracker, channels, proxy, relay, … */
+    String PROTOCOL_PROPERTY = "switchboard.protocol";
+
+    /** The endpoint id, as members of gateways name it. */
+    String id();
+
+    /** The protocol name, as {@value #PROTOCOL_PROPERTY}. */
+    String protocol();
+
+    /** The current state and why. */
+    EndpointStatus status();
+
+    /** The current counters. */
+    EndpointMetrics metrics();
+}

@@ -1,0 +1,56 @@
+package dev.switchboard.transport;
+
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+
+/**
+ * Remembers recently seen ids so that a redelivered message is processed once. Bounded as seed
+ * 001 bounds it: when more than {@code limit} ids are held, the oldest are forgotten until only
+ * the newest {@code keep} remain. Thread-safe.
+ */
+public final class DedupCache {
+
+    /** Seed 001's bound. */
+    public static final int DEFAULT_LIMIT = 10_000;
+    /** Seed 001's trim target. */
+    public static final int DEFAULT_KEEP = 5_000;
+
+    private final int limit;
+    private final int keep;
+    private final LinkedHashSet<String> ids = new LinkedHashSet<>();
+
+    public DedupCache() {
+        this(DEFAULT_LIMIT, DEFAULT_KEEP);
+    }
+
+    public DedupCache(int limit, int keep) {
+        if (limit < 1 || keep < 0 || keep > limit) {
+            throw new IllegalArgumentException("need 0 <= keep <= limit and limit >= 1, got " + keep + ", " + limit);
+        }
+        this.limit = limit;
+        this.keep = keep;
+    }
+
+    /** Records {@code id}; returns true the first time it is seen, false for a duplicate. */
+    public synchronized boolean firstSeen(String id) {
+        if (!ids.add(id)) {
+            return false;
+        }
+        if (ids.size() > limit) {
+            Iterator<String> oldest = ids.iterator();
+            for (int drop = ids.size() - keep; drop > 0; drop--) {
+                oldest.next();
+                oldest.remove();
+            }
+        }
+        return true;
+    }
+
+    public synchronized boolean contains(String id) {
+        return ids.contains(id);
+    }
+
+    public synchronized int size() {
+        return ids.size();
+    }
+}

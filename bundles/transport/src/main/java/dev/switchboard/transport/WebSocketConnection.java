@@ -1,0 +1,51 @@
+package dev.switchboard.transport;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+/** One open WebSocket, client or server side. Safe to use from any thread. */
+public interface WebSocketConnection {
+
+    /** Unique within this JVM, stable for the life of this connection. */
+    String id();
+
+    /** The request path as the client asked for it, with query string. */
+    String path();
+
+    /** Values of path template parameters ({@code /_ws_proxy/{id}}) on a server route. */
+    Map<String, String> pathParameters();
+
+    /** Handshake request headers (server side) or response headers (client side). */
+    Map<String, List<String>> handshakeHeaders();
+
+    /** The subprotocol both sides agreed on, or an empty string. */
+    String subprotocol();
+
+    InetSocketAddress remoteAddress();
+
+    /**
+     * Queues a text message. Completes when written; fails when the connection is closed or its
+     * send queue is full (the connection is then closed with 1013).
+     */
+    CompletionStage<Void> sendText(String text);
+
+    /** As {@link #sendText}, for a binary message. */
+    CompletionStage<Void> sendBinary(ByteBuffer data);
+
+    /** Starts the closing handshake; idempotent. */
+    void close(int code, String reason);
+
+    boolean isOpen();
+
+    /** Outgoing messages queued but not yet written. */
+    int pendingSends();
+
+    /** Live counters of this connection. */
+    ConnectionMetrics metrics();
+
+    /** Per-connection state for the handler (subscriptions, identity); thread-safe. */
+    Map<String, Object> attributes();
+}
