@@ -1,0 +1,79 @@
+package dev.switchboard.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import dev.switchboard.api.EndpointStatus;
+import dev.switchboard.api.Message;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+
+/** Gateways created through Config Admin route between endpoints, across a real WebSocket. */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class RoutingIT extends SwitchboardTestSupport {
+
+    @Test
+    public void gatewayRoutesThroughALoopbackWebSocket() throws Exception {
+        TestSource browser = source("web");
+        webSocketLoop("loop");
+        recordingSink("archive");
+        Recorder archive = recorder("archive");
+        // web -> loop crosses a transport client and server; loop -> archive is a second gateway
+        gateway("to-loop", Members.in("web", "chat:lobby"), Members.out("loop", "lobby"));
+        gateway("from-loop", Members.in("loop", "lobby"), Members.out("archive", "log"));
+        await("the loop endpoint is online", () -> stateIs("loop", EndpointStatus.State.ONLINE));
+        await("the gateway subscribed to the source", browser::hasListeners);
+
+        Message sent = browser.emit("chat:lobby", "ada", "hello over the wire");
+        await("the archive received the message", () -> archive.size() == 1);
+
+        Message received = archive.messages.get(0);
+        assertEquals(sent.id(), received.id());
+        assertEquals("log", received.channel());
+        assertTrue(received.text(), received.text().endsWith("hello over the wire"));
+        assertTrue(received.text(), received.text().contains("ada"));
+        assertEquals("web", received.endpoint());
+        assertTrue(received.hops().toString(), received.hops().containsAll(java.util.List.of("web", "loop", "archive")));
+    }
+
+    @Test
+    public void gatewayConfigurationEditsApplyLive() throws Exception {
+        TestSource chat = source("chat");
+        recordingSink("first");
+        recordingSink("second");
+        Recorder first = recorder("first");
+        Recorder second = recorder("second");
+        org.osgi.service.cm.Configuration gateway = gateway("live", Members.in("chat", "room"), Members.out("first", "room"));
+        await("the gateway subscribed", chat::hasListeners);
+
+        chat.emit("room", "bob", "one");
+        await("first received one", () -> first.size() == 1);
+
+        java.util.Dictionary<String, Object> edited = gateway.getProperties();
+        edited.put("members", new String[] {Members.in("chat", "room"), Members.out("second", "room")});
+        gateway.update(edited);
+        await("the edit is applied", () -> {
+            chat.emit("room", "bob", "probe");
+            return second.size() > 0;
+        });
+        // from now on only the new member receives
+        int firstBefore = first.size();
+        int secondBefore = second.size();
+        Message after = chat.emit("room", "bob", "two");
+        await("second received two", () -> second.size() == secondBefore + 1);
+        assertEquals(after.id(), second.messages.get(secondBefore).id());
+        assertEquals("first received nothing after the edit", firstBefore, first.size());
+    }
+
+    private boolean stateIs(String endpoint, EndpointStatus.State state) {
+        try {
+            return endpointState(endpoint) == state;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+}

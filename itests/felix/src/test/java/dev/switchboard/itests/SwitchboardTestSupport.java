@@ -1,0 +1,218 @@
+package dev.switchboard.itests;
+
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.composite;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.options;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+
+import dev.switchboard.api.Endpoint;
+import dev.switchboard.api.EndpointStatus;
+import dev.switchboard.api.Message;
+import dev.switchboard.api.MessageListener;
+import dev.switchboard.api.MessageSource;
+import dev.switchboard.api.Subscription;
+import java.io.File;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import javax.inject.Inject;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+/**
+ * The runtime every integration test boots: a real Felix with SCR, Config Admin, Metatype, Tyrus,
+ * Jackson, SLF4J (all from target/runtime-bundles, see the pom), Switchboard's bundles from the
+ * reactor, and the test endpoints bundle.
+ */
+public abstract class SwitchboardTestSupport {
+
+    static final String[] SWITCHBOARD_BUNDLES = {"api", "transport", "router"};
+    static final String FIXTURES = "dev.switchboard.itests.fixtures";
+
+    @Inject
+    protected BundleContext context;
+
+    @Inject
+    protected ConfigurationAdmin configAdmin;
+
+    private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
+    private final List<org.osgi.service.cm.Configuration> configurations = new ArrayList<>();
+
+    @Configuration
+    public Option[] config() {
+        List<Option> runtime = new ArrayList<>();
+        File[] jars = new File(System.getProperty("switchboard.runtimeBundles")).listFiles((d, n) -> n.endsWith(".jar"));
+        Arrays.sort(jars);
+        for (File jar : jars) {
+            runtime.add(bundle(jar.toURI().toString()));
+        }
+        String version = System.getProperty("switchboard.version");
+        for (String name : SWITCHBOARD_BUNDLES) {
+            File jar = new File(System.getProperty("switchboard.bundles"),
+                    name + "/target/switchboard-" + name + "-" + version + ".jar");
+            runtime.add(bundle(jar.toURI().toString()));
+        }
+        runtime.add(bundle(new File(System.getProperty("switchboard.fixtures")).toURI().toString()));
+        return options(
+                systemProperty("org.ops4j.pax.url.mvn.localRepository")
+                        .value(System.getProperty("org.ops4j.pax.url.mvn.localRepository")),
+                systemProperty("org.slf4j.simpleLogger.defaultLogLevel").value("info"),
+                systemProperty("org.slf4j.simpleLogger.showDateTime").value("true"),
+                frameworkProperty("ds.loglevel").value("warn"),
+                composite(runtime.toArray(new Option[0])),
+                junitBundles());
+    }
+
+    /** Removes what the test registered and configured, so classes can share a framework. */
+    @org.junit.After
+    public void cleanUp() throws Exception {
+        for (ServiceRegistration<?> registration : registrations) {
+            try {
+                registration.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // unregistered by the test itself
+            }
+        }
+        registrations.clear();
+        for (org.osgi.service.cm.Configuration configuration : configurations) {
+            configuration.delete();
+        }
+        configurations.clear();
+    }
+
+    /** Creates a factory configuration, deleted after the test. */
+    protected org.osgi.service.cm.Configuration configure(String factoryPid, String name, Object... keyValues)
+            throws Exception {
+        org.osgi.service.cm.Configuration configuration = configAdmin.getFactoryConfiguration(factoryPid, name, "?");
+        Dictionary<String, Object> properties = new Hashtable<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            properties.put((String) keyValues[i], keyValues[i + 1]);
+        }
+        configuration.update(properties);
+        configurations.add(configuration);
+        return configuration;
+    }
+
+    /** A gateway configuration through Config Admin, as a user's .cfg file would give it. */
+    protected org.osgi.service.cm.Configuration gateway(String name, String... members) throws Exception {
+        return configure("dev.switchboard.gateway", name, "name", name, "members", members);
+    }
+
+    /** A recording sink endpoint in the fixtures bundle; what it is sent goes to {@link #recorder}. */
+    protected void recordingSink(String endpoint) throws Exception {
+        configure("dev.switchboard.test.recording", endpoint, "switchboard.endpoint", endpoint);
+    }
+
+    /** An endpoint in the fixtures bundle that loops messages through a real WebSocket. */
+    protected void webSocketLoop(String endpoint) throws Exception {
+        configure("dev.switchboard.test.wsloop", endpoint, "switchboard.endpoint", endpoint);
+    }
+
+    /** Registers a listener receiving what the recording sink {@code endpoint} is sent. */
+    protected Recorder recorder(String endpoint) {
+        Recorder recorder = new Recorder();
+        Hashtable<String, Object> properties = new Hashtable<>();
+        properties.put("switchboard.test.recorder", endpoint);
+        registrations.add(context.registerService(MessageListener.class, recorder, properties));
+        return recorder;
+    }
+
+    /** Registers a source endpoint the test drives directly. */
+    protected TestSource source(String endpoint) {
+        TestSource source = new TestSource(endpoint);
+        Hashtable<String, Object> properties = new Hashtable<>();
+        properties.put(Endpoint.ENDPOINT_PROPERTY, endpoint);
+        properties.put(Endpoint.PROTOCOL_PROPERTY, "test");
+        registrations.add(context.registerService(MessageSource.class, source, properties));
+        return source;
+    }
+
+    protected Bundle installed(String symbolicName) {
+        for (Bundle bundle : context.getBundles()) {
+            if (symbolicName.equals(bundle.getSymbolicName())) {
+                return bundle;
+            }
+        }
+        throw new AssertionError("bundle " + symbolicName + " is not installed");
+    }
+
+    protected EndpointStatus.State endpointState(String endpoint) throws Exception {
+        for (ServiceReference<Endpoint> ref : context.getServiceReferences(Endpoint.class,
+                "(" + Endpoint.ENDPOINT_PROPERTY + "=" + endpoint + ")")) {
+            Endpoint service = context.getService(ref);
+            if (service != null) {
+                try {
+                    return service.status().state();
+                } finally {
+                    context.ungetService(ref);
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Waits for a condition; a test never asserts how long it took, only that it happened. */
+    protected static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out waiting until " + what);
+            }
+            Thread.sleep(20);
+        }
+        assertTrue(what, condition.getAsBoolean());
+    }
+
+    /** A source the test publishes into, as an adapter would from its protocol. */
+    protected static final class TestSource implements MessageSource {
+        private final String endpoint;
+        private final List<MessageListener> listeners = new CopyOnWriteArrayList<>();
+
+        TestSource(String endpoint) {
+            this.endpoint = endpoint;
+        }
+
+        @Override
+        public Subscription subscribe(MessageListener listener) {
+            listeners.add(listener);
+            return () -> listeners.remove(listener);
+        }
+
+        boolean hasListeners() {
+            return !listeners.isEmpty();
+        }
+
+        Message emit(String channel, String author, String text) {
+            Message message = Message.builder(endpoint, channel).author(author, author).text(text).build();
+            listeners.forEach(l -> l.onMessage(message));
+            return message;
+        }
+    }
+
+    /** Collects what a recording sink receives. */
+    protected static final class Recorder implements MessageListener {
+        final List<Message> messages = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onMessage(Message message) {
+            messages.add(message);
+        }
+
+        int size() {
+            return messages.size();
+        }
+    }
+}
