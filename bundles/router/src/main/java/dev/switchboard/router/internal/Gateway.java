@@ -1,0 +1,205 @@
+package dev.switchboard.router.internal;
+
+import dev.switchboard.api.Message;
+import dev.switchboard.api.MessageSink;
+import dev.switchboard.router.GatewayInfo;
+import dev.switchboard.router.MemberInfo;
+import dev.switchboard.router.SinkInfo;
+import dev.switchboard.transport.DedupCache;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * One gateway: routes a message from a publishing member to every other receiving member, through
+ * one {@link SinkQueue} per destination endpoint.
+ *
+ * <p>Queues and the dedup memory belong to the gateway, not to its configuration, so a
+ * reconfiguration (even a malformed one) keeps every queued message: queues of endpoints that stay
+ * destinations are kept, queues of endpoints that no longer are deliver what they hold and end.
+ */
+final class Gateway {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+    private final String pid;
+    private final Duration sendTimeout;
+    private final Function<String, MessageSink> currentSink;
+    private final DedupCache seen = new DedupCache();
+    private final Map<String, SinkQueue> queues = new LinkedHashMap<>();
+
+    private String name;
+    private List<Member> members = List.of();
+    private NickFormat nickFormat = new NickFormat(GatewaySettings.DEFAULT_NICK_FORMAT);
+    private boolean configured;
+    private boolean active;
+    private String reason = "not configured";
+    private long routed;
+    private long duplicates;
+    private long loopsBlocked;
+
+    Gateway(String pid, Duration sendTimeout, Function<String, MessageSink> currentSink) {
+        this.pid = pid;
+        this.name = pid;
+        this.sendTimeout = sendTimeout;
+        this.currentSink = currentSink;
+    }
+
+    synchronized String name() {
+        return name;
+    }
+
+    /** Applies (new) settings live; {@code endpointPresent} only serves the log line. */
+    synchronized void configure(GatewaySettings settings, Predicate<String> endpointPresent) {
+        boolean first = !configured;
+        configured = true;
+        name = settings.name().isEmpty() ? pid : settings.name();
+        List<Member> parsed;
+        try {
+            if (settings.queueCapacity() < 1) {
+                throw new IllegalArgumentException("queueCapacity must be at least 1, got " + settings.queueCapacity());
+            }
+            parsed = Member.parseAll(settings.members());
+        } catch (IllegalArgumentException e) {
+            // queues stay as they are: they keep delivering and are reused once the configuration is fixed
+            deactivate(e.getMessage());
+            LOG.warn("Gateway {} is inactive: {}{}", name, reason, keptMessages());
+            return;
+        }
+        members = parsed;
+        nickFormat = new NickFormat(settings.nickFormat());
+        Set<String> destinations = new LinkedHashSet<>();
+        members.stream().filter(m -> m.direction().receives()).forEach(m -> destinations.add(m.endpoint()));
+        for (String endpoint : destinations) {
+            SinkQueue queue = queues.get(endpoint);
+            if (queue != null && queue.revive()) {
+                queue.reconfigure(name, settings.queueCapacity());
+            } else {
+                queues.put(endpoint, SinkQueue.start(name, endpoint, settings.queueCapacity(),
+                        currentSink.apply(endpoint), sendTimeout, this::drained));
+            }
+        }
+        for (SinkQueue queue : queues.values()) {
+            if (!destinations.contains(queue.endpoint())) {
+                queue.reconfigure(name, settings.queueCapacity());
+                queue.retire();
+            }
+        }
+        if (!settings.enabled()) {
+            deactivate("disabled");
+            LOG.info("Gateway {} is disabled{}", name, keptMessages());
+            return;
+        }
+        active = true;
+        reason = "active";
+        Set<String> waiting = new LinkedHashSet<>();
+        members.stream().map(Member::endpoint).filter(endpointPresent.negate()).forEach(waiting::add);
+        LOG.info("Gateway {} {}: {}{}", name, first ? "is active" : "is reconfigured", members,
+                waiting.isEmpty() ? "" : "; waiting for endpoints " + waiting);
+    }
+
+    private void deactivate(String why) {
+        active = false;
+        reason = why;
+        members = List.of();
+    }
+
+    private String keptMessages() {
+        int queued = queues.values().stream().mapToInt(q -> q.info().queued()).sum();
+        return queued == 0 ? "" : "; its " + queued + " queued messages are kept";
+    }
+
+    /**
+     * Routes {@code message}, published by the source of {@code sourceEndpoint}, to the other
+     * receiving members: never back to its origin member, never twice for one id, never to an
+     * endpoint its hop trace has passed (except the source endpoint itself, so that two channels of
+     * one endpoint can be bridged).
+     */
+    synchronized void route(String sourceEndpoint, String sourceProtocol, Message message) {
+        if (!active) {
+            return;
+        }
+        Member origin = members.stream()
+                .filter(m -> m.direction().publishes() && m.is(sourceEndpoint, message.channel()))
+                .findFirst().orElse(null);
+        if (origin == null) {
+            return;
+        }
+        if (!seen.firstSeen(message.id())) {
+            duplicates++;
+            return;
+        }
+        routed++;
+        Message traced = message.withHop(sourceEndpoint);
+        for (Member destination : members) {
+            if (destination == origin || !destination.direction().receives()) {
+                continue;
+            }
+            if (traced.hasVisited(destination.endpoint()) && !destination.endpoint().equals(sourceEndpoint)) {
+                loopsBlocked++;
+                continue;
+            }
+            queues.get(destination.endpoint()).offer(deliverable(traced, origin, sourceProtocol, destination));
+        }
+    }
+
+    private Message deliverable(Message message, Member origin, String protocol, Member destination) {
+        Message.Builder copy = message.toBuilder().channel(destination.channel());
+        if (message.isChat() && message.text() != null) {
+            copy.text(nickFormat.apply(message.author().name(), protocol, origin.endpoint(), origin.channel(), name)
+                    + message.text());
+        }
+        return copy.build().withHop(destination.endpoint());
+    }
+
+    /** The sink of {@code endpoint} came (non-null) or went (null). */
+    synchronized void sinkChanged(String endpoint, MessageSink sink) {
+        SinkQueue queue = queues.get(endpoint);
+        if (queue != null) {
+            queue.attach(sink);
+        }
+    }
+
+    private synchronized void drained(SinkQueue queue) {
+        if (queues.remove(queue.endpoint(), queue)) {
+            LOG.info("Gateway {} delivered its last queued message for former member {}", name, queue.endpoint());
+        }
+    }
+
+    /** The queue for {@code endpoint}, for tests. */
+    synchronized SinkQueue queue(String endpoint) {
+        return queues.get(endpoint);
+    }
+
+    synchronized GatewayInfo info(Predicate<String> sourcePresent, Predicate<String> sinkPresent) {
+        List<MemberInfo> memberInfos = new ArrayList<>();
+        for (Member m : members) {
+            memberInfos.add(new MemberInfo(m.endpoint(), m.channel(), m.direction(),
+                    sourcePresent.test(m.endpoint()), sinkPresent.test(m.endpoint())));
+        }
+        List<SinkInfo> sinkInfos = queues.values().stream().map(SinkQueue::info).toList();
+        return new GatewayInfo(pid, name, active, reason, memberInfos, sinkInfos, routed, duplicates, loopsBlocked);
+    }
+
+    /** Stops every delivery thread; returns the queued messages discarded. */
+    int close() {
+        List<SinkQueue> closing;
+        synchronized (this) {
+            active = false;
+            reason = "removed";
+            closing = new ArrayList<>(queues.values());
+            queues.clear();
+        }
+        // outside the lock: a delivery thread may be about to call drained()
+        return closing.stream().mapToInt(SinkQueue::close).sum();
+    }
+}

@@ -1,0 +1,46 @@
+package dev.switchboard.router.internal;
+
+import java.util.List;
+
+/**
+ * A gateway's configuration as Config Admin holds it, before validation: the router parses it
+ * and keeps the gateway inactive with a reason when it is malformed.
+ *
+ * @param name          the gateway's name (thread names, logs, consoles)
+ * @param members       the raw member entries, see {@link Member}
+ * @param nickFormat    prefix put before chat text delivered to other members
+ * @param queueCapacity messages held per destination before the oldest are dropped
+ * @param enabled       false keeps the gateway configured but routing nothing
+ */
+record GatewaySettings(String name, List<String> members, String nickFormat, int queueCapacity, boolean enabled) {
+
+    static final String DEFAULT_NICK_FORMAT = "[{PROTOCOL}] <{NICK}> ";
+    static final int DEFAULT_QUEUE_CAPACITY = 10_000;
+
+    GatewaySettings {
+        name = name == null ? "" : name.strip();
+        members = members == null ? List.of() : List.copyOf(members);
+        nickFormat = nickFormat == null ? "" : nickFormat;
+    }
+
+    /** Enabled settings with the default nick format and capacity. */
+    static GatewaySettings of(String name, String... members) {
+        return new GatewaySettings(name, List.of(members), DEFAULT_NICK_FORMAT, DEFAULT_QUEUE_CAPACITY, true);
+    }
+
+    GatewaySettings withNickFormat(String format) {
+        return new GatewaySettings(name, members, format, queueCapacity, enabled);
+    }
+
+    GatewaySettings withQueueCapacity(int capacity) {
+        return new GatewaySettings(name, members, nickFormat, capacity, enabled);
+    }
+
+    GatewaySettings withMembers(String... entries) {
+        return new GatewaySettings(name, List.of(entries), nickFormat, queueCapacity, enabled);
+    }
+
+    GatewaySettings withEnabled(boolean on) {
+        return new GatewaySettings(name, members, nickFormat, queueCapacity, on);
+    }
+}
