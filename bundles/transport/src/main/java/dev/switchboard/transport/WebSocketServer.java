@@ -2,6 +2,7 @@ package dev.switchboard.transport;
 
 import java.net.InetSocketAddress;
 import java.util.Collection;
+import java.util.List;
 
 /**
  * One listening socket carrying WebSocket routes and plain HTTP routes. Each adapter instance
@@ -22,7 +23,15 @@ public interface WebSocketServer extends AutoCloseable {
      *
      * @throws IllegalStateException when the path is already routed
      */
-    void addWebSocket(String path, WebSocketHandler handler);
+    default void addWebSocket(String path, WebSocketHandler handler) {
+        addWebSocket(path, List.of(), handler);
+    }
+
+    /**
+     * As {@link #addWebSocket(String, WebSocketHandler)}, agreeing on the first subprotocol the
+     * client offers that is in {@code subprotocols}; none agreed when the lists share nothing.
+     */
+    void addWebSocket(String path, List<String> subprotocols, WebSocketHandler handler);
 
     /**
      * Serves plain HTTP requests whose path starts with {@code pathPrefix}; the longest matching
@@ -32,6 +41,9 @@ public interface WebSocketServer extends AutoCloseable {
 
     /** The open WebSocket connections on every route. */
     Collection<WebSocketConnection> connections();
+
+    /** Counters across every WebSocket connection this server accepted. */
+    ConnectionMetrics metrics();
 
     /**
      * Closes every connection with 1001 "Server shutting down" (or as the handler closed them

@@ -1,0 +1,381 @@
+package dev.switchboard.transport.internal;
+
+import dev.switchboard.transport.ClientHandler;
+import dev.switchboard.transport.ClientSpec;
+import dev.switchboard.transport.ConnectionMetrics;
+import dev.switchboard.transport.WebSocketClient;
+import dev.switchboard.transport.WebSocketConnection;
+import jakarta.websocket.ClientEndpointConfig;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.Extension;
+import jakarta.websocket.HandshakeResponse;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.glassfish.tyrus.client.ClientManager;
+import org.glassfish.tyrus.client.ClientProperties;
+import org.glassfish.tyrus.container.grizzly.client.GrizzlyClientContainer;
+import org.glassfish.tyrus.container.grizzly.client.GrizzlyClientProperties;
+import org.glassfish.tyrus.ext.extension.deflate.PerMessageDeflateExtension;
+import org.glassfish.grizzly.threadpool.ThreadPoolConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A reconnecting Tyrus client. Every attempt and every open connection carries a generation
+ * number; an event from an older generation (a late handshake, a timer that lost a race) is
+ * ignored, so the state machine below only ever acts on the current attempt.
+ */
+final class TyrusClient implements WebSocketClient {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TyrusClient.class);
+
+    private record Retry(int attempt, Duration delay, String reason, long generation) {
+    }
+
+    private final ClientSpec spec;
+    private final ClientHandler handler;
+    private final ScheduledExecutorService timer;
+    private final Executor connector;
+    private final Consumer<TyrusClient> onClosed;
+    private final ConnectionPolicy policy;
+    private final ClientManager tyrus;
+    private final ConnectionMetrics metrics = new ConnectionMetrics();
+    private final String label;
+
+    // guarded by this
+    private State state = State.CONNECTING;
+    private long generation;
+    private int attempt;
+    private boolean everOpened;
+    private TyrusConnection connection;
+    private ScheduledFuture<?> pendingTimer;
+
+    TyrusClient(ClientSpec spec, ClientHandler handler, ScheduledExecutorService timer, Executor connector,
+                Consumer<TyrusClient> onClosed) {
+        this.spec = spec;
+        this.handler = handler;
+        this.timer = timer;
+        this.connector = connector;
+        this.onClosed = onClosed;
+        this.policy = ConnectionPolicy.of(spec);
+        this.label = "client " + spec.name();
+        this.tyrus = TyrusClassLoading.call(() -> ClientManager.createClient(GrizzlyClientContainer.class.getName()));
+        Map<String, Object> properties = tyrus.getProperties();
+        properties.put(ClientProperties.HANDSHAKE_TIMEOUT, (int) Math.min(Integer.MAX_VALUE, spec.connectTimeout().toMillis()));
+        properties.put(ClientProperties.INCOMING_BUFFER_SIZE, policy.frameBufferSize());
+        // Tyrus gives each connection its own Grizzly transport; name its workers after us.
+        properties.put(GrizzlyClientProperties.WORKER_THREAD_POOL_CONFIG, ThreadPoolConfig.defaultConfig()
+                .setPoolName("switchboard-ws-client-" + spec.name()).setCorePoolSize(2).setMaxPoolSize(2).setDaemon(true));
+    }
+
+    void start() {
+        long attemptGeneration;
+        synchronized (this) {
+            attemptGeneration = beginAttempt();
+        }
+        submit(attemptGeneration);
+    }
+
+    // guarded by this
+    private long beginAttempt() {
+        state = State.CONNECTING;
+        long attemptGeneration = ++generation;
+        pendingTimer = timer.schedule(() -> attemptFailed(attemptGeneration,
+                        "connect timed out after " + TyrusConnection.describe(spec.connectTimeout())),
+                spec.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        return attemptGeneration;
+    }
+
+    private void submit(long attemptGeneration) {
+        LOG.info("{} connecting to {}", label, safeAddress(spec.uri()));
+        try {
+            connector.execute(() -> connect(attemptGeneration));
+        } catch (RejectedExecutionException e) {
+            LOG.debug("{} not connecting: transport closed", label);
+        }
+    }
+
+    private void connect(long attemptGeneration) {
+        ClientEndpoint endpoint = new ClientEndpoint(attemptGeneration);
+        try {
+            TyrusClassLoading.call(() -> tyrus.connectToServer(endpoint, endpoint.config(), spec.uri()));
+        } catch (Exception e) {
+            attemptFailed(attemptGeneration, "connect failed: " + rootMessage(e));
+        }
+    }
+
+    private void attemptFailed(long attemptGeneration, String reason) {
+        Retry retry;
+        synchronized (this) {
+            if (state != State.CONNECTING || generation != attemptGeneration) {
+                return;
+            }
+            retry = planRetry(reason);
+        }
+        announce(retry);
+    }
+
+    /** The current connection ended; unless the client was closed, schedule the next attempt. */
+    private void connectionEnded(long connectionGeneration, int code, String reason) {
+        Retry retry;
+        synchronized (this) {
+            if (state != State.OPEN || generation != connectionGeneration) {
+                return;
+            }
+            connection = null;
+            retry = planRetry("connection closed: " + code + (reason.isEmpty() ? "" : " " + reason));
+        }
+        announce(retry);
+    }
+
+    // guarded by this
+    private Retry planRetry(String reason) {
+        cancelTimer();
+        attempt++;
+        Duration delay = spec.backoff().delay(attempt, ThreadLocalRandom.current()::nextDouble);
+        state = State.RETRY_WAIT;
+        return new Retry(attempt, delay, reason, ++generation);
+    }
+
+    /** Tells the handler before the wait starts, then starts it (unless something moved on meanwhile). */
+    private void announce(Retry retry) {
+        LOG.info("{} {}; attempt {} in {} ms", label, retry.reason(), retry.attempt(), retry.delay().toMillis());
+        try {
+            handler.onRetryScheduled(retry.attempt(), retry.delay(), retry.reason());
+        } catch (RuntimeException e) {
+            metrics.error();
+            LOG.warn("{} handler onRetryScheduled threw {}", label, e.toString());
+        }
+        synchronized (this) {
+            if (state == State.RETRY_WAIT && generation == retry.generation()) {
+                pendingTimer = timer.schedule(() -> retryNow(retry.generation()), retry.delay().toMillis(),
+                        TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    private void retryNow(long retryGeneration) {
+        long attemptGeneration;
+        synchronized (this) {
+            if (state != State.RETRY_WAIT || generation != retryGeneration) {
+                return;
+            }
+            attemptGeneration = beginAttempt();
+        }
+        submit(attemptGeneration);
+    }
+
+    /** Called from Tyrus's onOpen; returns the connection, or null when this attempt is stale. */
+    private TyrusConnection opened(long attemptGeneration, Session session, Map<String, List<String>> headers) {
+        TyrusConnection opened = new TyrusConnection(label, session, handshake(headers), handler, policy, timer,
+                metrics, (closed, code, reason) -> connectionEnded(attemptGeneration, code, reason));
+        synchronized (this) {
+            if (state != State.CONNECTING || generation != attemptGeneration) {
+                opened = null;
+            } else {
+                cancelTimer();
+                state = State.OPEN;
+                connection = opened;
+                if (everOpened) {
+                    metrics.reconnect();
+                }
+                everOpened = true;
+                pendingTimer = timer.schedule(() -> stable(attemptGeneration), spec.stableAfter().toMillis(),
+                        TimeUnit.MILLISECONDS);
+            }
+        }
+        if (opened == null) {
+            closeQuietly(session, "Superseded attempt");
+        }
+        return opened;
+    }
+
+    private synchronized void stable(long connectionGeneration) {
+        if (state == State.OPEN && generation == connectionGeneration) {
+            attempt = 0;
+        }
+    }
+
+    private TyrusConnection.Handshake handshake(Map<String, List<String>> headers) {
+        URI uri = spec.uri();
+        String path = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
+                + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+        int port = uri.getPort() > 0 ? uri.getPort() : "wss".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+        return new TyrusConnection.Handshake(path, Map.of(), headers, new InetSocketAddress(uri.getHost(), port));
+    }
+
+    // guarded by this
+    private void cancelTimer() {
+        if (pendingTimer != null) {
+            pendingTimer.cancel(false);
+            pendingTimer = null;
+        }
+    }
+
+    @Override
+    public synchronized State state() {
+        return state;
+    }
+
+    @Override
+    public synchronized Optional<WebSocketConnection> connection() {
+        return Optional.ofNullable(state == State.OPEN ? connection : null);
+    }
+
+    @Override
+    public CompletionStage<Void> sendText(String text) {
+        TyrusConnection current;
+        State now;
+        synchronized (this) {
+            current = connection;
+            now = state;
+        }
+        if (current == null) {
+            return CompletableFuture.failedFuture(new IOException(label + " is not connected (" + now + ")"));
+        }
+        return current.sendText(text);
+    }
+
+    @Override
+    public void reconnect(String reason) {
+        TyrusConnection current;
+        synchronized (this) {
+            current = state == State.OPEN ? connection : null;
+        }
+        if (current != null) {
+            LOG.info("{} reconnecting: {}", label, reason);
+            current.close(CloseReason.CloseCodes.GOING_AWAY.getCode(), reason);
+        }
+    }
+
+    @Override
+    public synchronized void resetBackoff() {
+        attempt = 0;
+    }
+
+    @Override
+    public ConnectionMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public void close() {
+        TyrusConnection current;
+        synchronized (this) {
+            if (state == State.CLOSED) {
+                return;
+            }
+            state = State.CLOSED;
+            generation++;
+            cancelTimer();
+            current = connection;
+            connection = null;
+        }
+        if (current != null) {
+            current.close(CloseReason.CloseCodes.NORMAL_CLOSURE.getCode(), "Client closed");
+        }
+        tyrus.shutdown();
+        onClosed.accept(this);
+        LOG.info("{} closed", label);
+    }
+
+    private void closeQuietly(Session session, String reason) {
+        try {
+            session.close(new CloseReason(CloseReason.CloseCodes.NORMAL_CLOSURE, reason));
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("{} closing a stale session failed: {}", label, e.toString());
+        }
+    }
+
+    /** scheme://host:port/path only: query strings often carry tokens. */
+    private static String safeAddress(URI uri) {
+        return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "")
+                + (uri.getRawPath() == null ? "" : uri.getRawPath());
+    }
+
+    private static String rootMessage(Throwable error) {
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage();
+        return message == null || message.isBlank() ? root.getClass().getSimpleName() : message;
+    }
+
+    /** One attempt's endpoint: its configurator adds the headers and keeps the response headers. */
+    private final class ClientEndpoint extends Endpoint {
+
+        private final long attemptGeneration;
+        private volatile Map<String, List<String>> responseHeaders = Map.of();
+        private volatile TyrusConnection connection;
+
+        ClientEndpoint(long attemptGeneration) {
+            this.attemptGeneration = attemptGeneration;
+        }
+
+        ClientEndpointConfig config() {
+            List<Extension> extensions = spec.compression() ? List.of(new PerMessageDeflateExtension()) : List.of();
+            return ClientEndpointConfig.Builder.create()
+                    .preferredSubprotocols(spec.subprotocols())
+                    .extensions(extensions)
+                    .configurator(new ClientEndpointConfig.Configurator() {
+                        @Override
+                        public void beforeRequest(Map<String, List<String>> headers) {
+                            spec.headers().forEach((name, value) -> headers.put(name, List.of(value)));
+                        }
+
+                        @Override
+                        public void afterResponse(HandshakeResponse response) {
+                            Map<String, List<String>> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+                            response.getHeaders().forEach((name, values) -> copy.put(name, List.copyOf(values)));
+                            responseHeaders = copy;
+                        }
+                    })
+                    .build();
+        }
+
+        @Override
+        public void onOpen(Session session, EndpointConfig config) {
+            connection = opened(attemptGeneration, session, responseHeaders);
+            if (connection != null) {
+                connection.start();
+            }
+        }
+
+        @Override
+        public void onClose(Session session, CloseReason closeReason) {
+            TyrusConnection ended = connection;
+            if (ended != null) {
+                ended.ended(closeReason);
+            }
+        }
+
+        @Override
+        public void onError(Session session, Throwable error) {
+            TyrusConnection failed = connection;
+            if (failed != null) {
+                failed.failed(error);
+            } else {
+                LOG.debug("{} error before open: {}", label, error.toString());
+            }
+        }
+    }
+}

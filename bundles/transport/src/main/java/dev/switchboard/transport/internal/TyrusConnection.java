@@ -1,0 +1,387 @@
+package dev.switchboard.transport.internal;
+
+import dev.switchboard.transport.ConnectionMetrics;
+import dev.switchboard.transport.WebSocketConnection;
+import dev.switchboard.transport.WebSocketHandler;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.MessageHandler;
+import jakarta.websocket.PongMessage;
+import jakarta.websocket.SendHandler;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.glassfish.grizzly.PendingWriteQueueLimitExceededException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One open Tyrus session as a {@link WebSocketConnection}, client or server side: enforces the
+ * message size and send queue limits, pings, counts, and calls the handler one call at a time.
+ */
+final class TyrusConnection implements WebSocketConnection {
+
+    /** Told when the connection ends, after the handler (client: schedule a retry; server: forget it). */
+    interface Listener {
+        void closed(TyrusConnection connection, int code, String reason);
+    }
+
+    /** The data a connection needs from its side's handshake. */
+    record Handshake(String path, Map<String, String> pathParameters, Map<String, List<String>> headers,
+                     InetSocketAddress remoteAddress) {
+    }
+
+    private record Close(int code, String reason) {
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(TyrusConnection.class);
+    private static final AtomicLong IDS = new AtomicLong();
+    /** A close reason phrase may hold 123 bytes; stay well inside for multi-byte text. */
+    private static final int MAX_REASON_CHARS = 60;
+
+    private final String id = "ws-" + IDS.incrementAndGet();
+    private final String label;
+    private final Session session;
+    private final Handshake handshake;
+    private final WebSocketHandler handler;
+    private final ConnectionPolicy policy;
+    private final ScheduledExecutorService timer;
+    private final ConnectionMetrics totals;
+    private final Listener listener;
+    private final ConnectionMetrics metrics = new ConnectionMetrics();
+    private final Map<String, Object> attributes = new ConcurrentHashMap<>();
+    private final AtomicInteger pendingSends = new AtomicInteger();
+    private final AtomicBoolean open = new AtomicBoolean(true);
+    /** Sequence number of the ping awaiting its pong, 0 when none is outstanding. */
+    private final AtomicLong outstandingPing = new AtomicLong();
+    private final AtomicLong pings = new AtomicLong();
+    /** Serialises handler calls; see {@link #deliverClose()} for why onClose never waits on it. */
+    private final ReentrantLock dispatch = new ReentrantLock();
+    private final AtomicReference<Close> pendingClose = new AtomicReference<>();
+    private volatile boolean closeDelivered;
+    private volatile ScheduledFuture<?> keepalive;
+
+    /**
+     * Wraps a session from the endpoint's {@code onOpen}. Installs the message handlers at once,
+     * since Tyrus may deliver frames as soon as {@code onOpen} returns; {@link #start()} then
+     * tells the handler.
+     */
+    TyrusConnection(String label, Session session, Handshake handshake, WebSocketHandler handler,
+                    ConnectionPolicy policy, ScheduledExecutorService timer, ConnectionMetrics totals,
+                    Listener listener) {
+        this.label = label + " " + id;
+        this.session = session;
+        this.handshake = handshake;
+        this.handler = handler;
+        this.policy = policy;
+        this.timer = timer;
+        this.totals = totals;
+        this.listener = listener;
+        // Tyrus checks these against fragmented messages only; whole frames are checked in receive*.
+        session.setMaxTextMessageBufferSize(policy.maxMessageSize());
+        session.setMaxBinaryMessageBufferSize(policy.maxMessageSize());
+        session.addMessageHandler(String.class, (MessageHandler.Whole<String>) this::receiveText);
+        session.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) this::receiveBinary);
+        session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> outstandingPing.set(0));
+    }
+
+    /** Starts keepalive and runs the handler's {@code onOpen}. */
+    void start() {
+        LOG.info("{} open: {} subprotocol '{}'", label, handshake.path(), subprotocol());
+        long intervalMs = policy.pingInterval().toMillis();
+        if (intervalMs > 0) {
+            keepalive = timer.scheduleWithFixedDelay(this::ping, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+        }
+        dispatch("onOpen", () -> handler.onOpen(this));
+    }
+
+    /** Tyrus's {@code onClose}: the session ended, whoever ended it. */
+    void ended(CloseReason reason) {
+        if (!open.compareAndSet(true, false)) {
+            return;
+        }
+        ScheduledFuture<?> ping = keepalive;
+        if (ping != null) {
+            ping.cancel(false);
+        }
+        int code = reason.getCloseCode().getCode();
+        String phrase = reason.getReasonPhrase() == null ? "" : reason.getReasonPhrase();
+        LOG.info("{} closed: {} {}", label, code, phrase);
+        pendingClose.set(new Close(code, phrase));
+        deliverClose();
+        listener.closed(this, code, phrase);
+    }
+
+    /** Tyrus's {@code onError}: a transport or protocol error on this session. */
+    void failed(Throwable error) {
+        countError();
+        LOG.warn("{} error: {}", label, error.toString());
+        dispatch("onError", () -> handler.onError(this, error));
+    }
+
+    private void receiveText(String text) {
+        long bytes = utf8Length(text);
+        if (bytes > policy.maxMessageSize()) {
+            tooBig(bytes);
+            return;
+        }
+        metrics.frameIn(bytes);
+        totals.frameIn(bytes);
+        dispatch("onText", () -> handler.onText(this, text));
+    }
+
+    private void receiveBinary(ByteBuffer data) {
+        long bytes = data.remaining();
+        if (bytes > policy.maxMessageSize()) {
+            tooBig(bytes);
+            return;
+        }
+        metrics.frameIn(bytes);
+        totals.frameIn(bytes);
+        dispatch("onBinary", () -> handler.onBinary(this, data));
+    }
+
+    private void tooBig(long bytes) {
+        countError();
+        LOG.warn("{} received a message of {} bytes, over the limit of {}; closing with 1009", label, bytes,
+                policy.maxMessageSize());
+        close(CloseReason.CloseCodes.TOO_BIG.getCode(), "Message too big: limit " + policy.maxMessageSize() + " bytes");
+    }
+
+    private void ping() {
+        if (!open.get() || outstandingPing.get() != 0) {
+            return;
+        }
+        long seq = pings.incrementAndGet();
+        outstandingPing.set(seq);
+        try {
+            session.getAsyncRemote().sendPing(ByteBuffer.allocate(Long.BYTES).putLong(0, seq));
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("{} ping failed: {}", label, e.toString());
+        }
+        timer.schedule(() -> checkPong(seq), policy.pongTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Dead-peer detection: close with 1001 (going away) so the local side reports a clean, known
+     * code; Tyrus drops the TCP connection right after writing the close frame, so a silent peer
+     * never holds the close up.
+     */
+    private void checkPong(long seq) {
+        if (open.get() && outstandingPing.get() == seq) {
+            LOG.warn("{} dead peer: no pong within {} ms; closing with 1001", label, policy.pongTimeout().toMillis());
+            close(CloseReason.CloseCodes.GOING_AWAY.getCode(),
+                    "Dead peer: no pong within " + describe(policy.pongTimeout()));
+        }
+    }
+
+    @Override
+    public CompletionStage<Void> sendText(String text) {
+        return send(utf8Length(text), handler -> session.getAsyncRemote().sendText(text, handler));
+    }
+
+    @Override
+    public CompletionStage<Void> sendBinary(ByteBuffer data) {
+        return send(data.remaining(), handler -> session.getAsyncRemote().sendBinary(data, handler));
+    }
+
+    private CompletionStage<Void> send(long bytes, Consumer<SendHandler> write) {
+        CompletableFuture<Void> sent = new CompletableFuture<>();
+        if (!open.get()) {
+            sent.completeExceptionally(new IOException(label + " is closed"));
+            return sent;
+        }
+        if (pendingSends.incrementAndGet() > policy.sendQueueLimit()) {
+            pendingSends.decrementAndGet();
+            tooSlow(policy.sendQueueLimit() + " messages waiting");
+            sent.completeExceptionally(new IOException("send queue of " + label + " is full ("
+                    + policy.sendQueueLimit() + " messages); connection closed with 1013"));
+            return sent;
+        }
+        try {
+            write.accept(result -> {
+                pendingSends.decrementAndGet();
+                if (result.isOK()) {
+                    metrics.frameOut(bytes);
+                    totals.frameOut(bytes);
+                    sent.complete(null);
+                } else {
+                    if (result.getException() instanceof PendingWriteQueueLimitExceededException) {
+                        tooSlow("write queue over Grizzly's limit");
+                    }
+                    sent.completeExceptionally(result.getException());
+                }
+            });
+        } catch (RuntimeException e) {
+            pendingSends.decrementAndGet();
+            sent.completeExceptionally(e);
+        }
+        return sent;
+    }
+
+    private void tooSlow(String detail) {
+        countError();
+        LOG.warn("{} slow consumer: {}; closing with 1013", label, detail);
+        close(CloseReason.CloseCodes.TRY_AGAIN_LATER.getCode(), "Too slow: send queue full");
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        if (!open.get()) {
+            return;
+        }
+        String phrase = reason == null ? "" : reason.length() > MAX_REASON_CHARS ? reason.substring(0, MAX_REASON_CHARS) : reason;
+        CloseReason closeReason = new CloseReason(CloseReason.CloseCodes.getCloseCode(code), phrase);
+        try {
+            session.close(closeReason);
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("{} close failed: {}", label, e.toString());
+        }
+        // Tyrus reports its own close through onClose; if the session was already broken it may not.
+        ended(closeReason);
+    }
+
+    /**
+     * Runs a handler call under the dispatch lock. The handler may be slow; frames for this
+     * connection wait, as they should.
+     */
+    private void dispatch(String event, Runnable call) {
+        dispatch.lock();
+        try {
+            if (!closeDelivered) {
+                call.run();
+            }
+        } catch (RuntimeException e) {
+            countError();
+            LOG.warn("{} handler {} threw {}", label, event, e.toString());
+        } finally {
+            dispatch.unlock();
+        }
+        deliverClose();
+    }
+
+    /**
+     * Delivers onClose without ever blocking on the dispatch lock: Tyrus calls onClose while
+     * holding its own protocol lock, and a handler busy in onText may be waiting for that lock
+     * to send. Whoever holds the dispatch lock delivers the close when it lets go.
+     */
+    private void deliverClose() {
+        while (pendingClose.get() != null && dispatch.tryLock()) {
+            try {
+                Close close = pendingClose.getAndSet(null);
+                if (close != null && !closeDelivered) {
+                    closeDelivered = true;
+                    handler.onClose(this, close.code(), close.reason());
+                }
+            } catch (RuntimeException e) {
+                countError();
+                LOG.warn("{} handler onClose threw {}", label, e.toString());
+            } finally {
+                dispatch.unlock();
+            }
+        }
+    }
+
+    private void countError() {
+        metrics.error();
+        totals.error();
+    }
+
+    static long utf8Length(String text) {
+        long bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+
+    static String describe(Duration duration) {
+        long ms = duration.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
+    }
+
+    String label() {
+        return label;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public String path() {
+        return handshake.path();
+    }
+
+    @Override
+    public Map<String, String> pathParameters() {
+        return handshake.pathParameters();
+    }
+
+    @Override
+    public Map<String, List<String>> handshakeHeaders() {
+        return handshake.headers();
+    }
+
+    @Override
+    public String subprotocol() {
+        String agreed = session.getNegotiatedSubprotocol();
+        return agreed == null ? "" : agreed;
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return handshake.remoteAddress();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return open.get();
+    }
+
+    @Override
+    public int pendingSends() {
+        return pendingSends.get();
+    }
+
+    @Override
+    public ConnectionMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public Map<String, Object> attributes() {
+        return attributes;
+    }
+
+    @Override
+    public String toString() {
+        return label;
+    }
+}

@@ -1,0 +1,235 @@
+package dev.switchboard.transport.internal;
+
+import dev.switchboard.transport.ConnectionMetrics;
+import dev.switchboard.transport.HttpHandler;
+import dev.switchboard.transport.ServerSpec;
+import dev.switchboard.transport.WebSocketConnection;
+import dev.switchboard.transport.WebSocketHandler;
+import dev.switchboard.transport.WebSocketServer;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.DeploymentException;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.Extension;
+import jakarta.websocket.HandshakeResponse;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.HandshakeRequest;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
+import org.glassfish.grizzly.http.server.HttpServer;
+import org.glassfish.grizzly.http.server.NetworkListener;
+import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
+import org.glassfish.grizzly.nio.transport.TCPNIOTransportBuilder;
+import org.glassfish.grizzly.strategies.WorkerThreadIOStrategy;
+import org.glassfish.grizzly.threadpool.ThreadPoolConfig;
+import org.glassfish.tyrus.core.TyrusServerEndpointConfigurator;
+import org.glassfish.tyrus.ext.extension.deflate.PerMessageDeflateExtension;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One listening socket: a Grizzly {@link HttpServer} bound to the spec's host, Tyrus's WebSocket
+ * filter in front of our HTTP routes. Owns its threads ({@code switchboard-ws-server-<name>…}),
+ * so closing it touches no other server.
+ */
+final class TyrusServer implements WebSocketServer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TyrusServer.class);
+    private static final String HEADERS_PROPERTY = TyrusServer.class.getName() + ".headers";
+    private static final String REMOTE_PROPERTY = TyrusServer.class.getName() + ".remote";
+
+    private final ServerSpec spec;
+    private final String label;
+    private final ConnectionPolicy policy;
+    private final ScheduledExecutorService timer;
+    private final Consumer<TyrusServer> onClosed;
+    private final HostBoundContainer container;
+    private final HttpRoutes httpRoutes;
+    private final HttpServer http;
+    private final Set<String> webSocketPaths = ConcurrentHashMap.newKeySet();
+    private final Set<TyrusConnection> connections = ConcurrentHashMap.newKeySet();
+    private final ConnectionMetrics metrics = new ConnectionMetrics();
+    private volatile InetSocketAddress address;
+    private volatile boolean closed;
+
+    private TyrusServer(ServerSpec spec, ScheduledExecutorService timer, Consumer<TyrusServer> onClosed) {
+        this.spec = spec;
+        this.label = "server " + spec.name();
+        this.policy = ConnectionPolicy.of(spec);
+        this.timer = timer;
+        this.onClosed = onClosed;
+        this.container = TyrusClassLoading.call(() -> new HostBoundContainer(policy.frameBufferSize()));
+        this.httpRoutes = new HttpRoutes(label);
+        this.http = new HttpServer();
+    }
+
+    /** Binds and starts; on any failure releases what it took (DESIGN pitfall 12) and throws. */
+    static TyrusServer start(ServerSpec spec, ScheduledExecutorService timer, Consumer<TyrusServer> onClosed)
+            throws IOException {
+        TyrusServer server = new TyrusServer(spec, timer, onClosed);
+        try {
+            server.bind();
+        } catch (IOException | RuntimeException e) {
+            server.http.shutdownNow();
+            server.container.stop();
+            throw new IOException("cannot listen on " + spec.host() + ":" + spec.port() + ": " + e.getMessage(), e);
+        }
+        LOG.info("{} listening on {}", server.label, server.address);
+        return server;
+    }
+
+    private void bind() throws IOException {
+        String threads = "switchboard-ws-server-" + spec.name();
+        http.getServerConfiguration().setName(threads);
+        http.getServerConfiguration().addHttpHandler(httpRoutes);
+        NetworkListener listener = new NetworkListener(spec.name(), spec.host(), spec.port());
+        TCPNIOTransport transport = TCPNIOTransportBuilder.newInstance()
+                .setSelectorThreadPoolConfig(ThreadPoolConfig.defaultConfig().setPoolName(threads + "-selector")
+                        .setCorePoolSize(1).setMaxPoolSize(1).setDaemon(true))
+                .setSelectorRunnersCount(1)
+                .setWorkerThreadPoolConfig(ThreadPoolConfig.defaultConfig().setPoolName(threads)
+                        .setCorePoolSize(2).setMaxPoolSize(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()))
+                        .setDaemon(true))
+                // frames go through Tyrus on worker threads, so a slow handler never stalls the selector
+                .setIOStrategy(WorkerThreadIOStrategy.getInstance())
+                // our own per-connection send queue limit (1013) decides when a client is too slow
+                .setMaxAsyncWriteQueueSizeInBytes(-1)
+                .build();
+        listener.setTransport(transport);
+        listener.getKeepAlive().setIdleTimeoutInSeconds(-1);
+        listener.registerAddOn(container.webSocketAddOn());
+        http.addListener(listener);
+        http.start();
+        address = (InetSocketAddress) listener.getServerConnection().getLocalAddress();
+    }
+
+    @Override
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    @Override
+    public void addWebSocket(String path, List<String> subprotocols, WebSocketHandler handler) {
+        if (closed) {
+            throw new IllegalStateException(label + " is closed");
+        }
+        if (!webSocketPaths.add(path)) {
+            throw new IllegalStateException(label + " already routes WebSocket path " + path);
+        }
+        Route route = new Route(path, handler);
+        List<Extension> extensions = spec.compression() ? List.of(new PerMessageDeflateExtension()) : List.of();
+        try {
+            TyrusClassLoading.call(() -> {
+                container.register(ServerEndpointConfig.Builder.create(ServerRouteEndpoint.class, path)
+                        .subprotocols(List.copyOf(subprotocols))
+                        .extensions(extensions)
+                        .configurator(new RouteConfigurator(route))
+                        .build());
+                return null;
+            });
+        } catch (DeploymentException e) {
+            webSocketPaths.remove(path);
+            throw new IllegalStateException(label + " cannot route " + path + ": " + e.getMessage(), e);
+        }
+        LOG.info("{} routes WebSocket {}", label, path);
+    }
+
+    @Override
+    public void addHttp(String pathPrefix, HttpHandler handler) {
+        httpRoutes.add(pathPrefix, handler);
+        LOG.info("{} routes HTTP {}", label, pathPrefix);
+    }
+
+    @Override
+    public Collection<WebSocketConnection> connections() {
+        return List.copyOf(connections);
+    }
+
+    @Override
+    public ConnectionMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (TyrusConnection connection : List.copyOf(connections)) {
+            connection.close(CloseReason.CloseCodes.GOING_AWAY.getCode(), "Server shutting down");
+        }
+        http.shutdownNow();
+        container.stop();
+        onClosed.accept(this);
+        LOG.info("{} closed, {} released", label, address);
+    }
+
+    /** One WebSocket path and its handler; opens a connection per accepted upgrade. */
+    final class Route {
+
+        private final String path;
+        private final WebSocketHandler handler;
+
+        Route(String path, WebSocketHandler handler) {
+            this.path = path;
+            this.handler = handler;
+        }
+
+        @SuppressWarnings("unchecked")
+        TyrusConnection open(Session session, EndpointConfig config) {
+            Map<String, Object> properties = config.getUserProperties();
+            Map<String, List<String>> headers =
+                    (Map<String, List<String>>) properties.getOrDefault(HEADERS_PROPERTY, Map.of());
+            String remote = (String) properties.get(REMOTE_PROPERTY);
+            String query = session.getQueryString();
+            String requested = session.getRequestURI().getRawPath() + (query == null || query.isEmpty() ? "" : "?" + query);
+            TyrusConnection connection = new TyrusConnection(label + " " + path, session,
+                    new TyrusConnection.Handshake(requested, Map.copyOf(session.getPathParameters()), headers,
+                            remote == null ? InetSocketAddress.createUnresolved("unknown", 0) : new InetSocketAddress(remote, 0)),
+                    handler, policy, timer, metrics, (ended, code, reason) -> connections.remove(ended));
+            connections.add(connection);
+            if (closed) {
+                connection.close(CloseReason.CloseCodes.GOING_AWAY.getCode(), "Server shutting down");
+            }
+            return connection;
+        }
+    }
+
+    /**
+     * Tyrus's own configurator (so subprotocol and extension negotiation need no ServiceLoader
+     * lookup), returning a fresh endpoint bound to this server's route and keeping the handshake
+     * headers for the connection.
+     */
+    private static final class RouteConfigurator extends TyrusServerEndpointConfigurator {
+
+        private final Route route;
+
+        RouteConfigurator(Route route) {
+            this.route = route;
+        }
+
+        @Override
+        public <T> T getEndpointInstance(Class<T> endpointClass) {
+            return endpointClass.cast(new ServerRouteEndpoint(route));
+        }
+
+        @Override
+        public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
+            Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            request.getHeaders().forEach((name, values) -> headers.put(name, List.copyOf(values)));
+            config.getUserProperties().put(HEADERS_PROPERTY, headers);
+            if (request instanceof org.glassfish.tyrus.core.RequestContext context) {
+                config.getUserProperties().put(REMOTE_PROPERTY, context.getRemoteAddr());
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package dev.switchboard.transport.internal;
+
+import dev.switchboard.transport.ClientHandler;
+import dev.switchboard.transport.ClientSpec;
+import dev.switchboard.transport.ServerSpec;
+import dev.switchboard.transport.WebSocketClient;
+import dev.switchboard.transport.WebSocketServer;
+import dev.switchboard.transport.WebSocketTransport;
+import java.io.IOException;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.ServiceScope;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link WebSocketTransport} service on Tyrus. Bundle-scoped: each using bundle gets its own
+ * instance, and everything that instance opened is closed when the bundle lets go of it. Usable
+ * without OSGi too: {@code new TyrusTransport()}, then {@link #close()}.
+ *
+ * <p>Threads: one timer ({@code switchboard-transport-timer-1}) for keepalive, timeouts and
+ * retries; connect attempts block in Tyrus, so they run on {@code switchboard-transport-connect-<n>}.
+ */
+@Component(service = WebSocketTransport.class, scope = ServiceScope.BUNDLE)
+public final class TyrusTransport implements WebSocketTransport, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TyrusTransport.class);
+    /** How long close() lets connect attempts still inside Tyrus finish (they clean up after themselves). */
+    private static final long CONNECT_DRAIN_MS = 2_000;
+
+    private final ScheduledThreadPoolExecutor timer;
+    private final ExecutorService connector;
+    private final Set<TyrusClient> clients = ConcurrentHashMap.newKeySet();
+    private final Set<TyrusServer> servers = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    public TyrusTransport() {
+        timer = new ScheduledThreadPoolExecutor(1, new NamedThreadFactory("switchboard-transport-timer"));
+        timer.setRemoveOnCancelPolicy(true);
+        connector = Executors.newCachedThreadPool(new NamedThreadFactory("switchboard-transport-connect"));
+    }
+
+    @Override
+    public WebSocketClient connect(ClientSpec spec, ClientHandler handler) {
+        checkOpen();
+        TyrusClient client = new TyrusClient(spec, handler, timer, connector, clients::remove);
+        clients.add(client);
+        client.start();
+        return client;
+    }
+
+    @Override
+    public WebSocketServer listen(ServerSpec spec) throws IOException {
+        checkOpen();
+        TyrusServer server = TyrusServer.start(spec, timer, servers::remove);
+        servers.add(server);
+        return server;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the WebSocket transport is closed");
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        close();
+    }
+
+    /** Closes every client and server this instance opened, then its own threads. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List.copyOf(clients).forEach(TyrusClient::close);
+        List.copyOf(servers).forEach(TyrusServer::close);
+        connector.shutdown();
+        try {
+            if (!connector.awaitTermination(CONNECT_DRAIN_MS, TimeUnit.MILLISECONDS)) {
+                connector.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            connector.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        timer.shutdownNow();
+        LOG.info("WebSocket transport closed");
+    }
+}
