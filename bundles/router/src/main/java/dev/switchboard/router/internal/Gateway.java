@@ -71,6 +71,7 @@ final class Gateway {
             parsed = Member.parseAll(settings.members());
         } catch (IllegalArgumentException e) {
             // queues stay as they are: they keep delivering and are reused once the configuration is fixed
+            members = List.of();
             deactivate(e.getMessage());
             LOG.warn("Gateway {} is inactive: {}{}", name, reason, keptMessages());
             return;
@@ -110,7 +111,6 @@ final class Gateway {
     private void deactivate(String why) {
         active = false;
         reason = why;
-        members = List.of();
     }
 
     private String keptMessages() {

@@ -22,25 +22,4 @@ record GatewaySettings(String name, List<String> members, String nickFormat, int
         members = members == null ? List.of() : List.copyOf(members);
         nickFormat = nickFormat == null ? "" : nickFormat;
     }
-
-    /** Enabled settings with the default nick format and capacity. */
-    static GatewaySettings of(String name, String... members) {
-        return new GatewaySettings(name, List.of(members), DEFAULT_NICK_FORMAT, DEFAULT_QUEUE_CAPACITY, true);
-    }
-
-    GatewaySettings withNickFormat(String format) {
-        return new GatewaySettings(name, members, format, queueCapacity, enabled);
-    }
-
-    GatewaySettings withQueueCapacity(int capacity) {
-        return new GatewaySettings(name, members, nickFormat, capacity, enabled);
-    }
-
-    GatewaySettings withMembers(String... entries) {
-        return new GatewaySettings(name, List.of(entries), nickFormat, queueCapacity, enabled);
-    }
-
-    GatewaySettings withEnabled(boolean on) {
-        return new GatewaySettings(name, members, nickFormat, queueCapacity, on);
-    }
 }

@@ -29,7 +29,7 @@ class QueueingTest extends RouterFixture {
 
     @Test
     void holdsMessagesWhileTheSinkIsAbsentAndDeliversThemInOrderWhenItReturns() {
-        configure(GatewaySettings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
+        configure(Settings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
         List<String> sent = publish("1", "2", "3");
         SinkInfo waiting = queue("g", "b");
         assertFalse(waiting.present());
@@ -43,7 +43,7 @@ class QueueingTest extends RouterFixture {
     @Test
     void holdsMessagesAcrossASinkRedeploy() {
         TestEndpoint b = endpoint("b", "channels");
-        configure(GatewaySettings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
+        configure(Settings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
         publish("before");
         b.awaitAccepted(1);
 
@@ -61,7 +61,7 @@ class QueueingTest extends RouterFixture {
     @Test
     void aNewerRegistrationOfTheSameEndpointTakesOverAndTheOlderLeavingChangesNothing() {
         TestEndpoint b = endpoint("b", "channels");
-        configure(GatewaySettings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
+        configure(Settings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
         TestEndpoint newer = new TestEndpoint("b", "channels").attachTo(router);
         router.sinkRemoved(b.sink);
 
@@ -72,7 +72,7 @@ class QueueingTest extends RouterFixture {
 
     @Test
     void whenFullDropsTheOldestCountsThemAndWarnsOncePerBurst() {
-        configure(GatewaySettings.of("g", "a:x inout", "b:y inout").withNickFormat("").withQueueCapacity(3));
+        configure(Settings.of("g", "a:x inout", "b:y inout").withNickFormat("").withQueueCapacity(3));
         SinkQueue queue = router.gateway("g").queue("b");
 
         publish("1", "2", "3", "4", "5");
@@ -95,12 +95,12 @@ class QueueingTest extends RouterFixture {
 
     @Test
     void liveReconfigurationKeepsEveryQueuedMessage() {
-        configure(GatewaySettings.of("g", "a:x inout", "b:y inout").withNickFormat("old: "));
+        configure(Settings.of("g", "a:x inout", "b:y inout").withNickFormat("old: "));
         publish("1", "2");
         SinkQueue before = router.gateway("g").queue("b");
 
         TestEndpoint c = endpoint("c", "tracker");
-        configure(GatewaySettings.of("g", "a:x inout", "b:y inout", "c:z out").withNickFormat("new: ")
+        configure(Settings.of("g", "a:x inout", "b:y inout", "c:z out").withNickFormat("new: ")
                 .withQueueCapacity(500));
         assertEquals(2, queue("g", "b").queued());
         assertTrue(before == router.gateway("g").queue("b"), "the same queue lives on");
@@ -113,9 +113,9 @@ class QueueingTest extends RouterFixture {
 
     @Test
     void renamingAGatewayKeepsItsQueuesAndRenamesItsThreads() {
-        router.configure("pid-1", GatewaySettings.of("before", "a:x inout", "b:y inout").withNickFormat(""));
+        router.configure("pid-1", Settings.of("before", "a:x inout", "b:y inout").withNickFormat("").build());
         publish("1");
-        router.configure("pid-1", GatewaySettings.of("after", "a:x inout", "b:y inout").withNickFormat(""));
+        router.configure("pid-1", Settings.of("after", "a:x inout", "b:y inout").withNickFormat("").build());
 
         assertEquals(1, queue("after", "b").queued());
         assertTrue(routerThreads().contains("switchboard-router-after-b"), routerThreads().toString());
@@ -125,9 +125,9 @@ class QueueingTest extends RouterFixture {
 
     @Test
     void shrinkingTheCapacityDropsTheOldestQueued() {
-        configure(GatewaySettings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
+        configure(Settings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
         publish("1", "2", "3", "4");
-        configure(GatewaySettings.of("g", "a:x inout", "b:y inout").withNickFormat("").withQueueCapacity(2));
+        configure(Settings.of("g", "a:x inout", "b:y inout").withNickFormat("").withQueueCapacity(2));
         assertEquals(2, queue("g", "b").queued());
         assertEquals(2, queue("g", "b").dropped());
         assertEquals(List.of("3", "4"), texts(endpoint("b", "channels").awaitAccepted(2)));
@@ -135,9 +135,9 @@ class QueueingTest extends RouterFixture {
 
     @Test
     void aRemovedMemberStillGetsWhatWasQueuedForItThenItsQueueEnds() {
-        configure(GatewaySettings.of("g", "a:x inout", "b:y inout", "c:z inout").withNickFormat(""));
+        configure(Settings.of("g", "a:x inout", "b:y inout", "c:z inout").withNickFormat(""));
         publish("1", "2");
-        configure(GatewaySettings.of("g", "a:x inout", "c:z inout").withNickFormat(""));
+        configure(Settings.of("g", "a:x inout", "c:z inout").withNickFormat(""));
         publish("3");
         assertEquals(2, queue("g", "b").queued(), "b's queue is kept, without the new message");
 
@@ -149,18 +149,18 @@ class QueueingTest extends RouterFixture {
 
     @Test
     void aMemberRemovedAndAddedAgainBeforeItsQueueDrainedKeepsOneQueueInOrder() {
-        configure(GatewaySettings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
+        configure(Settings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
         publish("1");
-        configure(GatewaySettings.of("g", "a:x inout", "c:z out").withNickFormat(""));
-        configure(GatewaySettings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
+        configure(Settings.of("g", "a:x inout", "c:z out").withNickFormat(""));
+        configure(Settings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
         publish("2");
         assertEquals(List.of("1", "2"), texts(endpoint("b", "channels").awaitAccepted(2)));
     }
 
     @Test
     void removingAGatewayEndsItsThreadsAndLeavesOthersRunning() {
-        configure(GatewaySettings.of("g1", "a:x inout", "b:y inout"));
-        configure(GatewaySettings.of("g2", "a:x inout", "c:z inout"));
+        configure(Settings.of("g1", "a:x inout", "b:y inout"));
+        configure(Settings.of("g2", "a:x inout", "c:z inout"));
         publish("queued for b and c");
 
         router.remove("g1");
@@ -173,7 +173,7 @@ class QueueingTest extends RouterFixture {
     @Test
     void keepsOrderPerSourceWhileTheSinkComesAndGoes() throws InterruptedException {
         TestEndpoint b = endpoint("b", "channels");
-        configure(GatewaySettings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
+        configure(Settings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
         List<String> sent = IntStream.range(0, 2_000).mapToObj(Integer::toString).toList();
         Thread redeploys = new Thread(() -> {
             for (int i = 0; i < 20; i++) {

@@ -39,8 +39,8 @@ class RobustnessTest extends RouterFixture {
     @Test
     void aMalformedMemberKeepsThatGatewayInactiveAndOthersRoute() {
         TestEndpoint b = endpoint("b", "channels");
-        configure(GatewaySettings.of("broken", "a:x inout", "b:y sideways"));
-        configure(GatewaySettings.of("good", "a:x inout", "b:y inout").withNickFormat(""));
+        configure(Settings.of("broken", "a:x inout", "b:y sideways"));
+        configure(Settings.of("good", "a:x inout", "b:y inout").withNickFormat(""));
 
         GatewayInfo broken = gateway("broken");
         assertFalse(broken.active());
@@ -53,7 +53,7 @@ class RobustnessTest extends RouterFixture {
         assertEquals(List.of("1"), texts(b.awaitAccepted(1)));
         assertEquals(0, gateway("broken").routed());
 
-        configure(GatewaySettings.of("broken", "a:x inout", "b:y out").withNickFormat("fixed: "));
+        configure(Settings.of("broken", "a:x inout", "b:y out").withNickFormat("fixed: "));
         assertTrue(gateway("broken").active());
         publish("2");
         List<String> got = texts(b.awaitAccepted(2));
@@ -62,40 +62,41 @@ class RobustnessTest extends RouterFixture {
 
     @Test
     void aMalformedReconfigurationStopsRoutingButKeepsTheQueue() {
-        configure(GatewaySettings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
+        configure(Settings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
         publish("queued");
-        configure(GatewaySettings.of("g", "a:x inout", "b-no-channel inout"));
+        configure(Settings.of("g", "a:x inout", "b-no-channel inout"));
         assertFalse(gateway("g").active());
         publish("not routed");
         assertEquals(1, queue("g", "b").queued());
 
         TestEndpoint b = endpoint("b", "channels");
         assertEquals(List.of("queued"), texts(b.awaitAccepted(1)));
-        configure(GatewaySettings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
+        configure(Settings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
         publish("routed again");
         assertEquals(List.of("routed again"), texts(b.awaitAccepted(1)));
     }
 
     @Test
     void aQueueCapacityBelowOneIsMalformed() {
-        configure(GatewaySettings.of("g", "a:x inout", "b:y inout").withQueueCapacity(0));
+        configure(Settings.of("g", "a:x inout", "b:y inout").withQueueCapacity(0));
         assertFalse(gateway("g").active());
         assertTrue(gateway("g").reason().contains("queueCapacity"));
     }
 
     @Test
     void aGatewayWithoutMembersIsInactive() {
-        configure(GatewaySettings.of("g"));
+        configure(Settings.of("g"));
         assertEquals("no members", gateway("g").reason());
     }
 
     @Test
     void aDisabledGatewayRoutesNothingUntilEnabled() {
         TestEndpoint b = endpoint("b", "channels");
-        configure(GatewaySettings.of("g", "a:x inout", "b:y inout").withNickFormat("").withEnabled(false));
+        configure(Settings.of("g", "a:x inout", "b:y inout").withNickFormat("").withEnabled(false));
         assertEquals("disabled", gateway("g").reason());
+        assertEquals(2, gateway("g").members().size(), "a disabled gateway still lists its members");
         publish("dropped");
-        configure(GatewaySettings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
+        configure(Settings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
         publish("routed");
         assertEquals(List.of("routed"), texts(b.awaitAccepted(1)));
         assertEquals(1, gateway("g").routed());
@@ -103,7 +104,7 @@ class RobustnessTest extends RouterFixture {
 
     @Test
     void anUnknownEndpointIsWaitedForAndItsMessagesQueued() {
-        configure(GatewaySettings.of("g", "a:x inout", "later:room inout").withNickFormat(""));
+        configure(Settings.of("g", "a:x inout", "later:room inout").withNickFormat(""));
         GatewayInfo info = gateway("g");
         assertTrue(info.active());
         MemberInfo later = info.members().get(1);
@@ -130,7 +131,7 @@ class RobustnessTest extends RouterFixture {
             }
             return CompletableFuture.completedFuture(null);
         };
-        configure(GatewaySettings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
+        configure(Settings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
         publish("thrown away", "delivered");
         assertEquals(List.of("delivered"), texts(b.awaitAccepted(1)));
         eventually("counted", () -> queue("g", "b").failed() == 1 && queue("g", "b").delivered() == 1);
@@ -142,7 +143,7 @@ class RobustnessTest extends RouterFixture {
         b.sink.answer = message -> message.text().equals("refused")
                 ? CompletableFuture.failedFuture(new DeliveryException("b", "channel unknown"))
                 : CompletableFuture.completedFuture(null);
-        configure(GatewaySettings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
+        configure(Settings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
         publish("refused", "refused", "accepted");
         assertEquals(List.of("accepted"), texts(b.awaitAccepted(1)));
         eventually("counted", () -> queue("g", "b").failed() == 2 && queue("g", "b").delivered() == 1);
@@ -153,7 +154,7 @@ class RobustnessTest extends RouterFixture {
     void aSinkReturningNoStageCountsAsFailed() {
         TestEndpoint b = endpoint("b", "channels");
         b.sink.answer = message -> message.text().equals("null") ? null : CompletableFuture.completedFuture(null);
-        configure(GatewaySettings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
+        configure(Settings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
         publish("null", "fine");
         assertEquals(List.of("fine"), texts(b.awaitAccepted(1)));
         eventually("counted", () -> queue("g", "b").failed() == 1);
@@ -168,7 +169,7 @@ class RobustnessTest extends RouterFixture {
         b.sink.answer = message -> message.text().equals("silence")
                 ? new CompletableFuture<>()
                 : CompletableFuture.completedFuture(null);
-        configure(GatewaySettings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
+        configure(Settings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
         source.publish(source.chat("x", "alice", "silence"));
         source.publish(source.chat("x", "alice", "answered"));
         assertEquals(List.of("answered"), texts(b.awaitAccepted(1)));
@@ -180,7 +181,7 @@ class RobustnessTest extends RouterFixture {
         TestEndpoint old = endpoint("b", "channels");
         CompletableFuture<Void> pending = new CompletableFuture<>();
         old.sink.answer = message -> pending;
-        configure(GatewaySettings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
+        configure(Settings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
         publish("in flight", "queued");
         assertNotNull(old.sink.attempts.poll(TestEndpoint.PATIENCE.toMillis(), TimeUnit.MILLISECONDS));
 
@@ -200,7 +201,7 @@ class RobustnessTest extends RouterFixture {
         router.sourceAdded("bad", "kosmi", listener -> {
             throw new IllegalStateException("not today");
         });
-        configure(GatewaySettings.of("g", "a:x inout", "b:y inout", "bad:x inout").withNickFormat(""));
+        configure(Settings.of("g", "a:x inout", "b:y inout", "bad:x inout").withNickFormat(""));
         assertFalse(gateway("g").members().get(2).sourcePresent());
         publish("still routed");
         assertEquals(List.of("still routed"), texts(b.awaitAccepted(1)));
@@ -209,7 +210,7 @@ class RobustnessTest extends RouterFixture {
     @Test
     void aNullMessageIsIgnoredAndTheNextIsRouted() {
         TestEndpoint b = endpoint("b", "channels");
-        configure(GatewaySettings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
+        configure(Settings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
         a.publish(null);
         publish("after null");
         assertEquals(List.of("after null"), texts(b.awaitAccepted(1)));
@@ -218,7 +219,7 @@ class RobustnessTest extends RouterFixture {
     @Test
     void aSourceCallingAfterItsSubscriptionClosedIsIgnoredAndAThrowingCloseIsContained() {
         TestEndpoint b = endpoint("b", "channels");
-        configure(GatewaySettings.of("g", "a:x inout", "b:y inout", "rogue:x inout").withNickFormat(""));
+        configure(Settings.of("g", "a:x inout", "b:y inout", "rogue:x inout").withNickFormat(""));
         RogueSource rogue = new RogueSource();
         router.sourceAdded("rogue", "relay", rogue);
         rogue.keep.onMessage(Message.builder("rogue", "x").text("while subscribed").build());
@@ -244,7 +245,7 @@ class RobustnessTest extends RouterFixture {
     @Test
     void aSourceCallingFromSeveralThreadsAtOnceHasEveryMessageRoutedOnce() throws InterruptedException {
         TestEndpoint b = endpoint("b", "channels");
-        configure(GatewaySettings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
+        configure(Settings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
         List<Thread> publishers = IntStream.range(0, 4).mapToObj(t -> new Thread(() -> {
             for (int i = 0; i < 250; i++) {
                 publish(t + "-" + i);
@@ -262,15 +263,15 @@ class RobustnessTest extends RouterFixture {
 
     @Test
     void closingTheRouterEndsEveryThreadAndIgnoresLaterCalls() {
-        configure(GatewaySettings.of("g1", "a:x inout", "b:y inout"));
-        configure(GatewaySettings.of("g2", "a:x inout", "c:z inout", "d:w out"));
+        configure(Settings.of("g1", "a:x inout", "b:y inout"));
+        configure(Settings.of("g2", "a:x inout", "c:z inout", "d:w out"));
         publish("left behind");
         assertEquals(5, routerThreads().size(), "one per gateway and destination: " + routerThreads());
 
         router.close();
         assertEquals(List.of(), routerThreads());
         assertTrue(a.source.listeners.isEmpty(), "unsubscribed");
-        configure(GatewaySettings.of("g3", "a:x inout", "b:y inout"));
+        configure(Settings.of("g3", "a:x inout", "b:y inout"));
         router.sinkAdded("b", new TestEndpoint("b", "channels").sink);
         assertEquals(List.of(), router.gateways());
         assertEquals(List.of(), routerThreads());

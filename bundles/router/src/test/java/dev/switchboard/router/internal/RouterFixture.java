@@ -37,8 +37,8 @@ abstract class RouterFixture {
     }
 
     /** Configures a gateway whose PID is its name. */
-    void configure(GatewaySettings settings) {
-        router.configure(settings.name(), settings);
+    void configure(Settings settings) {
+        router.configure(settings.name(), settings.build());
     }
 
     GatewayInfo gateway(String name) {

@@ -17,7 +17,7 @@ class RoutingTest extends RouterFixture {
         TestEndpoint a = endpoint("a", "kosmi");
         TestEndpoint b = endpoint("b", "channels");
         TestEndpoint c = endpoint("c", "tracker");
-        configure(GatewaySettings.of("g", "a:x in", "b:y out", "c:z inout").withNickFormat(""));
+        configure(Settings.of("g", "a:x in", "b:y out", "c:z inout").withNickFormat(""));
 
         a.publish(a.chat("x", "alice", "from a"));
         assertEquals("from a", b.awaitAccepted(1).get(0).text());
@@ -36,7 +36,7 @@ class RoutingTest extends RouterFixture {
     void neverDeliversBackToTheOriginMember() {
         TestEndpoint a = endpoint("a", "kosmi");
         TestEndpoint b = endpoint("b", "channels");
-        configure(GatewaySettings.of("g", "a:x inout", "b:y inout"));
+        configure(Settings.of("g", "a:x inout", "b:y inout"));
 
         a.publish(a.chat("x", "alice", "one"));
         b.awaitAccepted(1);
@@ -49,7 +49,7 @@ class RoutingTest extends RouterFixture {
     void ignoresChannelsThatAreNotMembers() {
         TestEndpoint a = endpoint("a", "kosmi");
         TestEndpoint b = endpoint("b", "channels");
-        configure(GatewaySettings.of("g", "a:x inout", "b:y inout"));
+        configure(Settings.of("g", "a:x inout", "b:y inout"));
 
         a.publish(a.chat("elsewhere", "alice", "not routed"));
         a.publish(a.chat("x", "alice", "routed"));
@@ -60,7 +60,7 @@ class RoutingTest extends RouterFixture {
     @Test
     void bridgesTwoChannelsOfOneEndpoint() {
         TestEndpoint a = endpoint("a", "channels");
-        configure(GatewaySettings.of("g", "a:chat:one inout", "a:chat:two inout").withNickFormat(""));
+        configure(Settings.of("g", "a:chat:one inout", "a:chat:two inout").withNickFormat(""));
 
         a.publish(a.chat("chat:one", "alice", "hello two"));
         Message delivered = a.awaitAccepted(1).get(0);
@@ -72,7 +72,7 @@ class RoutingTest extends RouterFixture {
     void dropsAMessageIdAlreadyRouted() {
         TestEndpoint a = endpoint("a", "kosmi");
         TestEndpoint b = endpoint("b", "channels");
-        configure(GatewaySettings.of("g", "a:x inout", "b:y inout"));
+        configure(Settings.of("g", "a:x inout", "b:y inout"));
 
         Message once = a.chat("x", "alice", "once");
         a.publish(once);
@@ -94,8 +94,8 @@ class RoutingTest extends RouterFixture {
         // b and c echo what they are sent back into their source, as a chat room shows the bridge's own posts
         echo(b);
         echo(c);
-        configure(GatewaySettings.of("g1", "a:x inout", "b:y inout"));
-        configure(GatewaySettings.of("g2", "b:y inout", "c:z inout", "a:w inout"));
+        configure(Settings.of("g1", "a:x inout", "b:y inout"));
+        configure(Settings.of("g2", "b:y inout", "c:z inout", "a:w inout"));
 
         Message original = a.chat("x", "alice", "round trip?");
         a.publish(original);
@@ -117,7 +117,7 @@ class RoutingTest extends RouterFixture {
         TestEndpoint a = endpoint("a", "kosmi");
         TestEndpoint b = endpoint("b", "channels");
         TestEndpoint c = endpoint("c", "tracker");
-        configure(GatewaySettings.of("g", "a:x inout", "b:y inout", "c:z inout"));
+        configure(Settings.of("g", "a:x inout", "b:y inout", "c:z inout"));
 
         a.publish(a.chat("x", "alice", "been to c").toBuilder().hops(List.of("c", "a")).build());
         assertEquals(List.of("c", "a", "b"), b.awaitAccepted(1).get(0).hops());
@@ -129,7 +129,7 @@ class RoutingTest extends RouterFixture {
     void nickFormatFillsEveryPlaceholderFromTheOrigin() {
         TestEndpoint a = endpoint("kosmi-main", "kosmi");
         TestEndpoint b = endpoint("channels-main", "channels");
-        configure(GatewaySettings.of("main", "kosmi-main:lobby inout", "channels-main:chat:lobby inout")
+        configure(Settings.of("main", "kosmi-main:lobby inout", "channels-main:chat:lobby inout")
                 .withNickFormat("{GATEWAY}|{PROTOCOL}|{ENDPOINT}|{CHANNEL}|{NICK}|{UNKNOWN}: "));
 
         Message original = Message.builder("kosmi-main", "lobby").author("u-17", "Alice").text("hi")
@@ -151,7 +151,7 @@ class RoutingTest extends RouterFixture {
     void defaultNickFormatAndEventsPassWithoutIt() {
         TestEndpoint a = endpoint("a", "kosmi");
         TestEndpoint b = endpoint("b", "channels");
-        configure(GatewaySettings.of("g", "a:x inout", "b:y inout"));
+        configure(Settings.of("g", "a:x inout", "b:y inout"));
 
         a.publish(a.chat("x", "alice", "hello"));
         a.publish(Message.builder("a", "x").author("alice", "Alice").event("joined").text("Alice joined").build());
@@ -169,8 +169,8 @@ class RoutingTest extends RouterFixture {
         TestEndpoint a = endpoint("a", "kosmi");
         TestEndpoint b = endpoint("b", "channels");
         TestEndpoint c = endpoint("c", "tracker");
-        configure(GatewaySettings.of("g1", "a:x in", "b:y out"));
-        configure(GatewaySettings.of("g2", "a:x in", "c:z out"));
+        configure(Settings.of("g1", "a:x in", "b:y out"));
+        configure(Settings.of("g2", "a:x in", "c:z out"));
 
         a.publish(a.chat("x", "alice", "to both"));
         b.awaitAccepted(1);
