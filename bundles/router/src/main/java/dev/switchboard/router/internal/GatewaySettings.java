@@ -12,12 +12,12 @@ import java.util.List;
  * @param queueCapacity messages held per destination before the oldest are dropped
  * @param enabled       false keeps the gateway configured but routing nothing
  */
-record GatewaySettings(String name, List<String> members, String nickFormat, int queueCapacity, boolean enabled) {
+public record GatewaySettings(String name, List<String> members, String nickFormat, int queueCapacity, boolean enabled) {
 
     static final String DEFAULT_NICK_FORMAT = "[{PROTOCOL}] <{NICK}> ";
     static final int DEFAULT_QUEUE_CAPACITY = 10_000;
 
-    GatewaySettings {
+    public GatewaySettings {
         name = name == null ? "" : name.strip();
         members = members == null ? List.of() : List.copyOf(members);
         nickFormat = nickFormat == null ? "" : nickFormat;

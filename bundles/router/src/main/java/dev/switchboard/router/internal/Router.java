@@ -21,12 +21,13 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The router without OSGi: gateways keyed by their configuration PID, and the sources and sinks
  * present, keyed by endpoint id. Sources and sinks may come and go in any order, before or after
- * the gateways that name them; a sink's messages wait in its queues while it is away.
+ * the gateways that name them; a sink's messages wait in its queues while it is away. Public so
+ * that it can run outside OSGi (benchmarks); the package stays private to the bundle.
  *
  * <p>Every source is subscribed to once; its messages are offered to every gateway, which keeps
  * those from its own publishing members. Routing runs on the source's thread and only enqueues.
  */
-final class Router implements AutoCloseable {
+public final class Router implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Router.class);
 
@@ -42,7 +43,7 @@ final class Router implements AutoCloseable {
     private final Map<MessageSource, SourceSubscription> sources = new IdentityHashMap<>();
     private boolean closed;
 
-    Router() {
+    public Router() {
         this(DEFAULT_SEND_TIMEOUT);
     }
 
@@ -51,7 +52,7 @@ final class Router implements AutoCloseable {
     }
 
     /** Creates or live-updates the gateway configured under {@code pid}. */
-    synchronized void configure(String pid, GatewaySettings settings) {
+    public synchronized void configure(String pid, GatewaySettings settings) {
         if (closed) {
             return;
         }
@@ -60,7 +61,7 @@ final class Router implements AutoCloseable {
     }
 
     /** Removes the gateway configured under {@code pid}, discarding what it still holds. */
-    void remove(String pid) {
+    public void remove(String pid) {
         Gateway gateway;
         synchronized (this) {
             gateway = gateways.remove(pid);
@@ -72,7 +73,7 @@ final class Router implements AutoCloseable {
         }
     }
 
-    void sourceAdded(String endpoint, String protocol, MessageSource source) {
+    public void sourceAdded(String endpoint, String protocol, MessageSource source) {
         if (endpoint == null || endpoint.isBlank()) {
             LOG.warn("Ignoring a MessageSource without the switchboard.endpoint property: {}", source);
             return;
@@ -95,7 +96,7 @@ final class Router implements AutoCloseable {
         subscription.close();
     }
 
-    void sourceRemoved(MessageSource source) {
+    public void sourceRemoved(MessageSource source) {
         SourceSubscription subscription;
         synchronized (this) {
             subscription = sources.remove(source);
@@ -106,7 +107,7 @@ final class Router implements AutoCloseable {
         }
     }
 
-    synchronized void sinkAdded(String endpoint, MessageSink sink) {
+    public synchronized void sinkAdded(String endpoint, MessageSink sink) {
         if (endpoint == null || endpoint.isBlank()) {
             LOG.warn("Ignoring a MessageSink without the switchboard.endpoint property: {}", sink);
             return;
@@ -119,7 +120,7 @@ final class Router implements AutoCloseable {
         gateways.values().forEach(gateway -> gateway.sinkChanged(endpoint, sink));
     }
 
-    synchronized void sinkRemoved(MessageSink sink) {
+    public synchronized void sinkRemoved(MessageSink sink) {
         String endpoint = sinkEndpoints.remove(sink);
         if (endpoint == null) {
             return;
@@ -135,7 +136,7 @@ final class Router implements AutoCloseable {
         gateways.values().forEach(gateway -> gateway.sinkChanged(endpoint, current));
     }
 
-    synchronized List<GatewayInfo> gateways() {
+    public synchronized List<GatewayInfo> gateways() {
         return gateways.values().stream()
                 .map(gateway -> gateway.info(this::sourcePresent, sinks::containsKey))
                 .sorted(Comparator.comparing(GatewayInfo::name).thenComparing(GatewayInfo::pid))
