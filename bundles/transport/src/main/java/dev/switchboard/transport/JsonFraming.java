@@ -3,12 +3,14 @@ package dev.switchboard.transport;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Text frames ⇄ JSON, the one way every adapter reads and writes JSON. Decoding turns every
@@ -106,9 +108,17 @@ public final class JsonFraming {
         return Map.of("code", code, "message", message);
     }
 
+    /** The parser's message with where it went wrong: line and column, or the field path when bound from a tree. */
     private static String describe(JsonProcessingException e) {
         String message = e.getOriginalMessage();
-        return e.getLocation() == null ? message
-                : message + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+        if (e.getLocation() != null && e.getLocation().getLineNr() > 0) {
+            return message + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+        }
+        if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+            return message + " at " + mapping.getPath().stream()
+                    .map(field -> field.getFieldName() != null ? field.getFieldName() : "[" + field.getIndex() + "]")
+                    .collect(Collectors.joining("."));
+        }
+        return message;
     }
 }

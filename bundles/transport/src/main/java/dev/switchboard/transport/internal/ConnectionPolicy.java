@@ -9,7 +9,8 @@ record ConnectionPolicy(int maxMessageSize, Duration pingInterval, Duration pong
 
     /** Room for one WebSocket frame header (2 + 8 length + 4 mask bytes). */
     private static final int FRAME_HEADER = 14;
-    private static final int MIN_FRAME_BUFFER = 64 * 1024;
+    /** Tyrus's own default frame buffer; it grows on demand, so a high ceiling costs nothing until used. */
+    private static final int TYRUS_DEFAULT_FRAME_BUFFER = 4 * 1024 * 1024;
 
     static ConnectionPolicy of(ClientSpec spec) {
         return new ConnectionPolicy(spec.maxMessageSize(), spec.pingInterval(), spec.pongTimeout(),
@@ -22,12 +23,13 @@ record ConnectionPolicy(int maxMessageSize, Duration pingInterval, Duration pong
     }
 
     /**
-     * Tyrus's raw frame buffer. A frame that overflows it is closed by Tyrus itself with 1011, so
-     * it is sized well above the message limit: anything up to about twice the limit reaches our
-     * own check and is closed with 1009.
+     * Tyrus's raw frame buffer. A frame that overflows it is closed by Tyrus itself, with 1011
+     * "Buffer overflow." sent to the peer, before any message handler sees it; so it is sized
+     * well above the message limit (at least Tyrus's 4 MiB default, at least twice the limit):
+     * a message up to that size reaches our own check and is closed with a real 1009.
      */
     int frameBufferSize() {
-        long size = 2L * maxMessageSize + MIN_FRAME_BUFFER + FRAME_HEADER;
+        long size = Math.max(TYRUS_DEFAULT_FRAME_BUFFER, 2L * maxMessageSize) + FRAME_HEADER;
         return (int) Math.min(Integer.MAX_VALUE - 64, size);
     }
 }

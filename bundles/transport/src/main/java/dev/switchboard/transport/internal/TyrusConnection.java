@@ -51,6 +51,8 @@ final class TyrusConnection implements WebSocketConnection {
 
     private static final Logger LOG = LoggerFactory.getLogger(TyrusConnection.class);
     private static final AtomicLong IDS = new AtomicLong();
+    /** Tyrus's reason when a frame overflows its raw frame buffer (see ConnectionPolicy#frameBufferSize). */
+    private static final String TYRUS_FRAME_OVERFLOW = "Buffer overflow.";
     /** A close reason phrase may hold 123 bytes; stay well inside for multi-byte text. */
     private static final int MAX_REASON_CHARS = 60;
 
@@ -121,6 +123,14 @@ final class TyrusConnection implements WebSocketConnection {
         }
         int code = reason.getCloseCode().getCode();
         String phrase = reason.getReasonPhrase() == null ? "" : reason.getReasonPhrase();
+        if (code == CloseReason.CloseCodes.UNEXPECTED_CONDITION.getCode() && TYRUS_FRAME_OVERFLOW.equals(phrase)) {
+            // A Tyrus frame buffer (ours or the peer's) overflowed and Tyrus sent 1011 itself; it is a
+            // too-big message all the same, so the handler sees 1009 as for every other one.
+            countError();
+            LOG.warn("{} a frame overflowed a Tyrus frame buffer (1011 '{}'); reporting 1009", label, phrase);
+            code = CloseReason.CloseCodes.TOO_BIG.getCode();
+            phrase = "Message too big for the frame buffer";
+        }
         LOG.info("{} closed: {} {}", label, code, phrase);
         pendingClose.set(new Close(code, phrase));
         deliverClose();

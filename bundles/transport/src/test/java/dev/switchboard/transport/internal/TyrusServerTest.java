@@ -177,6 +177,23 @@ class TyrusServerTest {
         assertEquals(1009, next(clientSide.closes).code());
     }
 
+    /**
+     * Bad input: one frame larger than Tyrus's raw frame buffer (4 MiB). Tyrus rejects it before
+     * any message handler runs and sends 1011 itself; both handlers still see 1009.
+     */
+    @Test
+    void frameBeyondTyrusFrameBufferIsReportedAs1009() throws Exception {
+        WebSocketServer server = transport.listen(ServerSpec.builder("huge").maxMessageSize(1024).build());
+        Recorder serverSide = new Recorder();
+        server.addWebSocket("/in", serverSide);
+        Recorder clientSide = new Recorder();
+        transport.connect(ClientSpec.builder("c", uri(server, "/in")).compression(false).pingInterval(Duration.ZERO)
+                .build(), clientSide);
+        next(clientSide.opens).sendText("x".repeat(5 * 1024 * 1024));
+        assertEquals(1009, next(serverSide.closes).code());
+        assertEquals(1009, next(clientSide.closes).code());
+    }
+
     /** Bad input: a handler that throws on one message; the connection must survive it. */
     @Test
     void throwingHandlerKeepsTheConnectionOpenAndCountsTheError() throws Exception {
