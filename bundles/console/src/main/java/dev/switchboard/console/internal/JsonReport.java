@@ -1,0 +1,97 @@
+package dev.switchboard.console.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchboard.router.GatewayInfo;
+import dev.switchboard.router.MemberInfo;
+import dev.switchboard.router.SinkInfo;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Renders an {@link Overview} as the JSON the Web Console plugin serves to scripts. */
+final class JsonReport {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private JsonReport() {
+    }
+
+    static String render(Overview overview) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("time", overview.time().toString());
+        root.put("endpoints", overview.endpoints().stream().map(JsonReport::endpoint).toList());
+        root.put("routerPresent", overview.routerPresent());
+        root.put("gateways", overview.gateways().stream().map(JsonReport::gateway).toList());
+        Map<String, Object> totals = new LinkedHashMap<>();
+        totals.put("endpoints", overview.endpoints().size());
+        totals.put("online", overview.online());
+        totals.put("messagesIn", overview.messagesIn());
+        totals.put("messagesOut", overview.messagesOut());
+        totals.put("bytesIn", overview.bytesIn());
+        totals.put("bytesOut", overview.bytesOut());
+        totals.put("errors", overview.errors());
+        totals.put("reconnects", overview.reconnects());
+        totals.put("routed", overview.routed());
+        totals.put("queued", overview.queued());
+        root.put("totals", totals);
+        try {
+            return MAPPER.writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            // only JSON-compatible values go in (EndpointMetrics.details is JSON-compatible by contract)
+            throw new IllegalStateException("cannot render the overview as JSON", e);
+        }
+    }
+
+    private static Map<String, Object> endpoint(EndpointView e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", e.id());
+        m.put("protocol", e.protocol());
+        m.put("state", e.status().state().name());
+        m.put("reason", e.status().reason());
+        m.put("since", e.status().since().toString());
+        m.put("messagesIn", e.metrics().messagesIn());
+        m.put("messagesOut", e.metrics().messagesOut());
+        m.put("bytesIn", e.metrics().bytesIn());
+        m.put("bytesOut", e.metrics().bytesOut());
+        m.put("errors", e.metrics().errors());
+        m.put("reconnects", e.metrics().reconnects());
+        m.put("details", e.metrics().details());
+        m.put("canSend", e.canSend());
+        return m;
+    }
+
+    private static Map<String, Object> gateway(GatewayInfo g) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", g.name());
+        m.put("pid", g.pid());
+        m.put("active", g.active());
+        m.put("reason", g.reason());
+        m.put("routed", g.routed());
+        m.put("duplicates", g.duplicates());
+        m.put("loopsBlocked", g.loopsBlocked());
+        m.put("members", g.members().stream().map(JsonReport::member).toList());
+        m.put("sinks", g.sinks().stream().map(JsonReport::sink).toList());
+        return m;
+    }
+
+    private static Map<String, Object> member(MemberInfo member) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("endpoint", member.endpoint());
+        m.put("channel", member.channel());
+        m.put("direction", member.direction().name().toLowerCase());
+        m.put("sourcePresent", member.sourcePresent());
+        m.put("sinkPresent", member.sinkPresent());
+        return m;
+    }
+
+    private static Map<String, Object> sink(SinkInfo sink) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("endpoint", sink.endpoint());
+        m.put("present", sink.present());
+        m.put("queued", sink.queued());
+        m.put("delivered", sink.delivered());
+        m.put("failed", sink.failed());
+        m.put("dropped", sink.dropped());
+        return m;
+    }
+}
