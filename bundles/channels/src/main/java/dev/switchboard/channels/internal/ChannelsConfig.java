@@ -1,0 +1,49 @@
+package dev.switchboard.channels.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+@ObjectClassDefinition(name = "Switchboard channels endpoint",
+        description = "A topic-channel WebSocket server (seed 002): clients send [topic, event, payload] frames, "
+                + "subscribe to topics and receive their broadcasts.")
+public @interface ChannelsConfig {
+
+    @AttributeDefinition(name = "Endpoint id", description = "How gateways name this endpoint; unique within Switchboard.")
+    String id() default "channels";
+
+    @AttributeDefinition(name = "Listen host", description = "Address to bind. Keep 127.0.0.1 unless a proxy in front needs otherwise.")
+    String host() default "127.0.0.1";
+
+    @AttributeDefinition(name = "Port", description = "TCP port; 0 picks a free one.")
+    int port() default 3001;
+
+    @AttributeDefinition(name = "Path", description = "WebSocket path clients connect to.")
+    String path() default "/";
+
+    @AttributeDefinition(name = "Maximum connections",
+            description = "Clients beyond this many are closed with 1008 \"Server at maximum capacity\".")
+    int maxConnections() default 100;
+
+    @AttributeDefinition(name = "Maximum frame size (bytes)", description = "A larger frame closes its client with 1009.")
+    int maxFrameBytes() default 1048576;
+
+    @AttributeDefinition(name = "Chat history size",
+            description = "Last messages of a chat topic sent to a client that subscribes; 0 sends an empty history.")
+    int historySize() default 50;
+
+    @AttributeDefinition(name = "Chat patterns",
+            description = "Topic patterns served by the built-in chat handler: a client's message event is broadcast "
+                    + "to every subscriber of the topic and published to Switchboard.")
+    String[] chatPatterns() default {"chat:<room>"};
+
+    @AttributeDefinition(name = "Send queue limit",
+            description = "Frames queued to one client before it is closed with 1013 as too slow, "
+                    + "so one slow client never holds up a broadcast.")
+    int sendQueueLimit() default 1024;
+
+    @AttributeDefinition(name = "Ping interval (seconds)", description = "Keepalive ping period; 0 disables pings.")
+    int pingIntervalSeconds() default 30;
+
+    @AttributeDefinition(name = "Compression", description = "Accept permessage-deflate when a client offers it.")
+    boolean compression() default false;
+}
