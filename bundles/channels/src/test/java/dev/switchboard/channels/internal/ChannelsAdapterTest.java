@@ -1,0 +1,235 @@
+package dev.switchboard.channels.internal;
+
+import static dev.switchboard.channels.internal.ChannelsServerTest.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchboard.api.Author;
+import dev.switchboard.api.DeliveryException;
+import dev.switchboard.api.EndpointMetrics;
+import dev.switchboard.api.EndpointStatus;
+import dev.switchboard.api.Message;
+import dev.switchboard.api.Subscription;
+import dev.switchboard.channels.ChannelContext;
+import dev.switchboard.channels.ChannelHandler;
+import dev.switchboard.transport.internal.TyrusTransport;
+import java.lang.reflect.Proxy;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.Constants;
+
+/** The endpoint side: client events become messages, routed messages become broadcasts, failures become status. */
+class ChannelsAdapterTest {
+
+    private final BlockingQueue<Message> published = new LinkedBlockingQueue<>();
+    private final List<TestClient> clients = new ArrayList<>();
+    private TyrusTransport transport;
+    private ChannelsAdapter adapter;
+    private Subscription subscription;
+
+    @BeforeEach
+    void start() {
+        transport = new TyrusTransport();
+        adapter = new ChannelsAdapter(transport);
+        adapter.start(ChannelsServer.Settings.defaults("web"));
+        subscription = adapter.subscribe(published::add);
+    }
+
+    @AfterEach
+    void stop() {
+        subscription.close();
+        clients.forEach(TestClient::close);
+        adapter.stop();
+        transport.close();
+    }
+
+    private TestClient joined(String topic) throws Exception {
+        TestClient client = TestClient.connect(adapter.server().url());
+        clients.add(client);
+        client.send("[\"" + topic + "\",\"subscribe\",{}]");
+        client.expect("[\"" + topic + "\",\"subscribed\",{}]");
+        return client;
+    }
+
+    private Message nextPublished() throws InterruptedException {
+        Message message = published.poll(TestClient.TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        assertTrue(message != null, "nothing was published");
+        return message;
+    }
+
+    @Test
+    void theDefaultsAreTheSeedsAndListenOnLoopback() {
+        ChannelsConfig defaults = (ChannelsConfig) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {ChannelsConfig.class}, (proxy, method, args) -> method.getDefaultValue());
+        ChannelsServer.Settings settings = ChannelsAdapter.settings(defaults);
+        assertEquals("127.0.0.1", settings.host());
+        assertEquals(100, settings.maxConnections());
+        assertEquals(50, settings.historySize());
+        assertEquals(List.of("chat:<room>"), settings.chatPatterns());
+        assertEquals(Duration.ofSeconds(30), settings.pingInterval());
+        assertEquals("/", settings.path());
+    }
+
+    @Test
+    void listeningIsOnlineAndAChatMessageIsPublished() throws Exception {
+        assertEquals(EndpointStatus.State.ONLINE, adapter.status().state());
+        assertEquals("channels", adapter.protocol());
+        TestClient browser = joined("chat:lobby");
+        browser.expect("[\"chat:lobby\",\"history\",{\"messages\":[]}]");
+        browser.send("[\"chat:lobby\",\"message\",{\"text\":\"hello\",\"author\":\"ada\"}]");
+
+        Message message = nextPublished();
+        assertEquals("web", message.endpoint());
+        assertEquals("chat:lobby", message.channel());
+        assertEquals(Message.CHAT, message.event());
+        assertEquals("hello", message.text());
+        assertEquals(Author.of("ada"), message.author());
+        assertEquals(Map.of("text", "hello", "author", "ada"), message.data());
+        assertEquals(List.of("web"), message.hops());
+    }
+
+    @Test
+    void anAnonymousMessageIsAuthoredByItsConnection() throws Exception {
+        TestClient browser = joined("chat:lobby");
+        browser.send("[\"chat:lobby\",\"message\",\"plain text\"]");
+        Message message = nextPublished();
+        assertEquals("plain text", message.text());
+        assertTrue(message.author().id().startsWith("conn_"), message.author().id());
+    }
+
+    @Test
+    void aRoutedChatMessageIsBroadcastAndKeptInTheHistory() throws Exception {
+        TestClient browser = joined("chat:lobby");
+        browser.expect("[\"chat:lobby\",\"history\",{\"messages\":[]}]");
+        Message routed = Message.builder("kosmi", "chat:lobby").author("k1", "Kim").text("from kosmi").build();
+        adapter.send(routed).toCompletableFuture().get(TestClient.TIMEOUT_SECONDS, TimeUnit.SECONDS);
+
+        String expected = "{\"id\":\"" + routed.id() + "\",\"text\":\"from kosmi\",\"author\":\"Kim\",\"authorId\":\"k1\","
+                + "\"endpoint\":\"kosmi\",\"time\":\"" + routed.time() + "\"}";
+        browser.expect("[\"chat:lobby\",\"message\"," + expected + "]");
+        TestClient late = joined("chat:lobby");
+        late.expect("[\"chat:lobby\",\"history\",{\"messages\":[" + expected + "]}]");
+        assertTrue(published.isEmpty(), "a routed message is not published back");
+        assertEquals(1, adapter.metrics().messagesOut());
+    }
+
+    @Test
+    void aRoutedEventIsBroadcastWithItsOwnNameAndData() throws Exception {
+        TestClient browser = joined("chat:lobby");
+        browser.expect("[\"chat:lobby\",\"history\",{\"messages\":[]}]");
+        Message event = Message.builder("tracker", "chat:lobby").event("task:done").data(Map.of("task", 7)).build();
+        adapter.send(event).toCompletableFuture().get(TestClient.TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        browser.expect("[\"chat:lobby\",\"task:done\",{\"task\":7}]");
+    }
+
+    @Test
+    void aMessageForATopicNoChannelServesFails() {
+        Message message = Message.builder("kosmi", "nowhere").text("lost").build();
+        CompletionException failure = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class,
+                () -> adapter.send(message).toCompletableFuture().join());
+        assertInstanceOf(DeliveryException.class, failure.getCause());
+        assertTrue(failure.getCause().getMessage().contains("no channel matches topic: nowhere"));
+    }
+
+    @Test
+    void aPortInUseIsOfflineWithTheReasonNotAnException() throws Exception {
+        adapter.stop();
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress("127.0.0.1", 0));
+            adapter.start(ChannelsServer.Settings.defaults("web").withPort(taken.getLocalPort()));
+            EndpointStatus status = adapter.status();
+            assertEquals(EndpointStatus.State.OFFLINE, status.state());
+            assertTrue(status.reason().contains("cannot listen on 127.0.0.1:" + taken.getLocalPort()), status.reason());
+            Message message = Message.builder("kosmi", "chat:lobby").text("x").build();
+            CompletionException failure = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class,
+                    () -> adapter.send(message).toCompletableFuture().join());
+            assertInstanceOf(DeliveryException.class, failure.getCause());
+        }
+    }
+
+    @Test
+    void metricsShowConnectionsAndSubscribersPerTopic() throws Exception {
+        joined("chat:a");
+        joined("chat:a");
+        joined("chat:b").send("[\"chat:b\",\"message\",\"hi\"]");
+        nextPublished();
+        EndpointMetrics metrics = adapter.metrics();
+        assertEquals(3, metrics.details().get("connections"));
+        assertEquals(Map.of("chat:a", 2, "chat:b", 1), metrics.details().get("subscribers"));
+        assertEquals(1, metrics.messagesIn());
+        assertTrue(metrics.bytesIn() > 0);
+    }
+
+    @Test
+    void handlerServicesForAnotherEndpointAreIgnoredAndOthersComeAndGo() throws Exception {
+        ChannelHandler mine = snapshotHandler("mine:<id>");
+        ChannelHandler theirs = snapshotHandler("theirs:<id>");
+        adapter.addHandler(mine, Map.of(Constants.SERVICE_ID, 11L));
+        adapter.addHandler(theirs, Map.of(Constants.SERVICE_ID, 12L, ChannelHandler.ENDPOINT_PROPERTY, "other"));
+
+        TestClient client = joined("mine:1");
+        client.expect("[\"mine:1\",\"snapshot\",{\"id\":\"1\"}]");
+        client.send("[\"theirs:1\",\"subscribe\",{}]");
+        client.expect("[\"theirs:1\",\"error\",{\"code\":\"INTERNAL_ERROR\",\"message\":\"No channel matches topic: theirs:1\"}]");
+        client.send("[\"mine:1\",\"poke\",[1]]");
+        Message poke = nextPublished();
+        assertEquals("poke", poke.event());
+        assertEquals(List.of(1), poke.data());
+        assertNull(poke.text());
+
+        adapter.removeHandler(mine);
+        client.send("[\"mine:2\",\"subscribe\",{}]");
+        client.expect("[\"mine:2\",\"error\",{\"code\":\"INTERNAL_ERROR\",\"message\":\"No channel matches topic: mine:2\"}]");
+    }
+
+    @Test
+    void stoppingReleasesThePortAndGoesOffline() throws Exception {
+        TestClient browser = joined("chat:lobby");
+        int port = adapter.server().port();
+        adapter.stop();
+        assertEquals(1000, browser.awaitClose().code());
+        assertEquals(EndpointStatus.State.OFFLINE, adapter.status().state());
+        await("the port is free", () -> {
+            try (ServerSocket again = new ServerSocket()) {
+                again.bind(new InetSocketAddress("127.0.0.1", port));
+                return true;
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
+        adapter.start(ChannelsServer.Settings.defaults("web").withPort(port));
+        assertEquals(EndpointStatus.State.ONLINE, adapter.status().state());
+    }
+
+    private static ChannelHandler snapshotHandler(String pattern) {
+        return new ChannelHandler() {
+            @Override
+            public String pattern() {
+                return pattern;
+            }
+
+            @Override
+            public void onJoin(ChannelContext context) {
+                context.send("snapshot", context.params());
+            }
+
+            @Override
+            public boolean onEvent(ChannelContext context, String event, Object payload) {
+                return "poke".equals(event);
+            }
+        };
+    }
+}
