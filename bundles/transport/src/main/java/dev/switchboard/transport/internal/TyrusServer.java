@@ -22,7 +22,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
@@ -43,6 +46,7 @@ import org.slf4j.LoggerFactory;
 final class TyrusServer implements WebSocketServer {
 
     private static final Logger LOG = LoggerFactory.getLogger(TyrusServer.class);
+    private static final long SHUTDOWN_GRACE_MS = 1_000;
     private static final String HEADERS_PROPERTY = TyrusServer.class.getName() + ".headers";
     private static final String REMOTE_PROPERTY = TyrusServer.class.getName() + ".remote";
 
@@ -167,7 +171,16 @@ final class TyrusServer implements WebSocketServer {
         for (TyrusConnection connection : List.copyOf(connections)) {
             connection.close(CloseReason.CloseCodes.GOING_AWAY.getCode(), "Server shutting down");
         }
-        http.shutdownNow();
+        // a graceful stop lets the queued close frames reach the clients (else they may see 1006)
+        try {
+            http.shutdown(SHUTDOWN_GRACE_MS, TimeUnit.MILLISECONDS).get(2 * SHUTDOWN_GRACE_MS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.debug("{} graceful stop incomplete: {}", label, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            http.shutdownNow();
+        }
         container.stop();
         onClosed.accept(this);
         LOG.info("{} closed, {} released", label, address);

@@ -90,8 +90,8 @@ class TyrusClientTest {
         client.reconnect("first drop");
         assertEquals(1, next(handler.retryQueue).attempt());
         next(handler.opens);
-        // not stable yet: the next drop would be attempt 2; once stable it is attempt 1 again
-        Thread.sleep(300);
+        // right now the next drop would be attempt 2; after stableAfter (100 ms, waited out ten times over) it is 1
+        Thread.sleep(1_000);
         client.reconnect("second drop");
         Recorder.Retry retry = next(handler.retryQueue);
         assertEquals(1, retry.attempt());
