@@ -39,7 +39,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
  */
 public abstract class SwitchboardTestSupport {
 
-    static final String[] SWITCHBOARD_BUNDLES = {"api", "transport", "router"};
+    static final String[] SWITCHBOARD_BUNDLES = {"api", "transport", "router", "channels"};
     static final String FIXTURES = "dev.switchboard.itests.fixtures";
 
     @Inject
