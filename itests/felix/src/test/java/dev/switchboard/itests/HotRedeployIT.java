@@ -2,6 +2,7 @@ package dev.switchboard.itests;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertTrue;
 
 import dev.switchboard.api.Endpoint;
 import dev.switchboard.api.Message;
@@ -9,6 +10,7 @@ import dev.switchboard.api.MessageSink;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
@@ -30,13 +32,15 @@ public class HotRedeployIT extends SwitchboardTestSupport {
         recordingSink("consumer");
         Recorder recorder = recorder("consumer");
         gateway("redeploy", Members.in("producer", "stream"), Members.out("consumer", "stream"));
-        await("the gateway subscribed", source::hasListeners);
+        awaitGatewayReady("redeploy");
         await("the sink is registered", () -> sinkServiceId("consumer") != null);
         Long sinkBefore = sinkServiceId("consumer");
 
+        AtomicInteger emitted = new AtomicInteger();
         Thread producer = new Thread(() -> {
             for (int i = 0; i < MESSAGES; i++) {
                 source.emit("stream", "producer", Integer.toString(i));
+                emitted.incrementAndGet();
                 pause(1);
             }
         }, "test-producer");
@@ -44,12 +48,16 @@ public class HotRedeployIT extends SwitchboardTestSupport {
         await("traffic is flowing", () -> recorder.size() >= MESSAGES / 4);
 
         Bundle fixtures = installed(FIXTURES);
+        int emittedBeforeUpdate = emitted.get();
         fixtures.update();
+        int emittedDuringUpdate = emitted.get() - emittedBeforeUpdate;
 
         producer.join(60_000);
         await("every message arrived", () -> recorder.size() >= MESSAGES);
         Long sinkAfter = sinkServiceId("consumer");
         assertNotEquals("the sink was re-registered by the updated bundle", sinkBefore, sinkAfter);
+        assertTrue("messages were published while the sink's bundle was updated: " + emittedDuringUpdate,
+                emittedDuringUpdate > 0);
 
         List<Message> received = recorder.messages;
         assertEquals("exactly once", MESSAGES, received.size());

@@ -26,7 +26,8 @@ public class RoutingIT extends SwitchboardTestSupport {
         gateway("to-loop", Members.in("web", "chat:lobby"), Members.out("loop", "lobby"));
         gateway("from-loop", Members.in("loop", "lobby"), Members.out("archive", "log"));
         await("the loop endpoint is online", () -> stateIs("loop", EndpointStatus.State.ONLINE));
-        await("the gateway subscribed to the source", browser::hasListeners);
+        awaitGatewayReady("to-loop");
+        awaitGatewayReady("from-loop");
 
         Message sent = browser.emit("chat:lobby", "ada", "hello over the wire");
         await("the archive received the message", () -> archive.size() == 1);
@@ -48,7 +49,7 @@ public class RoutingIT extends SwitchboardTestSupport {
         Recorder first = recorder("first");
         Recorder second = recorder("second");
         org.osgi.service.cm.Configuration gateway = gateway("live", Members.in("chat", "room"), Members.out("first", "room"));
-        await("the gateway subscribed", chat::hasListeners);
+        awaitGatewayReady("live");
 
         chat.emit("room", "bob", "one");
         await("first received one", () -> first.size() == 1);
@@ -61,12 +62,10 @@ public class RoutingIT extends SwitchboardTestSupport {
             return second.size() > 0;
         });
         // from now on only the new member receives
-        int firstBefore = first.size();
-        int secondBefore = second.size();
         Message after = chat.emit("room", "bob", "two");
-        await("second received two", () -> second.size() == secondBefore + 1);
-        assertEquals(after.id(), second.messages.get(secondBefore).id());
-        assertEquals("first received nothing after the edit", firstBefore, first.size());
+        await("second received two", () -> second.messages.stream().anyMatch(m -> m.id().equals(after.id())));
+        assertTrue("first received nothing after the edit",
+                first.messages.stream().noneMatch(m -> m.id().equals(after.id())));
     }
 
     private boolean stateIs(String endpoint, EndpointStatus.State state) {

@@ -15,6 +15,8 @@ import dev.switchboard.api.Message;
 import dev.switchboard.api.MessageListener;
 import dev.switchboard.api.MessageSource;
 import dev.switchboard.api.Subscription;
+import dev.switchboard.router.Direction;
+import dev.switchboard.router.GatewayRegistry;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -140,6 +142,24 @@ public abstract class SwitchboardTestSupport {
         return source;
     }
 
+    /** Waits until the gateway is active and every member's source and sink is present. */
+    protected void awaitGatewayReady(String name) throws InterruptedException {
+        await("gateway " + name + " is active with every member present", () -> {
+            ServiceReference<GatewayRegistry> ref = context.getServiceReference(GatewayRegistry.class);
+            GatewayRegistry registry = ref == null ? null : context.getService(ref);
+            if (registry == null) {
+                return false;
+            }
+            try {
+                return registry.gateways().stream().anyMatch(g -> g.name().equals(name) && g.active()
+                        && g.members().stream().allMatch(m -> m.direction() == Direction.OUT || m.sourcePresent())
+                        && g.members().stream().allMatch(m -> m.direction() == Direction.IN || m.sinkPresent()));
+            } finally {
+                context.ungetService(ref);
+            }
+        });
+    }
+
     protected Bundle installed(String symbolicName) {
         for (Bundle bundle : context.getBundles()) {
             if (symbolicName.equals(bundle.getSymbolicName())) {
@@ -189,10 +209,6 @@ public abstract class SwitchboardTestSupport {
         public Subscription subscribe(MessageListener listener) {
             listeners.add(listener);
             return () -> listeners.remove(listener);
-        }
-
-        boolean hasListeners() {
-            return !listeners.isEmpty();
         }
 
         Message emit(String channel, String author, String text) {
