@@ -7,7 +7,6 @@ import dev.switchboard.transport.WebSocketClient;
 import dev.switchboard.transport.WebSocketConnection;
 import jakarta.websocket.ClientEndpointConfig;
 import jakarta.websocket.CloseReason;
-import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.Extension;
 import jakarta.websocket.HandshakeResponse;
@@ -321,11 +320,10 @@ final class TyrusClient implements WebSocketClient {
     }
 
     /** One attempt's endpoint: its configurator adds the headers and keeps the response headers. */
-    private final class ClientEndpoint extends Endpoint {
+    private final class ClientEndpoint extends ConnectionEndpoint {
 
         private final long attemptGeneration;
         private volatile Map<String, List<String>> responseHeaders = Map.of();
-        private volatile TyrusConnection connection;
 
         ClientEndpoint(long attemptGeneration) {
             this.attemptGeneration = attemptGeneration;
@@ -353,29 +351,13 @@ final class TyrusClient implements WebSocketClient {
         }
 
         @Override
-        public void onOpen(Session session, EndpointConfig config) {
-            connection = opened(attemptGeneration, session, responseHeaders);
-            if (connection != null) {
-                connection.start();
-            }
+        TyrusConnection open(Session session, EndpointConfig config) {
+            return opened(attemptGeneration, session, responseHeaders);
         }
 
         @Override
-        public void onClose(Session session, CloseReason closeReason) {
-            TyrusConnection ended = connection;
-            if (ended != null) {
-                ended.ended(closeReason);
-            }
-        }
-
-        @Override
-        public void onError(Session session, Throwable error) {
-            TyrusConnection failed = connection;
-            if (failed != null) {
-                failed.failed(error);
-            } else {
-                LOG.debug("{} error before open: {}", label, error.toString());
-            }
+        void failedBeforeOpen(Throwable error) {
+            LOG.debug("{} error before open: {}", label, error.toString());
         }
     }
 }
