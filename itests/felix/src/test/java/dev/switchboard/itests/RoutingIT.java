@@ -5,11 +5,14 @@ import static org.junit.Assert.assertTrue;
 
 import dev.switchboard.api.EndpointStatus;
 import dev.switchboard.api.Message;
+import dev.switchboard.router.GatewayInfo;
+import dev.switchboard.router.GatewayRegistry;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.ServiceReference;
 
 /** Gateways created through Config Admin route between endpoints, across a real WebSocket. */
 @RunWith(PaxExam.class)
@@ -66,6 +69,39 @@ public class RoutingIT extends SwitchboardTestSupport {
         await("second received two", () -> second.messages.stream().anyMatch(m -> m.id().equals(after.id())));
         assertTrue("first received nothing after the edit",
                 first.messages.stream().noneMatch(m -> m.id().equals(after.id())));
+    }
+
+    @Test
+    public void malformedGatewayStaysInactiveAndOthersKeepRouting() throws Exception {
+        TestSource chat = source("bad-input-source");
+        recordingSink("bad-input-sink");
+        Recorder sink = recorder("bad-input-sink");
+        // bad inputs: a member without a direction, and a member naming an endpoint nobody provides
+        gateway("malformed", Members.in("bad-input-source", "room"), "bad-input-sink:room sideways");
+        gateway("waiting", Members.in("bad-input-source", "room"), Members.out("nobody-provides-this", "room"));
+        gateway("healthy", Members.in("bad-input-source", "room"), Members.out("bad-input-sink", "room"));
+        awaitGatewayReady("healthy");
+        await("the malformed gateway is listed inactive with its reason", () -> gatewayInfo("malformed")
+                .map(g -> !g.active() && g.reason().contains("sideways")).orElse(false));
+        await("the gateway naming an absent endpoint waits, active", () -> gatewayInfo("waiting")
+                .map(GatewayInfo::active).orElse(false));
+
+        Message message = chat.emit("room", "eve", "still flowing");
+        await("the healthy gateway delivered", () -> sink.messages.stream().anyMatch(m -> m.id().equals(message.id())));
+        assertEquals("delivered once: the malformed gateway routed nothing", 1,
+                sink.messages.stream().filter(m -> m.id().equals(message.id())).count());
+        await("the waiting gateway holds the message for the absent endpoint", () -> gatewayInfo("waiting")
+                .map(g -> g.sinks().stream().anyMatch(q -> q.endpoint().equals("nobody-provides-this") && q.queued() == 1))
+                .orElse(false));
+    }
+
+    private java.util.Optional<GatewayInfo> gatewayInfo(String name) {
+        ServiceReference<GatewayRegistry> ref = context.getServiceReference(GatewayRegistry.class);
+        try {
+            return context.getService(ref).gateways().stream().filter(g -> g.name().equals(name)).findFirst();
+        } finally {
+            context.ungetService(ref);
+        }
     }
 
     private boolean stateIs(String endpoint, EndpointStatus.State state) {
