@@ -5,7 +5,7 @@
  * service; the Tyrus and Grizzly details stay in {@code dev.switchboard.transport.internal}.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.switchboard.transport;
 
 import org.osgi.annotation.bundle.Export;
