@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Channels fan-out benchmark (issue 5): the same JVM load driver against
+#   - its own ceiling (an in-process raw NIO fan-out server),
+#   - the Node reference server of seed 002 (../shared/bench-peers/channel-server-reference.mjs),
+#   - Switchboard's channels server (ChannelsServer on TyrusTransport, in a JVM of its own),
+# one after the other in one run on this machine. Prints one JSON line per figure, then a summary.
+# Loopback only; every process it starts is stopped on exit.
+#
+# Usage: benchmarks/channels-fanout.sh [--quick]
+#   env: PEERS (bench-peers folder, default ../shared/bench-peers beside the repo),
+#        SERVER_OPTS (JVM options of Switchboard's server), DRIVER_OPTS (of the driver)
+set -euo pipefail
+
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+peers="${PEERS:-$repo/../shared/bench-peers}"
+jar="$repo/benchmarks/target/switchboard-benchmarks.jar"
+server_opts="${SERVER_OPTS:--Xms512m -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn}"
+driver_opts="${DRIVER_OPTS:--Xmx2g}"
+fanout_args=()
+idle_connections=10000
+if [[ "${1:-}" == "--quick" ]]; then
+  fanout_args=(--messages 2000 --paced-seconds 2)
+  idle_connections=2000
+fi
+
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+if [[ ! -f "$jar" ]]; then
+  (cd "$repo" && mvn -B -q -pl benchmarks -am package -DskipTests)
+fi
+
+# shared/ may be read-only: install the Node peer's dependencies into a copy
+cp -r "$peers/." "$work/peers/" 2>/dev/null || { mkdir -p "$work/peers" && cp -r "$peers/." "$work/peers/"; }
+rm -rf "$work/peers/node_modules"
+(cd "$work/peers" && npm ci --no-audit --no-fund --silent >/dev/null)
+
+# waits for a server's {"ready":true,...} line and prints it
+ready_line() {
+  local log="$1"
+  for _ in $(seq 1 300); do
+    if grep -q '"ready":true' "$log" 2>/dev/null; then grep -m1 '"ready":true' "$log"; return 0; fi
+    sleep 0.1
+  done
+  echo "server did not start; its log:" >&2; cat "$log" >&2; return 1
+}
+field() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" <<<"$2"; }
+
+node "$work/peers/channel-server-reference.mjs" --port 0 --host 127.0.0.1 --max 20000 --quiet >"$work/node.log" 2>&1 &
+node_pid=$!; pids+=("$node_pid")
+node_port="$(field port "$(ready_line "$work/node.log")")"
+
+# shellcheck disable=SC2086
+java $server_opts -cp "$jar" dev.switchboard.benchmarks.ChannelsBenchServer 20000 >"$work/switchboard.log" 2>&1 &
+sb_pid=$!; pids+=("$sb_pid")
+sb_ready="$(ready_line "$work/switchboard.log")"
+sb_port="$(field port "$sb_ready")"
+sb_stats="$(field statsPort "$sb_ready")"
+
+driver() {
+  # shellcheck disable=SC2086
+  java $driver_opts -cp "$jar" dev.switchboard.benchmarks.ChannelsFanoutDriver "$@"
+}
+
+results="$work/results.jsonl"
+{
+  driver --ceiling --label driver-ceiling --scenario fanout "${fanout_args[@]}"
+  driver --url "ws://127.0.0.1:$node_port/" --label node --scenario fanout "${fanout_args[@]}"
+  driver --url "ws://127.0.0.1:$sb_port/" --label switchboard --scenario fanout "${fanout_args[@]}"
+  driver --url "ws://127.0.0.1:$node_port/" --label node --scenario idle --pid "$node_pid" \
+    --connections "$idle_connections"
+  driver --url "ws://127.0.0.1:$sb_port/" --label switchboard --scenario idle --pid "$sb_pid" \
+    --heap-url "http://127.0.0.1:$sb_stats/_heap" --connections "$idle_connections"
+} | tee "$results"
+
+# summary: Switchboard against Node, per scenario and mode
+node --input-type=module - "$results" <<'JS'
+import fs from 'node:fs';
+const rows = fs.readFileSync(process.argv[2], 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+const key = (r) => `${r.scenario} / ${r.mode ?? 'idle'}`;
+const summary = {};
+for (const r of rows) {
+  const s = (summary[key(r)] ??= {});
+  s[r.server] = r.deliveredPerSecond !== undefined
+    ? { deliveredPerSecond: r.deliveredPerSecond, p50: r.latencyMs.p50, p99: r.latencyMs.p99, lost: r.lost }
+    : { open: r.open, rssPerConnectionKiB: r.rssPerConnectionKiB, heapPerConnectionKiB: r.heapPerConnectionKiB };
+}
+for (const s of Object.values(summary)) {
+  if (s.switchboard?.deliveredPerSecond && s.node?.deliveredPerSecond) {
+    s.throughputVsNode = Math.round((s.switchboard.deliveredPerSecond / s.node.deliveredPerSecond) * 100) / 100;
+    s.p99VsNode = Math.round((s.switchboard.p99 / s.node.p99) * 100) / 100;
+  }
+}
+console.log(JSON.stringify({ summary }, null, 1));
+JS

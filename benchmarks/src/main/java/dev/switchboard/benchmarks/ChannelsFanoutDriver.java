@@ -1,0 +1,302 @@
+package dev.switchboard.benchmarks;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Fan-out load driver for any seed-002 server with a {@code chat:<room>} handler (Switchboard's
+ * channels endpoint, the Node reference): subscribers on loopback, publishers sending
+ * {@code [topic,"message",{seq,t,pad}]}, every broadcast timed from publish to receipt in this
+ * process. Prints one JSON line per scenario.
+ *
+ * <p>Scenarios: {@code fanout} — 100 subscribers on one topic, then 1 000 subscribers over 100
+ * topics (10 each), each first warmed up on other topics, then measured twice: at full speed
+ * (closed loop: at most {@code --window} deliveries outstanding) and paced at
+ * {@code --paced-deliveries} per second for {@code --paced-seconds}; {@code idle} — 10 000 idle connections, the server's heap and RSS
+ * before and after.
+ *
+ * <p>Arguments: {@code --url ws://127.0.0.1:PORT/} or {@code --ceiling} (an in-process raw fan-out
+ * server, the driver's own upper bound), {@code --label}, {@code --scenario fanout|idle},
+ * {@code --pid} (server process, for RSS), {@code --heap-url} (Switchboard's heap after GC),
+ * {@code --messages}, {@code --payload-bytes}, {@code --window}, {@code --paced-deliveries},
+ * {@code --paced-seconds}, {@code --connections}, {@code --hold-seconds}, {@code --receivers}.
+ */
+public final class ChannelsFanoutDriver {
+
+    private final Map<String, String> options;
+    private final String label;
+    private final long origin = System.nanoTime();
+    private final List<FanoutReceiver> receivers = new ArrayList<>();
+    private URI uri;
+    private int topicRun;
+
+    private ChannelsFanoutDriver(Map<String, String> options) {
+        this.options = options;
+        this.label = options.getOrDefault("label", "server");
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String name = args[i].replaceFirst("^--", "");
+            boolean flag = i + 1 >= args.length || args[i + 1].startsWith("--");
+            options.put(name, flag ? "true" : args[++i]);
+        }
+        new ChannelsFanoutDriver(options).run();
+        System.exit(0);
+    }
+
+    private int option(String name, int fallback) {
+        return Integer.parseInt(options.getOrDefault(name, Integer.toString(fallback)));
+    }
+
+    private void run() throws Exception {
+        RawFanoutServer ceiling = null;
+        if (options.containsKey("ceiling")) {
+            ceiling = new RawFanoutServer();
+            uri = URI.create("ws://127.0.0.1:" + ceiling.port() + "/");
+        } else {
+            uri = URI.create(options.get("url"));
+        }
+        for (int i = 0; i < option("receivers", 1); i++) {
+            receivers.add(new FanoutReceiver(i, origin));
+        }
+        String scenario = options.getOrDefault("scenario", "fanout");
+        if (scenario.equals("fanout")) {
+            int messages = option("messages", 10_000);
+            int paced = option("paced-deliveries", 30_000);
+            int seconds = option("paced-seconds", 5);
+            fanout("100 subscribers x 1 topic", 1, 100, messages, 0);
+            fanout("1000 subscribers x 100 topics", 100, 10, messages * 5, 0);
+            // the same delivery rate for every server, well below what either sustains: latency without queueing
+            fanout("100 subscribers x 1 topic", 1, 100, paced / 100 * seconds, paced / 100);
+            fanout("1000 subscribers x 100 topics", 100, 10, paced / 10 * seconds, paced / 10);
+        } else {
+            idle(option("connections", 10_000));
+        }
+        receivers.forEach(FanoutReceiver::stop);
+        if (ceiling != null) {
+            ceiling.close();
+        }
+    }
+
+    /** Warms up on fresh topics, then measures on fresh topics with fresh connections. */
+    private void fanout(String name, int topics, int perTopic, int messages, int rate) throws Exception {
+        run(topics, perTopic, Math.max(messages / 5, 1), rate, null);
+        run(topics, perTopic, messages, rate, name);
+    }
+
+    private void run(int topicCount, int perTopic, int messages, int rate, String name) throws Exception {
+        int run = ++topicRun;
+        String[] topics = new String[topicCount];
+        for (int t = 0; t < topicCount; t++) {
+            // unique per driver process too: a long-lived server keeps each chat topic's history
+            topics[t] = "chat:bench" + ProcessHandle.current().pid() + "-" + run + "-" + t;
+        }
+        int subscribers = topicCount * perTopic;
+        long expected = (long) messages * perTopic;
+        for (FanoutReceiver receiver : receivers) {
+            receiver.reset((int) Math.min(Integer.MAX_VALUE - 8, expected));
+        }
+        List<WsConnection> subs = new ArrayList<>();
+        long subscribedBefore = subscribedTotal();
+        for (int i = 0; i < subscribers; i++) {
+            WsConnection connection = WsConnection.open(uri);
+            connection.sendText("[\"" + topics[i % topicCount] + "\",\"subscribe\",{\"id\":\"bench-" + i + "\"}]");
+            receivers.get(i % receivers.size()).add(connection);
+            subs.add(connection);
+        }
+        await(() -> subscribedTotal() - subscribedBefore >= subscribers, "subscriptions acknowledged");
+        WsConnection[] publishers = new WsConnection[topicCount];
+        for (int t = 0; t < topicCount; t++) {
+            publishers[t] = WsConnection.open(uri);
+        }
+        String pad = "x".repeat(option("payload-bytes", 64));
+        long window = option("window", 4096);
+        long started = System.nanoTime();
+        long deadlineNanos = TimeUnit.SECONDS.toNanos(120);
+        for (int i = 0; i < messages; i++) {
+            if (rate > 0) {
+                long due = started + (long) i * 1_000_000_000L / rate;
+                for (long wait; (wait = due - System.nanoTime()) > 0; ) {
+                    LockSupport.parkNanos(wait);
+                }
+            }
+            long queued = (long) i * perTopic;
+            while (queued - deliveredTotal() > window) {
+                if (System.nanoTime() - started > deadlineNanos) {
+                    break;
+                }
+                // sleeping, not spinning: on two cores a spinning publisher would take a core from the server
+                LockSupport.parkNanos(50_000);
+            }
+            long t = System.nanoTime() - origin;
+            publishers[i % topicCount].sendText("[\"" + topics[i % topicCount] + "\",\"message\",{\"seq\":" + i
+                    + ",\"t\":" + t + ",\"pad\":\"" + pad + "\"}]");
+        }
+        long lastPublish = System.nanoTime();
+        // the tail: until every delivery arrived, or nothing arrived for 10 s
+        long seen = -1;
+        long progressAt = System.nanoTime();
+        while (deliveredTotal() < expected) {
+            long now = deliveredTotal();
+            if (now != seen) {
+                seen = now;
+                progressAt = System.nanoTime();
+            } else if (System.nanoTime() - progressAt > TimeUnit.SECONDS.toNanos(10)) {
+                break;
+            }
+            Thread.sleep(1);
+        }
+        long lastDelivery = receivers.stream().mapToLong(r -> r.lastDeliveryNanos).max().orElse(lastPublish);
+        long delivered = deliveredTotal();
+        int closed = (int) subs.stream().filter(c -> c.closed).count();
+        for (WsConnection connection : subs) {
+            connection.close();
+        }
+        for (WsConnection publisher : publishers) {
+            publisher.close();
+        }
+        if (name == null) {
+            return;
+        }
+        long[] latencies = receivers.stream().map(FanoutReceiver::latencies).flatMapToLong(Arrays::stream).toArray();
+        Arrays.sort(latencies);
+        double seconds = (lastDelivery - started) / 1e9;
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("server", label);
+        result.put("scenario", name);
+        result.put("mode", rate > 0 ? "paced " + rate + " msgs/s published" : "full speed");
+        result.put("subscribers", subscribers);
+        result.put("topics", topicCount);
+        result.put("published", messages);
+        result.put("delivered", delivered);
+        result.put("lost", expected - delivered);
+        result.put("outOfOrder", receivers.stream().mapToLong(r -> r.outOfOrder).sum());
+        result.put("subscribersClosed", closed);
+        result.put("seconds", round(seconds));
+        result.put("deliveredPerSecond", Math.round(delivered / seconds));
+        result.put("latencyMs", Map.of("p50", millis(latencies, 0.50), "p90", millis(latencies, 0.90),
+                "p99", millis(latencies, 0.99), "max", millis(latencies, 1.0)));
+        System.out.println(json(result));
+    }
+
+    private void idle(int count) throws Exception {
+        Long pid = options.containsKey("pid") ? Long.parseLong(options.get("pid")) : null;
+        Thread.sleep(500);
+        long rssBefore = rss(pid);
+        long heapBefore = heap();
+        List<WsConnection> connections = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            WsConnection connection = WsConnection.open(uri);
+            receivers.get(i % receivers.size()).add(connection);
+            connections.add(connection);
+        }
+        Thread.sleep(2000);
+        long open = connections.stream().filter(c -> !c.closed).count();
+        long rssAfter = rss(pid);
+        long heapAfter = heap();
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("server", label);
+        result.put("scenario", count + " idle connections");
+        result.put("open", open);
+        result.put("rssBeforeMiB", round(rssBefore / 1048576.0));
+        result.put("rssAfterMiB", round(rssAfter / 1048576.0));
+        result.put("rssPerConnectionKiB", round((rssAfter - rssBefore) / 1024.0 / count));
+        if (heapBefore >= 0) {
+            result.put("heapBeforeMiB", round(heapBefore / 1048576.0));
+            result.put("heapAfterMiB", round(heapAfter / 1048576.0));
+            result.put("heapPerConnectionKiB", round((heapAfter - heapBefore) / 1024.0 / count));
+        }
+        System.out.println(json(result));
+        // keeps them open a while longer on request, to take a heap histogram of the server
+        Thread.sleep(TimeUnit.SECONDS.toMillis(option("hold-seconds", 0)));
+        connections.forEach(WsConnection::close);
+    }
+
+    /** The server's resident set size from /proc, or -1 without a pid. */
+    private static long rss(Long pid) throws IOException {
+        if (pid == null) {
+            return -1;
+        }
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        return -1;
+    }
+
+    /** Switchboard's heap in use after a full GC, or -1 when the server has no such hook. */
+    private long heap() throws Exception {
+        String url = options.get("heap-url");
+        if (url == null) {
+            return -1;
+        }
+        String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Matcher m = Pattern.compile("\"heapUsedBytes\":(\\d+)").matcher(body);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    private long deliveredTotal() {
+        long total = 0;
+        for (FanoutReceiver receiver : receivers) {
+            total += receiver.delivered.get();
+        }
+        return total;
+    }
+
+    private long subscribedTotal() {
+        return receivers.stream().mapToLong(r -> r.subscribed.get()).sum();
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("timed out waiting for " + what);
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    private static double millis(long[] sorted, double quantile) {
+        if (sorted.length == 0) {
+            return -1;
+        }
+        int index = (int) Math.min(sorted.length - 1, Math.ceil(quantile * sorted.length) - 1);
+        return round(sorted[Math.max(0, index)] / 1e6);
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 1000) / 1000.0;
+    }
+
+    private static String json(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            StringBuilder out = new StringBuilder("{");
+            map.forEach((k, v) -> out.append(out.length() > 1 ? "," : "").append('"').append(k).append("\":").append(json(v)));
+            return out.append('}').toString();
+        }
+        if (value instanceof String s) {
+            return '"' + s.replace("\"", "\\\"") + '"';
+        }
+        return String.format(Locale.ROOT, "%s", value);
+    }
+}
