@@ -72,9 +72,7 @@ class ChannelsAdapterTest {
 
     @Test
     void theDefaultsAreTheSeedsAndListenOnLoopback() {
-        ChannelsConfig defaults = (ChannelsConfig) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {ChannelsConfig.class}, (proxy, method, args) -> method.getDefaultValue());
-        ChannelsServer.Settings settings = ChannelsAdapter.settings(defaults);
+        ChannelsServer.Settings settings = ChannelsAdapter.settings(config(Map.of()));
         assertEquals("127.0.0.1", settings.host());
         assertEquals(100, settings.maxConnections());
         assertEquals(50, settings.historySize());
@@ -212,6 +210,45 @@ class ChannelsAdapterTest {
         });
         adapter.start(ChannelsServer.Settings.defaults("web").withPort(port));
         assertEquals(EndpointStatus.State.ONLINE, adapter.status().state());
+    }
+
+    @Test
+    void aConfigurationEditAppliesLiveOrRestartsTheListener() throws Exception {
+        adapter.stop();
+        adapter.modified(config(Map.of("id", "web", "port", 0, "historySize", 1)));
+        TestClient browser = joined("chat:lobby");
+        browser.expect("[\"chat:lobby\",\"history\",{\"messages\":[]}]");
+        browser.send("[\"chat:lobby\",\"message\",\"one\"]");
+        browser.expect("[\"chat:lobby\",\"message\",\"one\"]");
+
+        // history size and connection limit apply to the running server: nobody is disconnected
+        adapter.modified(config(Map.of("id", "web", "port", 0, "historySize", 2)));
+        browser.send("[\"chat:lobby\",\"message\",\"two\"]");
+        browser.expect("[\"chat:lobby\",\"message\",\"two\"]");
+        joined("chat:lobby").expect("[\"chat:lobby\",\"history\",{\"messages\":[\"one\",\"two\"]}]");
+
+        // a new path needs a new listener: clients are closed as at shutdown, then it listens again
+        adapter.modified(config(Map.of("id", "web", "port", 0, "path", "/ws")));
+        assertEquals(1000, browser.awaitClose().code());
+        assertEquals(EndpointStatus.State.ONLINE, adapter.status().state());
+        assertTrue(adapter.server().url().endsWith("/ws"), adapter.server().url());
+    }
+
+    @Test
+    void stoppingLeavesNoThreadOfItsOwn() throws Exception {
+        TestClient browser = joined("chat:lobby");
+        browser.send("[\"chat:lobby\",\"message\",\"start the source thread\"]");
+        nextPublished();
+        adapter.stop();
+        await("the source thread is gone", () -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().startsWith("switchboard-channels-")));
+    }
+
+    /** A configuration as Config Admin would give it: the values given, Metatype defaults for the rest. */
+    private static ChannelsConfig config(Map<String, Object> values) {
+        return (ChannelsConfig) Proxy.newProxyInstance(ChannelsAdapterTest.class.getClassLoader(),
+                new Class<?>[] {ChannelsConfig.class},
+                (proxy, method, args) -> values.getOrDefault(method.getName(), method.getDefaultValue()));
     }
 
     private static ChannelHandler snapshotHandler(String pattern) {
