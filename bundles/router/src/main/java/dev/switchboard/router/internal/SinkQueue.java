@@ -8,6 +8,8 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -21,7 +23,8 @@ import java.util.function.Consumer;
  *
  * <p>Messages wait here while the endpoint's sink is absent (a redeploy) and go out in order, one
  * at a time, once it is present: the next message is sent when the sink has answered for the
- * previous one. When full, the oldest message is dropped and counted; a burst of drops logs one
+ * previous one. The thread takes them in batches, so a busy queue costs one lock hand-off per
+ * batch rather than per message. When full, the oldest message is dropped and counted; a burst of drops logs one
  * warning when it starts and one line when the queue has room again.
  *
  * <p>Failure policy: a send that throws, returns no stage, completes exceptionally or gives no
@@ -33,13 +36,15 @@ final class SinkQueue {
 
     private static final Logger LOG = LoggerFactory.getLogger(SinkQueue.class);
     private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(5);
+    /** Messages taken from the queue per lock acquisition. */
+    private static final int BATCH = 256;
 
     private final String endpoint;
     private final Duration sendTimeout;
     private final Consumer<SinkQueue> onRetiredAndDrained;
     private final ArrayDeque<Message> messages = new ArrayDeque<>();
     private final Streak drops = new Streak();
-    private final Streak failures = new Streak();
+    private final Streak failures = new Streak(); // the delivery thread's alone
     private final Thread worker;
 
     private String gateway;
@@ -92,13 +97,17 @@ final class SinkQueue {
         if (closed) {
             return;
         }
+        boolean wasEmpty = messages.isEmpty();
         messages.addLast(message);
         trimToCapacity();
         if (sink == null && !absenceLogged) {
             absenceLogged = true;
             LOG.info("Sink {} is absent: gateway {} queues its messages (up to {})", endpoint, gateway, capacity);
         }
-        notifyAll();
+        // the worker only waits on an empty queue (or an absent sink, which attach() signals)
+        if (wasEmpty) {
+            notifyAll();
+        }
     }
 
     /** The endpoint's sink came (non-null) or went (null). */
@@ -182,8 +191,8 @@ final class SinkQueue {
     }
 
     private void deliverLoop() {
+        List<Message> batch = new ArrayList<>(BATCH);
         while (true) {
-            Message next;
             MessageSink target;
             synchronized (this) {
                 try {
@@ -200,35 +209,59 @@ final class SinkQueue {
                     finished = true;
                     break;
                 }
-                next = messages.removeFirst();
+                // take a batch under one lock, so producers and this thread meet once per batch
+                while (batch.size() < BATCH && !messages.isEmpty()) {
+                    batch.add(messages.removeFirst());
+                }
                 target = sink;
                 if (drops.active() && messages.size() < capacity) {
                     LOG.info("Queue of gateway {} for sink {} has room again; {} oldest messages were dropped",
                             gateway, endpoint, drops.end());
                 }
             }
-            String failure = send(target, next);
-            synchronized (this) {
-                if (failure == null) {
-                    delivered++;
-                    long failedBefore = failures.end();
-                    if (failedBefore > 0) {
-                        LOG.info("Sink {} accepts messages again (gateway {}) after {} failed", endpoint, gateway,
-                                failedBefore);
-                    }
-                } else if (sink != target && !closed) {
-                    messages.addFirst(next);
-                    trimToCapacity();
-                } else {
-                    failed++;
-                    if (failures.record()) {
-                        LOG.warn("Sink {} failed message {} (gateway {}): {}; further failures are counted until one"
-                                + " succeeds", endpoint, next.id(), gateway, failure);
-                    }
-                }
-            }
+            deliver(target, batch);
+            batch.clear();
         }
         onRetiredAndDrained.accept(this);
+    }
+
+    /** Sends a batch in order, one message at a time; on a redeploy puts the unsent rest back in front. */
+    private void deliver(MessageSink target, List<Message> batch) {
+        long sent = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            if (Thread.currentThread().isInterrupted()) {
+                return; // close(): the rest of the batch is discarded with the queue
+            }
+            Message next = batch.get(i);
+            String failure = send(target, next);
+            if (failure == null) {
+                sent++;
+                long failedBefore = failures.end();
+                if (failedBefore > 0) {
+                    LOG.info("Sink {} accepts messages again (gateway {}) after {} failed", endpoint, gateway,
+                            failedBefore);
+                }
+                continue;
+            }
+            synchronized (this) {
+                if (sink != target && !closed) {
+                    for (int j = batch.size() - 1; j >= i; j--) {
+                        messages.addFirst(batch.get(j));
+                    }
+                    trimToCapacity();
+                    delivered += sent;
+                    return;
+                }
+                failed++;
+            }
+            if (failures.record()) {
+                LOG.warn("Sink {} failed message {} (gateway {}): {}; further failures are counted until one"
+                        + " succeeds", endpoint, next.id(), gateway, failure);
+            }
+        }
+        synchronized (this) {
+            delivered += sent;
+        }
     }
 
     /** Sends one message and waits for the sink's answer; returns null on success, else why not. */
@@ -238,6 +271,9 @@ final class SinkQueue {
             CompletionStage<Void> stage = target.send(message);
             if (stage == null) {
                 return "send returned no completion stage";
+            }
+            if (stage instanceof CompletableFuture<Void> done && done.isDone() && !done.isCompletedExceptionally()) {
+                return null;
             }
             stage.whenComplete((ignored, error) -> {
                 if (error == null) {
