@@ -34,7 +34,8 @@ import java.util.regex.Pattern;
  * server, the driver's own upper bound), {@code --label}, {@code --scenario fanout|idle},
  * {@code --pid} (server process, for RSS), {@code --heap-url} (Switchboard's heap after GC),
  * {@code --messages}, {@code --payload-bytes}, {@code --window}, {@code --paced-deliveries},
- * {@code --paced-seconds}, {@code --connections}, {@code --hold-seconds}, {@code --receivers}.
+ * {@code --paced-seconds}, {@code --publishers}, {@code --connections}, {@code --hold-seconds},
+ * {@code --receivers}.
  */
 public final class ChannelsFanoutDriver {
 
@@ -129,25 +130,20 @@ public final class ChannelsFanoutDriver {
         String pad = "x".repeat(option("payload-bytes", 64));
         long window = option("window", 4096);
         long started = System.nanoTime();
-        long deadlineNanos = TimeUnit.SECONDS.toNanos(120);
-        for (int i = 0; i < messages; i++) {
-            if (rate > 0) {
-                long due = started + (long) i * 1_000_000_000L / rate;
-                for (long wait; (wait = due - System.nanoTime()) > 0; ) {
-                    LockSupport.parkNanos(wait);
-                }
-            }
-            long queued = (long) i * perTopic;
-            while (queued - deliveredTotal() > window) {
-                if (System.nanoTime() - started > deadlineNanos) {
-                    break;
-                }
-                // sleeping, not spinning: on two cores a spinning publisher would take a core from the server
-                LockSupport.parkNanos(50_000);
-            }
-            long t = System.nanoTime() - origin;
-            publishers[i % topicCount].sendText("[\"" + topics[i % topicCount] + "\",\"message\",{\"seq\":" + i
-                    + ",\"t\":" + t + ",\"pad\":\"" + pad + "\"}]");
+        // several publishing threads when there are several topics (each topic stays on one thread, so
+        // its sequence stays in order): one thread's write syscalls would cap the many-topic scenario
+        int threads = option("publishers", 2);
+        int publisherThreads = topicCount % threads == 0 ? threads : 1;
+        List<Thread> running = new ArrayList<>();
+        for (int k = 0; k < publisherThreads; k++) {
+            int first = k;
+            Thread thread = new Thread(() -> publish(first, publisherThreads, messages, rate, perTopic, window, started,
+                    publishers, topics, pad), "fanout-publisher-" + k);
+            thread.start();
+            running.add(thread);
+        }
+        for (Thread thread : running) {
+            thread.join();
         }
         long lastPublish = System.nanoTime();
         // the tail: until every delivery arrived, or nothing arrived for 10 s
@@ -194,6 +190,33 @@ public final class ChannelsFanoutDriver {
         result.put("latencyMs", Map.of("p50", millis(latencies, 0.50), "p90", millis(latencies, 0.90),
                 "p99", millis(latencies, 0.99), "max", millis(latencies, 1.0)));
         System.out.println(json(result));
+    }
+
+    /** Publishes messages {@code first}, {@code first + step}, … of a run, paced or windowed. */
+    private void publish(int first, int step, int messages, int rate, int perTopic, long window, long started,
+                         WsConnection[] publishers, String[] topics, String pad) {
+        long deadline = started + TimeUnit.SECONDS.toNanos(120);
+        try {
+            for (int i = first; i < messages; i += step) {
+                if (rate > 0) {
+                    long due = started + (long) i * 1_000_000_000L / rate;
+                    for (long wait; (wait = due - System.nanoTime()) > 0; ) {
+                        LockSupport.parkNanos(wait);
+                    }
+                }
+                long queued = (long) i * perTopic;
+                // sleeping, not spinning: on two cores a spinning publisher would take a core from the server
+                while (queued - deliveredTotal() > window && System.nanoTime() < deadline) {
+                    LockSupport.parkNanos(50_000);
+                }
+                int topic = i % topics.length;
+                long t = System.nanoTime() - origin;
+                publishers[topic].sendText("[\"" + topics[topic] + "\",\"message\",{\"seq\":" + i + ",\"t\":" + t
+                        + ",\"pad\":\"" + pad + "\"}]");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("publishing failed", e);
+        }
     }
 
     private void idle(int count) throws Exception {

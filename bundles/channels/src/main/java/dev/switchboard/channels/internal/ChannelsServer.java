@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -116,12 +115,15 @@ public final class ChannelsServer implements WebSocketHandler {
         void onEvent(String connectionId, String topic, String event, JsonNode payload);
     }
 
-    /** One accepted client. Its topic set is touched only by its own connection's calls. */
+    /**
+     * One accepted client. Its topic set is touched only by its own connection's calls and made on
+     * the first subscribe: an idle connection costs as little as possible.
+     */
     static final class Client {
         private final WebSocketConnection connection;
         private final String id;
-        private final Set<String> topics = new HashSet<>(4);
-        private final AtomicBoolean closing = new AtomicBoolean();
+        private Set<String> topics;
+        private volatile boolean closing;
 
         Client(WebSocketConnection connection, String id) {
             this.connection = connection;
@@ -212,7 +214,7 @@ public final class ChannelsServer implements WebSocketHandler {
         if (bound == null) {
             return;
         }
-        clients.forEach(client -> client.closing.set(true));
+        clients.forEach(client -> client.closing = true);
         // every connection, also one whose onOpen has not run yet: the transport would close it with 1001
         int count = 0;
         for (WebSocketConnection connection : bound.connections()) {
@@ -240,10 +242,6 @@ public final class ChannelsServer implements WebSocketHandler {
     public int port() {
         WebSocketServer bound = server;
         return bound == null ? -1 : bound.port();
-    }
-
-    public Settings settings() {
-        return settings;
     }
 
     /**
@@ -312,11 +310,6 @@ public final class ChannelsServer implements WebSocketHandler {
         return null;
     }
 
-    /** True when some channel serves {@code topic}. */
-    public boolean serves(String topic) {
-        return match(topic) != null;
-    }
-
     // --- WebSocketHandler ---------------------------------------------------------------------
 
     @Override
@@ -343,10 +336,12 @@ public final class ChannelsServer implements WebSocketHandler {
             return;
         }
         accepted.decrementAndGet();
-        for (String topic : client.topics) {
-            leave(client, topic);
+        if (client.topics != null) {
+            for (String topic : client.topics) {
+                leave(client, topic);
+            }
+            client.topics = null;
         }
-        client.topics.clear();
         LOG.debug("{}: client {} disconnected (code {})", settings.id(), client.id, code);
     }
 
@@ -393,6 +388,9 @@ public final class ChannelsServer implements WebSocketHandler {
                     continue;
                 }
                 topic.subscribers.add(client);
+                if (client.topics == null) {
+                    client.topics = new HashSet<>(4);
+                }
                 client.topics.add(topicName);
                 sendTo(client, subscribed);
                 try {
@@ -407,7 +405,7 @@ public final class ChannelsServer implements WebSocketHandler {
     }
 
     private void unsubscribe(Client client, String topicName) {
-        if (client.topics.remove(topicName)) {
+        if (client.topics != null && client.topics.remove(topicName)) {
             leave(client, topicName);
         }
         sendTo(client, codec.unsubscribed(topicName));
@@ -470,7 +468,7 @@ public final class ChannelsServer implements WebSocketHandler {
 
     /** Queues a frame to one client; a client whose queue is full is closed as a slow consumer. */
     boolean sendTo(Client client, String frame) {
-        if (client.closing.get()) {
+        if (client.closing) {
             return false;
         }
         WebSocketConnection connection = client.connection;
@@ -483,12 +481,16 @@ public final class ChannelsServer implements WebSocketHandler {
     }
 
     private void closeSlowConsumer(Client client) {
-        if (client.closing.compareAndSet(false, true)) {
-            slowConsumers.increment();
-            LOG.warn("{}: closing slow consumer {} ({}) with 1013: {} frames queued", settings.id(), client.id,
-                    client.connection.remoteAddress(), client.connection.pendingSends());
-            client.connection.close(1013, "Slow consumer: send queue full");
+        synchronized (client) {
+            if (client.closing) {
+                return;
+            }
+            client.closing = true;
         }
+        slowConsumers.increment();
+        LOG.warn("{}: closing slow consumer {} ({}) with 1013: {} frames queued", settings.id(), client.id,
+                client.connection.remoteAddress(), client.connection.pendingSends());
+        client.connection.close(1013, "Slow consumer: send queue full");
     }
 
     /**

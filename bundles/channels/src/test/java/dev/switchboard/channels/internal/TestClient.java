@@ -117,10 +117,6 @@ final class TestClient implements WebSocket.Listener, AutoCloseable {
         return closed.isDone();
     }
 
-    int received() {
-        return frames.size();
-    }
-
     @Override
     public void close() {
         try {
