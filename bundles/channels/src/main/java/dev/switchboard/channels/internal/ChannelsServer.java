@@ -9,6 +9,8 @@ import dev.switchboard.transport.WebSocketHandler;
 import dev.switchboard.transport.WebSocketServer;
 import dev.switchboard.transport.WebSocketTransport;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -369,6 +371,12 @@ public final class ChannelsServer implements WebSocketHandler {
             case ChannelsCodec.UNSUBSCRIBE -> unsubscribe(client, frame.topic());
             default -> event(client, frame);
         }
+    }
+
+    /** The seed reads every message as text ({@code data.toString()}), binary ones included. */
+    @Override
+    public void onBinary(WebSocketConnection connection, ByteBuffer data) {
+        onText(connection, StandardCharsets.UTF_8.decode(data).toString());
     }
 
     // --- protocol -----------------------------------------------------------------------------

@@ -173,6 +173,17 @@ class ChannelsServerTest {
     }
 
     @Test
+    void binaryFramesAreReadAsTextAsTheSeedReadsThem() throws Exception {
+        TestClient client = client();
+        client.sendBinary("[\"chat:bin\",\"subscribe\",{\"id\":\"b\"}]");
+        client.expect("[\"chat:bin\",\"subscribed\",{\"id\":\"b\"}]");
+        client.expect("[\"chat:bin\",\"history\",{\"messages\":[]}]");
+        // bad input: binary garbage
+        client.sendBinary("\u0001\u0002");
+        client.expect(INVALID_JSON);
+    }
+
+    @Test
     void invalidJsonIsAnsweredAndTheConnectionStaysOpen() throws Exception {
         TestClient client = client();
         // bad inputs: plain text, truncated array, truncated object, trailing garbage, empty frame, single quotes

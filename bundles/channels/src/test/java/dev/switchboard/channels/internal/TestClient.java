@@ -89,6 +89,12 @@ final class TestClient implements WebSocket.Listener, AutoCloseable {
         return this;
     }
 
+    TestClient sendBinary(String text) throws Exception {
+        socket.sendBinary(java.nio.ByteBuffer.wrap(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)), true)
+                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        return this;
+    }
+
     /** The next frame received; fails when none comes. */
     String next() throws InterruptedException {
         String frame = frames.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS);
