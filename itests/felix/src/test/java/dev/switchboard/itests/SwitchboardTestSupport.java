@@ -41,7 +41,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
  */
 public abstract class SwitchboardTestSupport {
 
-    static final String[] SWITCHBOARD_BUNDLES = {"api", "transport", "router", "channels"};
+    static final String[] SWITCHBOARD_BUNDLES = {"api", "transport", "router", "channels", "tracker"};
     static final String FIXTURES = "dev.switchboard.itests.fixtures";
 
     @Inject
@@ -68,6 +68,7 @@ public abstract class SwitchboardTestSupport {
             runtime.add(bundle(jar.toURI().toString()));
         }
         runtime.add(bundle(new File(System.getProperty("switchboard.fixtures")).toURI().toString()));
+        runtime.add(bundle(new File(System.getProperty("switchboard.peers")).toURI().toString()));
         return options(
                 systemProperty("org.ops4j.pax.url.mvn.localRepository")
                         .value(System.getProperty("org.ops4j.pax.url.mvn.localRepository")),
