@@ -7,14 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.channels.ChannelContext;
 import dev.switchboard.channels.ChannelHandler;
+import dev.switchboard.transport.ClientHandler;
+import dev.switchboard.transport.ClientSpec;
+import dev.switchboard.transport.WebSocketClient;
+import dev.switchboard.transport.WebSocketConnection;
 import dev.switchboard.transport.internal.TyrusTransport;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -181,6 +187,39 @@ class ChannelsServerTest {
         // bad input: binary garbage
         client.sendBinary("\u0001\u0002");
         client.expect(INVALID_JSON);
+    }
+
+    @Test
+    void permessageDeflateIsAgreedWhenEnabledAndOffered() throws Exception {
+        ChannelsServer.Settings d = ChannelsServer.Settings.defaults("test");
+        restart(new ChannelsServer.Settings(d.id(), d.host(), 0, d.path(), d.maxConnections(), d.maxFrameBytes(),
+                d.historySize(), d.chatPatterns(), d.sendQueueLimit(), d.pingInterval(), true));
+        BlockingQueue<String> frames = new LinkedBlockingQueue<>();
+        CompletableFuture<WebSocketConnection> opened = new CompletableFuture<>();
+        ClientSpec spec = ClientSpec.builder("deflate", URI.create(server.url())).compression(true).build();
+        try (WebSocketClient client = transport.connect(spec, new ClientHandler() {
+            @Override
+            public void onOpen(WebSocketConnection connection) {
+                opened.complete(connection);
+            }
+
+            @Override
+            public void onText(WebSocketConnection connection, String text) {
+                frames.add(text);
+            }
+        })) {
+            WebSocketConnection connection = opened.get(TestClient.TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            String extensions = connection.handshakeHeaders().entrySet().stream()
+                    .filter(e -> e.getKey().equalsIgnoreCase("Sec-WebSocket-Extensions"))
+                    .flatMap(e -> e.getValue().stream()).findFirst().orElse("");
+            assertTrue(extensions.contains("permessage-deflate"), extensions);
+            String text = "x".repeat(4096);
+            client.sendText("[\"chat:z\",\"subscribe\",{}]");
+            client.sendText("[\"chat:z\",\"message\",\"" + text + "\"]");
+            assertEquals("[\"chat:z\",\"subscribed\",{}]", frames.poll(TestClient.TIMEOUT_SECONDS, TimeUnit.SECONDS));
+            assertEquals("[\"chat:z\",\"history\",{\"messages\":[]}]", frames.poll(TestClient.TIMEOUT_SECONDS, TimeUnit.SECONDS));
+            assertEquals("[\"chat:z\",\"message\",\"" + text + "\"]", frames.poll(TestClient.TIMEOUT_SECONDS, TimeUnit.SECONDS));
+        }
     }
 
     @Test
