@@ -151,6 +151,8 @@ public class ChannelsAdapter implements Endpoint, MessageSource, MessageSink {
             status = EndpointStatus.online("listening on " + server.url());
         } catch (IOException | RuntimeException e) {
             server.stop();
+            // no server at all, so that the next configuration edit tries to listen again
+            server = null;
             status = EndpointStatus.offline("cannot listen on " + next.host() + ":" + next.port() + next.path()
                     + ": " + e.getMessage());
             LOG.error("{}: {}", id, status.reason());

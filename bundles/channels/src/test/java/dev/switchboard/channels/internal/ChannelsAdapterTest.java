@@ -145,6 +145,7 @@ class ChannelsAdapterTest {
     @Test
     void aPortInUseIsOfflineWithTheReasonNotAnException() throws Exception {
         adapter.stop();
+        int port;
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress("127.0.0.1", 0));
             adapter.start(ChannelsServer.Settings.defaults("web").withPort(taken.getLocalPort()));
@@ -155,7 +156,11 @@ class ChannelsAdapterTest {
             CompletionException failure = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class,
                     () -> adapter.send(message).toCompletableFuture().join());
             assertInstanceOf(DeliveryException.class, failure.getCause());
+            port = taken.getLocalPort();
         }
+        // once the port is free, an edit of the configuration (here: none) brings it online
+        adapter.modified(config(Map.of("id", "web", "port", port)));
+        assertEquals(EndpointStatus.State.ONLINE, adapter.status().state(), adapter.status().reason());
     }
 
     @Test
