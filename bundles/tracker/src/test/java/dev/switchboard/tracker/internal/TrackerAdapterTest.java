@@ -275,4 +275,20 @@ class TrackerAdapterTest {
         peer.push("task.assigned", "e2", Map.of());
         assertEquals("e2", nextPublished().id());
     }
+
+    @Test
+    void stoppingLeavesNoTrackerThreadBehind() throws Exception {
+        online(Duration.ofMillis(30));
+        peer.push("task.assigned", "e1", Map.of());
+        nextPublished();
+        await("heartbeat and source threads run", () -> trackerThreads().size() >= 2);
+        adapter.stop();
+        await("no tracker thread is left", () -> trackerThreads().isEmpty());
+        assertEquals(EndpointStatus.offline("stopped").reason(), adapter.status().reason());
+    }
+
+    private static List<String> trackerThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(name -> name.startsWith("switchboard-tracker-")).toList();
+    }
 }
