@@ -41,7 +41,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
  */
 public abstract class SwitchboardTestSupport {
 
-    static final String[] SWITCHBOARD_BUNDLES = {"api", "transport", "router", "channels", "tracker"};
+    static final String[] SWITCHBOARD_BUNDLES = {"api", "transport", "router", "channels", "tracker", "kosmi"};
     static final String FIXTURES = "dev.switchboard.itests.fixtures";
 
     @Inject

@@ -70,12 +70,12 @@ public final class KosmiDouble implements AutoCloseable {
     public record Sent(String room, String body, String username) {
     }
 
-    /** A {@code connection_init} as it arrived, with the handshake headers of its connection. */
-    public record Init(JsonNode payload, String userAgent, String origin) {
+    /** A {@code connection_init} as it arrived (payload as plain values), with its connection's handshake headers. */
+    public record Init(Map<String, Object> payload, String userAgent, String origin) {
     }
 
-    /** A GraphQL operation a client started, in arrival order. */
-    public record Operation(String connection, String id, String name, JsonNode variables) {
+    /** A GraphQL operation a client started, in arrival order, with its variables as plain values. */
+    public record Operation(String connection, String id, String name, Map<String, Object> variables) {
     }
 
     private record User(String username, String displayName) {
@@ -347,7 +347,7 @@ public final class KosmiDouble implements AutoCloseable {
                 return;
             }
             String userAgent = header(connection, "User-Agent");
-            inits.add(new Init(payload, userAgent, header(connection, "Origin")));
+            inits.add(new Init(plain(payload), userAgent, header(connection, "Origin")));
             String expectedUa = Base64.getEncoder().encodeToString(userAgent.getBytes(StandardCharsets.UTF_8));
             if (!payload.isObject() || !payload.path("token").isTextual() || !expectedUa.equals(payload.path("ua").asText(null))
                     || !APP_VERSION.equals(payload.path("v").asText(null)) || !"".equals(payload.path("r").asText(null))) {
@@ -385,7 +385,7 @@ public final class KosmiDouble implements AutoCloseable {
             }
             String name = named.group(2);
             JsonNode variables = payload.path("variables");
-            operations.add(new Operation(connection.id(), id, name, variables));
+            operations.add(new Operation(connection.id(), id, name, plain(variables)));
             String failure = failNext.remove(name);
             if (failure != null) {
                 error(connection, id, failure);
@@ -451,6 +451,11 @@ public final class KosmiDouble implements AutoCloseable {
         public void onClose(WebSocketConnection connection, int code, String reason) {
             subscriptions(connection).clear();
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> plain(JsonNode object) {
+        return object.isObject() ? (Map<String, Object>) json.toPlain(object) : Map.of();
     }
 
     /** {@code {id, type, payload}} in the order graphql-transport-ws servers write them. */
