@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Startup benchmark (issue 4): seconds from bin/start until every configured endpoint is ONLINE,
+# and the process RSS once it is, for Switchboard's distribution; beside stock Apache Karaf of the
+# same version (org.apache.karaf:apache-karaf zip from Maven Central) started the same way, ready
+# when its boot features are done and its ssh port answers. Each run starts a fresh unpacked copy
+# (a first start, as a user's) and then restarts it once (a warm start, bundle cache in place).
+# Free loopback ports for every listener; every process it starts is stopped on exit.
+# Prints one JSON line per run, then a summary line per distribution.
+#
+# Usage: benchmarks/startup.sh [runs]       (default 5)
+#   env: SWITCHBOARD_ZIP (default distribution/target/switchboard-<version>.zip, built if missing)
+set -euo pipefail
+
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+runs="${1:-5}"
+version=$(sed -n '0,/<version>/s:.*<version>\(.*\)</version>.*:\1:p' "$repo/pom.xml")
+karaf_version=$(sed -n 's:.*<karaf.version>\(.*\)</karaf.version>.*:\1:p' "$repo/distribution/pom.xml")
+zip="${SWITCHBOARD_ZIP:-$repo/distribution/target/switchboard-${version}.zip}"
+work="$(mktemp -d)"
+homes=()
+
+cleanup() {
+  for home in "${homes[@]}"; do
+    [[ -f "$home/karaf.pid" ]] && kill -9 "$(cat "$home/karaf.pid")" 2>/dev/null || true
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+if [[ ! -f "$zip" ]]; then
+  (cd "$repo" && mvn -B -q -ntp install -DskipTests -pl distribution -am)
+fi
+stock="$HOME/.m2/repository/org/apache/karaf/apache-karaf/$karaf_version/apache-karaf-$karaf_version.zip"
+if [[ ! -f "$stock" ]]; then
+  mvn -B -q -ntp dependency:get -Dartifact="org.apache.karaf:apache-karaf:$karaf_version:zip" -Dtransitive=false
+fi
+
+now() { date +%s.%N; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+set_key() { # file key value: replace "key = ..." (any spacing)
+  sed -i "s|^[[:space:]]*$2[[:space:]]*=.*|$2 = $3|" "$1"
+}
+rss_mb() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
+
+unpack() { # zip -> prints the home folder
+  local dir
+  dir="$(mktemp -d "$work/run-XXXX")"
+  unzip -q "$1" -d "$dir"
+  echo "$dir/$(ls "$dir")"
+}
+
+switchboard_ports() {
+  local home="$1"
+  set_key "$home/etc/org.ops4j.pax.web.cfg" org.osgi.service.http.port "$(free_port)"
+  set_key "$home/etc/org.apache.karaf.shell.cfg" sshPort "$(free_port)"
+  for cfg in "$home"/etc/dev.switchboard.*.cfg; do
+    grep -q '^port' "$cfg" && set_key "$cfg" port "$(free_port)"
+  done
+  return 0
+}
+
+stock_ports() {
+  local home="$1"
+  set_key "$home/etc/org.apache.karaf.shell.cfg" sshPort "$(free_port)"
+  set_key "$home/etc/org.apache.karaf.shell.cfg" sshHost 127.0.0.1
+  set_key "$home/etc/org.apache.karaf.management.cfg" rmiRegistryPort "$(free_port)"
+  set_key "$home/etc/org.apache.karaf.management.cfg" rmiServerPort "$(free_port)"
+}
+
+# every endpoint configured in etc/ (not gateways) is ONLINE in the console's JSON view
+switchboard_ready() {
+  local home="$1" port password expected json all online
+  port=$(sed -n 's/^org.osgi.service.http.port = //p' "$home/etc/org.ops4j.pax.web.cfg")
+  password=$(sed -n 's/^admin = \([^,]*\),.*/\1/p' "$home/etc/users.properties")
+  expected=$(ls "$home"/etc/dev.switchboard.*.cfg | grep -vc 'dev.switchboard.gateway-' || true)
+  json=$(curl -sf -m 2 -u "admin:$password" "http://127.0.0.1:$port/system/console/switchboard.json" 2>/dev/null) \
+    || return 1
+  # grep, not a JSON parser, to keep each poll cheap: count endpoint states and ONLINE ones
+  all=$(grep -o '"state":"[A-Z]*"' <<<"$json" | wc -l)
+  online=$(grep -o '"state":"ONLINE"' <<<"$json" | wc -l)
+  [[ "$all" -ge "$expected" && "$online" -eq "$all" ]]
+}
+
+stock_ready() {
+  local home="$1" port
+  port=$(sed -n 's/^sshPort = //p' "$home/etc/org.apache.karaf.shell.cfg")
+  grep -q 'FeaturesServiceImpl.*| Done\.' "$home/data/log/karaf.log" 2>/dev/null \
+    && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null
+}
+
+# start -> seconds until ready, then RSS; prints "seconds rss_mb"
+measure() {
+  local home="$1" ready="$2" t0 t1 pid
+  t0=$(now)
+  "$home/bin/start" >/dev/null 2>&1
+  for _ in $(seq 1 1200); do
+    "$ready" "$home" && break
+    sleep 0.05
+  done
+  t1=$(now)
+  "$ready" "$home" || { echo "not ready after 60 s: $home" >&2; exit 1; }
+  pid=$(cat "$home/karaf.pid")
+  sleep 2 # let startup work (JIT, deferred activations) settle before reading RSS
+  echo "$(echo "$t1 - $t0" | bc) $(rss_mb "$pid")"
+}
+
+stop() {
+  local home="$1" pid
+  pid=$(cat "$home/karaf.pid")
+  "$home/bin/stop" >/dev/null 2>&1
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+}
+
+run_all() { # name zip ports-function ready-function
+  local name="$1" archive="$2" ports="$3" ready="$4" first warm home out
+  for i in $(seq 1 "$runs"); do
+    home=$(unpack "$archive"); homes+=("$home")
+    "$ports" "$home"
+    out=$(measure "$home" "$ready"); stop "$home"
+    first="$out"
+    out=$(measure "$home" "$ready"); stop "$home"
+    warm="$out"
+    printf '{"distribution":"%s","run":%d,"firstStartSeconds":%s,"firstStartRssMb":%s,"warmStartSeconds":%s,"warmStartRssMb":%s}\n' \
+      "$name" "$i" ${first% *} ${first#* } ${warm% *} ${warm#* } | tee -a "$work/$name.jsonl"
+    rm -rf "$(dirname "$home")"
+  done
+  python3 - "$work/$name.jsonl" "$name" <<'PY'
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+def s(k): return {"median": statistics.median(r[k] for r in rows), "min": min(r[k] for r in rows), "max": max(r[k] for r in rows)}
+print(json.dumps({"summary": sys.argv[2], "runs": len(rows), **{k: s(k) for k in
+      ["firstStartSeconds", "firstStartRssMb", "warmStartSeconds", "warmStartRssMb"]}}))
+PY
+}
+
+echo "# $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(java -version 2>&1 | head -1)" >&2
+run_all switchboard "$zip" switchboard_ports switchboard_ready
+run_all apache-karaf-"$karaf_version" "$stock" stock_ports stock_ready
