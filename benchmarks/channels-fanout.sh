@@ -71,8 +71,8 @@ driver() {
 results="$work/results.jsonl"
 {
   driver --ceiling --label driver-ceiling --scenario fanout "${fanout_args[@]}"
-  driver --url "ws://127.0.0.1:$node_port/" --label node --scenario fanout "${fanout_args[@]}"
-  driver --url "ws://127.0.0.1:$sb_port/" --label switchboard --scenario fanout "${fanout_args[@]}"
+  driver --url "ws://127.0.0.1:$node_port/" --label node --scenario fanout --pid "$node_pid" "${fanout_args[@]}"
+  driver --url "ws://127.0.0.1:$sb_port/" --label switchboard --scenario fanout --pid "$sb_pid" "${fanout_args[@]}"
   driver --url "ws://127.0.0.1:$node_port/" --label node --scenario idle --pid "$node_pid" \
     --connections "$idle_connections"
   driver --url "ws://127.0.0.1:$sb_port/" --label switchboard --scenario idle --pid "$sb_pid" \
@@ -88,13 +88,15 @@ const summary = {};
 for (const r of rows) {
   const s = (summary[key(r)] ??= {});
   s[r.server] = r.deliveredPerSecond !== undefined
-    ? { deliveredPerSecond: r.deliveredPerSecond, p50: r.latencyMs.p50, p99: r.latencyMs.p99, lost: r.lost }
+    ? { deliveredPerSecond: r.deliveredPerSecond, p50: r.latencyMs.p50, p99: r.latencyMs.p99, lost: r.lost,
+        serverCpuMicrosPerDelivery: r.serverCpuMicrosPerDelivery }
     : { open: r.open, rssPerConnectionKiB: r.rssPerConnectionKiB, heapPerConnectionKiB: r.heapPerConnectionKiB };
 }
 for (const s of Object.values(summary)) {
   if (s.switchboard?.deliveredPerSecond && s.node?.deliveredPerSecond) {
     s.throughputVsNode = Math.round((s.switchboard.deliveredPerSecond / s.node.deliveredPerSecond) * 100) / 100;
     s.p99VsNode = Math.round((s.switchboard.p99 / s.node.p99) * 100) / 100;
+    s.cpuPerDeliveryVsNode = Math.round((s.switchboard.serverCpuMicrosPerDelivery / s.node.serverCpuMicrosPerDelivery) * 100) / 100;
   }
 }
 console.log(JSON.stringify({ summary }, null, 1));

@@ -129,6 +129,8 @@ public final class ChannelsFanoutDriver {
         }
         String pad = "x".repeat(option("payload-bytes", 64));
         long window = option("window", 4096);
+        Long pid = options.containsKey("pid") ? Long.parseLong(options.get("pid")) : null;
+        long cpuBefore = cpuTicks(pid);
         long started = System.nanoTime();
         // several publishing threads when there are several topics (each topic stays on one thread, so
         // its sequence stays in order): one thread's write syscalls would cap the many-topic scenario
@@ -160,6 +162,7 @@ public final class ChannelsFanoutDriver {
             Thread.sleep(1);
         }
         long lastDelivery = receivers.stream().mapToLong(r -> r.lastDeliveryNanos).max().orElse(lastPublish);
+        long cpuTicks = cpuTicks(pid) - cpuBefore;
         long delivered = deliveredTotal();
         int closed = (int) subs.stream().filter(c -> c.closed).count();
         for (WsConnection connection : subs) {
@@ -187,6 +190,12 @@ public final class ChannelsFanoutDriver {
         result.put("subscribersClosed", closed);
         result.put("seconds", round(seconds));
         result.put("deliveredPerSecond", Math.round(delivered / seconds));
+        if (pid != null) {
+            // CPU the server spent per delivery: a figure that other load on the machine hardly moves
+            double cpuSeconds = cpuTicks / (double) CLOCK_TICKS;
+            result.put("serverCpuSeconds", round(cpuSeconds));
+            result.put("serverCpuMicrosPerDelivery", round(cpuSeconds * 1e6 / Math.max(1, delivered)));
+        }
         result.put("latencyMs", Map.of("p50", millis(latencies, 0.50), "p90", millis(latencies, 0.90),
                 "p99", millis(latencies, 0.99), "max", millis(latencies, 1.0)));
         System.out.println(json(result));
@@ -250,6 +259,19 @@ public final class ChannelsFanoutDriver {
         // keeps them open a while longer on request, to take a heap histogram of the server
         Thread.sleep(TimeUnit.SECONDS.toMillis(option("hold-seconds", 0)));
         connections.forEach(WsConnection::close);
+    }
+
+    /** Linux's USER_HZ, the unit of /proc/PID/stat times. */
+    private static final int CLOCK_TICKS = 100;
+
+    /** User plus system CPU time of a process so far, in clock ticks, from /proc; 0 without a pid. */
+    private static long cpuTicks(Long pid) throws IOException {
+        if (pid == null) {
+            return 0;
+        }
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 
     /** The server's resident set size from /proc, or -1 without a pid. */
