@@ -89,11 +89,6 @@ final class KosmiClient implements ClientHandler, AutoCloseable {
                     new Backoff(Duration.ofMillis(50), Duration.ofMillis(400), 0.2), 1 << 20);
         }
 
-        Settings withToken(String value) {
-            return new Settings(id, rooms, graphqlUri, webSocketUri, value, displayName, userAgent, origin, appVersion,
-                    loginTimeout, ackTimeout, sendTimeout, keepalive, backoff, maxMessageBytes);
-        }
-
         Settings withDisplayName(String value) {
             return new Settings(id, rooms, graphqlUri, webSocketUri, token, value, userAgent, origin, appVersion,
                     loginTimeout, ackTimeout, sendTimeout, keepalive, backoff, maxMessageBytes);
