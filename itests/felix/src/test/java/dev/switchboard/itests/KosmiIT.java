@@ -161,11 +161,11 @@ public class KosmiIT extends SwitchboardTestSupport {
 
     /** Bad inputs: the login endpoint answers 503, then HTML, then works. */
     @Test
-    public void aFailingLoginIsOfflineWithTheReasonUntilItWorks() throws Exception {
+    public void aFailingLoginIsRetriedWithTheReasonUntilItWorks() throws Exception {
         kosmi.login(KosmiDouble.Login.DOWN);
         configureKosmi("kosmi-login", new String[] {"@lobby"});
         awaitReason("kosmi-login", "login failed: HTTP 503");
-        assertEquals(EndpointStatus.State.OFFLINE, endpoint("kosmi-login").status().state());
+        assertEquals(EndpointStatus.State.CONNECTING, endpoint("kosmi-login").status().state());
         kosmi.login(KosmiDouble.Login.GARBAGE);
         awaitReason("kosmi-login", "login failed: unreadable answer");
         kosmi.login(KosmiDouble.Login.OK);

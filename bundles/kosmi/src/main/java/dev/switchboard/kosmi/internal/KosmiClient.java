@@ -246,7 +246,7 @@ final class KosmiClient implements ClientHandler, AutoCloseable {
                 errors.increment();
                 loginFailures++;
                 Duration delay = settings.backoff().delay(loginFailures, ThreadLocalRandom.current()::nextDouble);
-                status = EndpointStatus.offline("login failed: " + failure + "; retry in " + delay.toMillis() + " ms");
+                status = EndpointStatus.connecting("login failed: " + failure + "; retry in " + delay.toMillis() + " ms");
                 LOG.warn("{}: login at {} failed: {}; retry {} in {} ms", settings.id(), settings.graphqlUri(), failure,
                         loginFailures, delay.toMillis());
                 pending = scheduler.schedule(this::retryLogin, delay.toMillis(), TimeUnit.MILLISECONDS);
@@ -318,7 +318,7 @@ final class KosmiClient implements ClientHandler, AutoCloseable {
         }
         errors.increment();
         current.closeReason = "ack timeout: no connection_ack within " + settings.ackTimeout().toMillis() + " ms";
-        status = EndpointStatus.offline(current.closeReason);
+        status = EndpointStatus.connecting(current.closeReason);
         LOG.warn("{}: {}; reconnecting", settings.id(), current.closeReason);
         socket.reconnect("no connection_ack");
     }
@@ -569,7 +569,7 @@ final class KosmiClient implements ClientHandler, AutoCloseable {
                     }
                 }
             }
-            status = EndpointStatus.offline(lastFailure);
+            status = EndpointStatus.connecting(lastFailure);
         }
         effects.forEach(Runnable::run);
     }
@@ -586,7 +586,7 @@ final class KosmiClient implements ClientHandler, AutoCloseable {
             return;
         }
         String why = lastFailure != null ? lastFailure : reason;
-        status = EndpointStatus.offline(why + "; retry " + attempt + " in " + delay.toMillis() + " ms");
+        status = EndpointStatus.connecting(why + "; retry " + attempt + " in " + delay.toMillis() + " ms");
     }
 
     @Override

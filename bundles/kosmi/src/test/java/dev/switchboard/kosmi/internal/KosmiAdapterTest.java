@@ -335,11 +335,11 @@ class KosmiAdapterTest {
 
     /** Bad input: the login endpoint answers 503, then HTML, then JSON without a token. */
     @Test
-    void aLoginThatFailsIsOfflineWithTheReasonAndRetried() throws Exception {
+    void aLoginThatFailsIsConnectingWithTheReasonAndRetried() throws Exception {
         kosmi.login(KosmiDouble.Login.DOWN);
         started(settings("@lobby"));
         awaitStatus("login failed: HTTP 503");
-        assertEquals(EndpointStatus.State.OFFLINE, adapter.status().state());
+        assertEquals(EndpointStatus.State.CONNECTING, adapter.status().state());
         kosmi.login(KosmiDouble.Login.GARBAGE);
         awaitStatus("login failed: unreadable answer");
         kosmi.login(KosmiDouble.Login.NO_TOKEN);
@@ -361,7 +361,7 @@ class KosmiAdapterTest {
                 kosmi.webSocketUrl(), List.of("@lobby")));
         assertNotEquals(EndpointStatus.State.ONLINE, adapter.status().state());
         awaitStatus("login failed");
-        assertEquals(EndpointStatus.State.OFFLINE, adapter.status().state());
+        assertEquals(EndpointStatus.State.CONNECTING, adapter.status().state());
     }
 
     /** Bad input: the service never sends connection_ack. */
@@ -370,7 +370,7 @@ class KosmiAdapterTest {
         kosmi.withholdAck(true);
         started(settings("@lobby").withAckTimeout(Duration.ofMillis(200)));
         awaitStatus("ack timeout");
-        assertEquals(EndpointStatus.State.OFFLINE, adapter.status().state());
+        assertEquals(EndpointStatus.State.CONNECTING, adapter.status().state());
         await("a retried connection_init", () -> kosmi.inits().size() >= 2);
         kosmi.withholdAck(false);
         awaitOnline();
@@ -430,7 +430,7 @@ class KosmiAdapterTest {
         online("@lobby");
         kosmi.closeAll(4429, "Too many initialisation requests");
         awaitStatus("closed with code 4429 (too many initialisation requests); backing off");
-        assertEquals(EndpointStatus.State.OFFLINE, adapter.status().state());
+        assertEquals(EndpointStatus.State.CONNECTING, adapter.status().state());
         await("a second connection_init", () -> kosmi.inits().size() == 2);
         awaitOnline();
         assertEquals(1, kosmi.logins());
