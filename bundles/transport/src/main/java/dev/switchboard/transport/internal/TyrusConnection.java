@@ -9,6 +9,7 @@ import jakarta.websocket.PongMessage;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.Session;
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -27,6 +28,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.glassfish.grizzly.PendingWriteQueueLimitExceededException;
+import org.glassfish.tyrus.core.TyrusRemoteEndpoint;
+import org.glassfish.tyrus.core.TyrusWebSocket;
+import org.glassfish.tyrus.spi.WriterInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +54,11 @@ final class TyrusConnection implements WebSocketConnection {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(TyrusConnection.class);
+    private static final Field REMOTE_SOCKET = remoteSocketField();
+    private static final WriterInfo ASYNC_TEXT =
+            new WriterInfo(WriterInfo.MessageType.TEXT, WriterInfo.RemoteEndpointType.ASYNC);
+    private static final WriterInfo ASYNC_BINARY =
+            new WriterInfo(WriterInfo.MessageType.BINARY, WriterInfo.RemoteEndpointType.ASYNC);
     private static final AtomicLong IDS = new AtomicLong();
     /** Tyrus's reason when a frame overflows its raw frame buffer (see ConnectionPolicy#frameBufferSize). */
     private static final String TYRUS_FRAME_OVERFLOW = "Buffer overflow.";
@@ -59,6 +68,7 @@ final class TyrusConnection implements WebSocketConnection {
     private final String id = "ws-" + IDS.incrementAndGet();
     private final String label;
     private final Session session;
+    private final TyrusWebSocket socket;
     private final Handshake handshake;
     private final WebSocketHandler handler;
     private final ConnectionPolicy policy;
@@ -88,6 +98,7 @@ final class TyrusConnection implements WebSocketConnection {
                     Listener listener) {
         this.label = label + " " + id;
         this.session = session;
+        this.socket = socketOf(session);
         this.handshake = handshake;
         this.handler = handler;
         this.policy = policy;
@@ -202,12 +213,57 @@ final class TyrusConnection implements WebSocketConnection {
 
     @Override
     public CompletionStage<Void> sendText(String text) {
-        return send(utf8Length(text), handler -> session.getAsyncRemote().sendText(text, handler));
+        TyrusWebSocket direct = socket;
+        return direct == null
+                ? send(utf8Length(text), handler -> session.getAsyncRemote().sendText(text, handler))
+                : send(utf8Length(text), handler -> direct.sendText(text, handler, ASYNC_TEXT));
     }
 
     @Override
     public CompletionStage<Void> sendBinary(ByteBuffer data) {
-        return send(data.remaining(), handler -> session.getAsyncRemote().sendBinary(data, handler));
+        TyrusWebSocket direct = socket;
+        if (direct == null) {
+            return send(data.remaining(), handler -> session.getAsyncRemote().sendBinary(data, handler));
+        }
+        byte[] bytes = new byte[data.remaining()];
+        data.duplicate().get(bytes);
+        return send(bytes.length, handler -> direct.sendBinary(bytes, handler, ASYNC_BINARY));
+    }
+
+    /** True when sends bypass Tyrus's async remote (see {@link #socketOf}). */
+    boolean sendsDirect() {
+        return socket != null;
+    }
+
+    /**
+     * Tyrus's socket behind a session's async remote, or null when that is not reachable (another
+     * Tyrus version): then sends go through the remote. Tyrus's async remote re-arms the session's
+     * idle timer on every send (a task scheduled on, and cancelled from, a shared scheduler: two
+     * thread hand-offs per message); Switchboard never sets a Tyrus idle timeout and does its own
+     * keepalive, so writing to the socket directly saves that for nothing lost.
+     */
+    private static TyrusWebSocket socketOf(Session session) {
+        if (REMOTE_SOCKET == null) {
+            return null;
+        }
+        try {
+            Object remote = session.getAsyncRemote();
+            return REMOTE_SOCKET.getDeclaringClass().isInstance(remote) ? (TyrusWebSocket) REMOTE_SOCKET.get(remote) : null;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static Field remoteSocketField() {
+        try {
+            Field field = TyrusRemoteEndpoint.class.getDeclaredField("webSocket");
+            field.setAccessible(true);
+            return TyrusWebSocket.class.isAssignableFrom(field.getType()) ? field : null;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LoggerFactory.getLogger(TyrusConnection.class)
+                    .info("Tyrus's socket is not reachable ({}); sending through its async remote", e.toString());
+            return null;
+        }
     }
 
     private CompletionStage<Void> send(long bytes, Consumer<SendHandler> write) {

@@ -87,6 +87,28 @@ class TyrusServerTest {
         transport.listen(ServerSpec.builder("again").port(port).build()).close();
     }
 
+    /** Text and binary go straight to Tyrus's socket on both sides, past the idle-timer re-arming remote. */
+    @Test
+    void bothSidesSendDirectlyOnTheTyrusSocket() throws Exception {
+        WebSocketServer server = listen("direct");
+        Recorder serverSide = new Recorder(true);
+        server.addWebSocket("/echo", serverSide);
+        Recorder clientSide = new Recorder();
+        connect(server, "/echo", clientSide);
+        TyrusConnection client = (TyrusConnection) next(clientSide.opens);
+        TyrusConnection accepted = (TyrusConnection) next(serverSide.opens);
+        assertTrue(client.sendsDirect(), "client side sends through Tyrus's socket");
+        assertTrue(accepted.sendsDirect(), "server side sends through Tyrus's socket");
+
+        client.sendText("héllo ✓").toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals("héllo ✓", next(clientSide.texts));
+        client.sendBinary(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3})).toCompletableFuture()
+                .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        ConnectionMetrics.Snapshot sent = client.metrics().snapshot();
+        assertEquals(2, sent.framesOut());
+        assertEquals("héllo ✓".getBytes(StandardCharsets.UTF_8).length + 3, sent.bytesOut());
+    }
+
     /** Bad input: an unknown HTTP path (404) and a handler that throws (500), next to a WebSocket route. */
     @Test
     void httpAndWebSocketRoutesShareOnePort() throws Exception {
