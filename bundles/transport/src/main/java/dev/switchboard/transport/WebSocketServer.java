@@ -50,5 +50,14 @@ public interface WebSocketServer extends AutoCloseable {
      * first) and releases the port. Idempotent.
      */
     @Override
-    void close();
+    default void close() {
+        close(1001, "Server shutting down");
+    }
+
+    /**
+     * Closes every connection with {@code code} and {@code reason}, including one whose handshake
+     * completes while the server stops, and releases the port. Idempotent: the first call's code
+     * is the one sent.
+     */
+    void close(int code, String reason);
 }

@@ -217,13 +217,9 @@ public final class ChannelsServer implements WebSocketHandler {
             return;
         }
         clients.forEach(client -> client.closing = true);
-        // every connection, also one whose onOpen has not run yet: the transport would close it with 1001
-        int count = 0;
-        for (WebSocketConnection connection : bound.connections()) {
-            connection.close(1000, "Server shutting down");
-            count++;
-        }
-        bound.close();
+        int count = bound.connections().size();
+        // every connection, also one whose handshake completes meanwhile
+        bound.close(1000, "Server shutting down");
         clients.clear();
         accepted.set(0);
         topics.clear();

@@ -62,7 +62,8 @@ final class TyrusServer implements WebSocketServer {
     private final Set<TyrusConnection> connections = ConcurrentHashMap.newKeySet();
     private final ConnectionMetrics metrics = new ConnectionMetrics();
     private volatile InetSocketAddress address;
-    private volatile boolean closed;
+    /** Set once by {@link #close(int, String)}: the code every connection is closed with. */
+    private volatile CloseReason closing;
 
     private TyrusServer(ServerSpec spec, ScheduledExecutorService timer, Consumer<TyrusServer> onClosed) {
         this.spec = spec;
@@ -122,7 +123,7 @@ final class TyrusServer implements WebSocketServer {
 
     @Override
     public void addWebSocket(String path, List<String> subprotocols, WebSocketHandler handler) {
-        if (closed) {
+        if (closing != null) {
             throw new IllegalStateException(label + " is closed");
         }
         if (!webSocketPaths.add(path)) {
@@ -163,13 +164,15 @@ final class TyrusServer implements WebSocketServer {
     }
 
     @Override
-    public void close() {
-        if (closed) {
-            return;
+    public void close(int code, String reason) {
+        synchronized (this) {
+            if (closing != null) {
+                return;
+            }
+            closing = new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason);
         }
-        closed = true;
         for (TyrusConnection connection : List.copyOf(connections)) {
-            connection.close(CloseReason.CloseCodes.GOING_AWAY.getCode(), "Server shutting down");
+            connection.close(code, reason);
         }
         // a graceful stop lets the queued close frames reach the clients (else they may see 1006)
         try {
@@ -210,8 +213,10 @@ final class TyrusServer implements WebSocketServer {
                             remote == null ? InetSocketAddress.createUnresolved("unknown", 0) : new InetSocketAddress(remote, 0)),
                     handler, policy, timer, metrics, (ended, code, reason) -> connections.remove(ended));
             connections.add(connection);
-            if (closed) {
-                connection.close(CloseReason.CloseCodes.GOING_AWAY.getCode(), "Server shutting down");
+            CloseReason stopping = closing;
+            if (stopping != null) {
+                // the server began to stop during this handshake
+                connection.close(stopping.getCloseCode().getCode(), stopping.getReasonPhrase());
             }
             return connection;
         }

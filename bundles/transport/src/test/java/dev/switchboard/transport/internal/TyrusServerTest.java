@@ -283,6 +283,23 @@ class TyrusServerTest {
         }
     }
 
+    /** A server closed with its own code sends it to every client; a second close changes nothing. */
+    @Test
+    void closeWithACodeSendsThatCodeOnce() throws Exception {
+        WebSocketServer server = listen("coded");
+        server.addWebSocket("/echo", new Recorder(true));
+        Recorder client = new Recorder();
+        connect(server, "/echo", client);
+        next(client.opens);
+
+        server.close(1000, "Server shutting down");
+        server.close(1011, "too late");
+        Recorder.Closed closed = next(client.closes);
+        assertEquals(1000, closed.code());
+        assertEquals("Server shutting down", closed.reason());
+        assertThrows(IllegalStateException.class, () -> server.addWebSocket("/late", new Recorder()));
+    }
+
     /** Bad input: one server shutting down while another keeps serving. */
     @Test
     void closingOneServerLeavesAnotherServersClientsConnected() throws Exception {
