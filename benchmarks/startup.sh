@@ -5,6 +5,7 @@
 # when its boot features are done and its ssh port answers. Each run starts a fresh unpacked copy
 # (a first start, as a user's) and then restarts it once (a warm start, bundle cache in place).
 # Free loopback ports for every listener; every process it starts is stopped on exit.
+# Also the CPU seconds the JVM used until ready, a figure other load on the machine hardly moves.
 # Prints one JSON line per run, then a summary line per distribution.
 #
 # Usage: benchmarks/startup.sh [runs]       (default 5)
@@ -41,6 +42,8 @@ set_key() { # file key value: replace "key = ..." (any spacing)
   sed -i "s|^[[:space:]]*$2[[:space:]]*=.*|$2 = $3|" "$1"
 }
 rss_mb() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
+# CPU seconds (user + system) the process used so far: unlike wall time, barely moved by other load
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
 
 unpack() { # zip -> prints the home folder
   local dir
@@ -88,9 +91,9 @@ stock_ready() {
     && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null
 }
 
-# start -> seconds until ready, then RSS; prints "seconds rss_mb"
+# start -> seconds until ready, then CPU seconds used by then and RSS; prints "seconds cpu rss_mb"
 measure() {
-  local home="$1" ready="$2" t0 t1 pid
+  local home="$1" ready="$2" t0 t1 pid cpu
   t0=$(now)
   "$home/bin/start" >/dev/null 2>&1
   for _ in $(seq 1 1200); do
@@ -100,8 +103,9 @@ measure() {
   t1=$(now)
   "$ready" "$home" || { echo "not ready after 60 s: $home" >&2; exit 1; }
   pid=$(cat "$home/karaf.pid")
+  cpu=$(cpu_seconds "$pid")
   sleep 2 # let startup work (JIT, deferred activations) settle before reading RSS
-  echo "$(echo "$t1 - $t0" | bc) $(rss_mb "$pid")"
+  echo "$(echo "$t1 - $t0" | bc) $cpu $(rss_mb "$pid")"
 }
 
 stop() {
@@ -112,7 +116,7 @@ stop() {
 }
 
 run_all() { # name zip ports-function ready-function
-  local name="$1" archive="$2" ports="$3" ready="$4" first warm home out
+  local name="$1" archive="$2" ports="$3" ready="$4" first warm home out f_s f_cpu f_rss w_s w_cpu w_rss
   for i in $(seq 1 "$runs"); do
     home=$(unpack "$archive"); homes+=("$home")
     "$ports" "$home"
@@ -120,8 +124,10 @@ run_all() { # name zip ports-function ready-function
     first="$out"
     out=$(measure "$home" "$ready"); stop "$home"
     warm="$out"
-    printf '{"distribution":"%s","run":%d,"firstStartSeconds":%s,"firstStartRssMb":%s,"warmStartSeconds":%s,"warmStartRssMb":%s}\n' \
-      "$name" "$i" ${first% *} ${first#* } ${warm% *} ${warm#* } | tee -a "$work/$name.jsonl"
+    read -r f_s f_cpu f_rss <<<"$first"
+    read -r w_s w_cpu w_rss <<<"$warm"
+    printf '{"distribution":"%s","run":%d,"firstStartSeconds":%s,"firstStartCpuSeconds":%s,"firstStartRssMb":%s,"warmStartSeconds":%s,"warmStartCpuSeconds":%s,"warmStartRssMb":%s}\n' \
+      "$name" "$i" "$f_s" "$f_cpu" "$f_rss" "$w_s" "$w_cpu" "$w_rss" | tee -a "$work/$name.jsonl"
     rm -rf "$(dirname "$home")"
   done
   python3 - "$work/$name.jsonl" "$name" <<'PY'
@@ -129,7 +135,8 @@ import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 def s(k): return {"median": statistics.median(r[k] for r in rows), "min": min(r[k] for r in rows), "max": max(r[k] for r in rows)}
 print(json.dumps({"summary": sys.argv[2], "runs": len(rows), **{k: s(k) for k in
-      ["firstStartSeconds", "firstStartRssMb", "warmStartSeconds", "warmStartRssMb"]}}))
+      ["firstStartSeconds", "firstStartCpuSeconds", "firstStartRssMb",
+       "warmStartSeconds", "warmStartCpuSeconds", "warmStartRssMb"]}}))
 PY
 }
 

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
@@ -218,8 +219,10 @@ class DistributionTest {
         ChannelsClient before = client(demoPort).join("chat:feed");
         long reconnects = switchboard.endpoint("loop").path("reconnects").asLong();
         AtomicReference<String> disturbed = new AtomicReference<>();
+        AtomicBoolean watching = new AtomicBoolean(true);
+        // a flag, not interrupt(): the HTTP client in state() swallows the interrupt
         Thread watcher = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
+            while (watching.get()) {
                 String state = switchboard.state("loop");
                 if (!"ONLINE".equals(state)) {
                     disturbed.compareAndSet(null, state);
@@ -250,10 +253,14 @@ class DistributionTest {
             switchboard.shell(sends(31, 40));
 
             ChannelsClient after = client(demoPort).join("chat:feed");
-            await("every message 1-40 was delivered", SOON, () -> IntStream.rangeClosed(1, 40)
-                    .allMatch(i -> before.received("feed-" + i + "\"") || after.received("feed-" + i + "\"")));
+            try {
+                await("every message 1-40 was delivered", SOON, () -> missing(before, after).isEmpty());
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; missing " + missing(before, after) + "; gateways "
+                        + switchboard.overview().path("gateways"), e);
+            }
         } finally {
-            watcher.interrupt();
+            watching.set(false);
             watcher.join();
         }
         assertEquals(null, disturbed.get(), "loop left ONLINE during the redeploy");
@@ -381,6 +388,12 @@ class DistributionTest {
         } catch (IOException | InterruptedException e) {
             throw new AssertionError(e);
         }
+    }
+
+    private static List<Integer> missing(ChannelsClient before, ChannelsClient after) {
+        return IntStream.rangeClosed(1, 40)
+                .filter(i -> !before.received("feed-" + i + "\"") && !after.received("feed-" + i + "\""))
+                .boxed().toList();
     }
 
     /** Shell lines sending "feed-i" for i in [from, to] through the loop endpoint into gateway "feed". */
