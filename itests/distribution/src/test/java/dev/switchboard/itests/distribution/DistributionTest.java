@@ -236,12 +236,12 @@ class DistributionTest {
         }, "loop-watcher");
         watcher.start();
         try {
-            switchboard.shell(sends(1, 10));
+            send(1, 10);
             await("messages 1-10 reach demo", SOON, () -> before.received("feed-10\""));
 
             Path newer = newerChannelsJar();
             switchboard.deploy(newer, newer.getFileName().toString());
-            switchboard.shell(sends(11, 30));
+            send(11, 30);
             await("channels 0.1.1000 is the only channels bundle and demo is ONLINE", SOON, () -> {
                 try {
                     JsonNode b = switchboard.bundle("dev.switchboard.channels");
@@ -250,7 +250,7 @@ class DistributionTest {
                     return false;
                 }
             });
-            switchboard.shell(sends(31, 40));
+            send(31, 40);
 
             ChannelsClient after = client(demoPort).join("chat:feed");
             try {
@@ -396,10 +396,11 @@ class DistributionTest {
                 .boxed().toList();
     }
 
-    /** Shell lines sending "feed-i" for i in [from, to] through the loop endpoint into gateway "feed". */
-    private static String sends(int from, int to) {
-        return IntStream.rangeClosed(from, to).mapToObj(i -> "switchboard:send loop feed feed-" + i)
-                .collect(Collectors.joining("\n"));
+    /** Sends "feed-i" for i in [from, to] through the loop endpoint into gateway "feed", in one shell session. */
+    private void send(int from, int to) throws Exception {
+        String out = switchboard.shell(IntStream.rangeClosed(from, to)
+                .mapToObj(i -> "switchboard:send loop feed feed-" + i).collect(Collectors.joining("\n")));
+        assertEquals(to - from + 1, out.lines().filter(l -> l.equals("sent to loop #feed")).count(), out);
     }
 
     /** The installed channels jar rebuilt with a higher Bundle-Version, as a developer's next build. */
