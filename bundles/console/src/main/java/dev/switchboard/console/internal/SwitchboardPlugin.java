@@ -88,16 +88,17 @@ public class SwitchboardPlugin extends AbstractWebConsolePlugin {
                 + "; rate <span id='sb-rate'>…</span> msg/s. <a href='" + LABEL + ".json'>JSON</a></p>");
         out.println("<table class='tablesorter nicetable' id='sb-endpoints'><thead><tr><th>Endpoint</th><th>Protocol</th>"
                 + "<th>Status</th><th>Msgs in</th><th>Msgs out</th><th>Bytes in</th><th>Bytes out</th><th>Errors</th>"
-                + "<th>Reconnects</th></tr></thead><tbody>");
+                + "<th>Reconnects</th><th>Details</th></tr></thead><tbody>");
         if (overview.endpoints().isEmpty()) {
-            out.println("<tr><td colspan='9'>No endpoints configured.</td></tr>");
+            out.println("<tr><td colspan='10'>No endpoints configured.</td></tr>");
         }
         for (EndpointView e : overview.endpoints()) {
             out.println("<tr class='sb-" + e.status().state().name().toLowerCase() + "'><td>" + esc(e.id()) + "</td><td>"
                     + esc(e.protocol()) + "</td><td>" + esc(TextReport.status(e.status())) + "</td><td>"
                     + e.metrics().messagesIn() + "</td><td>" + e.metrics().messagesOut() + "</td><td>"
                     + e.metrics().bytesIn() + "</td><td>" + e.metrics().bytesOut() + "</td><td>"
-                    + e.metrics().errors() + "</td><td>" + e.metrics().reconnects() + "</td></tr>");
+                    + e.metrics().errors() + "</td><td>" + e.metrics().reconnects() + "</td><td>"
+                    + esc(TextReport.details(e.metrics().details())) + "</td></tr>");
         }
         out.println("</tbody></table>");
 

@@ -6,9 +6,14 @@ import dev.switchboard.router.MemberInfo;
 import dev.switchboard.router.SinkInfo;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /** Renders an {@link Overview} as the plain-text tables the shell commands print. */
 final class TextReport {
+
+    private static final int MAX_DETAILS = 400;
 
     private TextReport() {
     }
@@ -26,7 +31,24 @@ final class TextReport {
                 Long.toString(e.metrics().bytesIn()), Long.toString(e.metrics().bytesOut()),
                 Long.toString(e.metrics().errors()), Long.toString(e.metrics().reconnects())});
         }
-        return table(rows);
+        StringBuilder out = new StringBuilder(table(rows));
+        for (EndpointView e : overview.endpoints()) {
+            if (!e.metrics().details().isEmpty()) {
+                out.append("  ").append(e.id()).append(": ").append(details(e.metrics().details())).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    /**
+     * An endpoint's protocol figures on one line, {@code key=value} in key order (connections,
+     * subscribers per topic, lobby chat id, …); a long line is cut, the JSON view has it whole.
+     */
+    static String details(Map<String, Object> details) {
+        String line = new TreeMap<>(details).entrySet().stream()
+                .map(entry -> entry.getKey() + "=" + entry.getValue())
+                .collect(Collectors.joining(" "));
+        return line.length() <= MAX_DETAILS ? line : line.substring(0, MAX_DETAILS - 1) + "…";
     }
 
     static String gateways(Overview overview) {

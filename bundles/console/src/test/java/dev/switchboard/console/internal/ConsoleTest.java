@@ -70,6 +70,8 @@ class ConsoleTest {
         assertTrue(lines[1].startsWith("kosmi-main") && lines[1].contains("CONNECTING (closed with code 1006, retry in 4 s)"), out);
         assertTrue(lines[2].startsWith("lobby") && lines[2].contains("ONLINE ") && !lines[2].contains("listening"), out);
         assertTrue(lines[2].matches("lobby\\s+channels\\s+ONLINE\\s+5\\s+7\\s+500\\s+700\\s+1\\s+0"), out);
+        // protocol figures (subscriber and connection counts for channels) below the table
+        assertTrue(out.contains("  lobby: subscribers=3\n"), out);
     }
 
     @Test
@@ -175,6 +177,7 @@ class ConsoleTest {
         assertTrue(page.contains("&lt;script&gt;"), page);
         assertTrue(page.contains("OFFLINE (port &quot;80&quot; &amp; &lt;in use&gt;)"), page);
         assertTrue(page.contains("<td>kosmi-main</td><td>@room</td><td>inout</td>"), page);
+        assertTrue(page.contains("<td>subscribers=3</td>"), page);
     }
 
     private String run(Runnable command) {

@@ -160,6 +160,9 @@ class DistributionTest {
         assertTrue(switchboard.shell("switchboard:stats").contains("Endpoints   3 (3 online)"));
 
         ChannelsClient carol = client(demoPort).join("chat:lobby");
+        String counted = switchboard.shell("switchboard:endpoints");
+        assertTrue(counted.lines().anyMatch(l -> l.startsWith("  demo: ") && l.contains("connections=") && l.contains("chat:lobby=")),
+                "subscriber counts are shown: " + counted);
         String sent = switchboard.shell("switchboard:send demo chat:lobby hello from the shell");
         assertTrue(sent.contains("sent to demo #chat:lobby"), sent);
         await("carol gets the shell's message", SOON, () -> carol.received("hello from the shell"));
