@@ -182,6 +182,8 @@ class DistributionTest {
         switchboard.writeConfig("dev.switchboard.channels-demo.cfg", Files.readString(cfg) + "maxConnections = 40\n");
         await("demo reports the new connection limit", SOON, () -> detail("demo", "maxConnections") == 40);
         assertTrue(switchboard.log("switchboard.log").contains("demo: reconfigured without restart"));
+        // one line per state change of each endpoint, whatever its protocol
+        assertTrue(switchboard.log("switchboard.log").contains("Endpoint demo (channels) is ONLINE"));
         assertTrue(dave.isOpen(), "the edit must not drop connected clients");
         switchboard.shell("switchboard:send demo chat:lobby still here");
         await("dave still receives", SOON, () -> dave.received("still here"));
