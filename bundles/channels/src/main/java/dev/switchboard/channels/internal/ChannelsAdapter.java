@@ -12,26 +12,19 @@ import dev.switchboard.api.MessageSource;
 import dev.switchboard.api.Subscription;
 import dev.switchboard.channels.ChannelHandler;
 import dev.switchboard.transport.ConnectionMetrics;
+import dev.switchboard.transport.EndpointRegistration;
+import dev.switchboard.transport.MessagePublisher;
 import dev.switchboard.transport.WebSocketTransport;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Dictionary;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -70,14 +63,12 @@ public class ChannelsAdapter implements Endpoint, MessageSource, MessageSink {
     private WebSocketTransport transport;
 
     private final Map<ChannelHandler, HandlerService> handlers = new ConcurrentHashMap<>();
-    private final List<MessageListener> listeners = new CopyOnWriteArrayList<>();
+    private final MessagePublisher publisher = new MessagePublisher(PROTOCOL, SOURCE_QUEUE);
     private final LongAdder messagesIn = new LongAdder();
     private final LongAdder messagesOut = new LongAdder();
-    private final LongAdder dropped = new LongAdder();
     private ChannelsServer server;
     private ChannelsServer.Settings settings;
-    private ThreadPoolExecutor publisher;
-    private ServiceRegistration<?> registration;
+    private EndpointRegistration registration;
     private volatile EndpointStatus status = EndpointStatus.offline("not started");
 
     public ChannelsAdapter() {
@@ -91,12 +82,7 @@ public class ChannelsAdapter implements Endpoint, MessageSource, MessageSink {
     @Activate
     void activate(BundleContext context, ChannelsConfig config) {
         start(settings(config));
-        Dictionary<String, Object> properties = new Hashtable<>();
-        properties.put(ENDPOINT_PROPERTY, id());
-        properties.put(PROTOCOL_PROPERTY, PROTOCOL);
-        registration = context.registerService(
-                new String[] {Endpoint.class.getName(), MessageSource.class.getName(), MessageSink.class.getName()},
-                this, properties);
+        registration = EndpointRegistration.register(context, this, id(), PROTOCOL);
     }
 
     @Modified
@@ -116,22 +102,15 @@ public class ChannelsAdapter implements Endpoint, MessageSource, MessageSink {
         }
         stop();
         start(next);
-        if (registration != null && !next.id().equals(previousId)) {
-            Dictionary<String, Object> properties = new Hashtable<>();
-            properties.put(ENDPOINT_PROPERTY, next.id());
-            properties.put(PROTOCOL_PROPERTY, PROTOCOL);
-            registration.setProperties(properties);
+        if (registration != null) {
+            registration.rename(next.id());
         }
     }
 
     @Deactivate
     void deactivate() {
         if (registration != null) {
-            try {
-                registration.unregister();
-            } catch (IllegalStateException alreadyGone) {
-                // the bundle is stopping and the framework unregistered it first
-            }
+            registration.close();
             registration = null;
         }
         stop();
@@ -141,9 +120,7 @@ public class ChannelsAdapter implements Endpoint, MessageSource, MessageSink {
     synchronized void start(ChannelsServer.Settings next) {
         settings = next;
         String id = next.id();
-        publisher = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(SOURCE_QUEUE),
-                r -> new Thread(r, "switchboard-channels-" + id + "-source"));
-        publisher.allowCoreThreadTimeOut(true);
+        publisher.start(id);
         server = new ChannelsServer(transport, next, this::published);
         handlers.values().forEach(this::serve);
         try {
@@ -165,10 +142,7 @@ public class ChannelsAdapter implements Endpoint, MessageSource, MessageSink {
             server.stop();
             server = null;
         }
-        if (publisher != null) {
-            publisher.shutdown();
-            publisher = null;
-        }
+        publisher.stop();
         status = EndpointStatus.offline("stopped");
     }
 
@@ -220,44 +194,27 @@ public class ChannelsAdapter implements Endpoint, MessageSource, MessageSink {
 
     @Override
     public Subscription subscribe(MessageListener listener) {
-        Objects.requireNonNull(listener, "listener");
-        listeners.add(listener);
-        return () -> listeners.remove(listener);
+        return publisher.subscribe(listener);
     }
 
     /** A client event a channel handled, on the client's thread: becomes a message on the source thread. */
     private void published(String connectionId, String topic, String event, JsonNode payload) {
         messagesIn.increment();
-        ThreadPoolExecutor executor = publisher;
-        if (listeners.isEmpty() || executor == null) {
-            return;
-        }
-        try {
-            executor.execute(() -> emit(connectionId, topic, event, payload));
-        } catch (RejectedExecutionException e) {
-            dropped.increment();
-            LOG.warn("{}: dropped {} on {}: listeners are {} messages behind", id(), event, topic, SOURCE_QUEUE);
-        }
+        publisher.publish(() -> message(connectionId, topic, event, payload));
     }
 
-    private void emit(String connectionId, String topic, String event, JsonNode payload) {
+    /** On the source thread: the message, or null once the server is stopped. */
+    private Message message(String connectionId, String topic, String event, JsonNode payload) {
         ChannelsServer running = server();
         if (running == null) {
-            return;
+            return null;
         }
-        Message message = Message.builder(id(), topic)
+        return Message.builder(id(), topic)
                 .author(ChannelsCodec.author(payload, connectionId))
                 .event(event)
                 .text(ChannelsCodec.chatText(payload))
                 .data(running.codec().toPlain(payload))
                 .build();
-        for (MessageListener listener : listeners) {
-            try {
-                listener.onMessage(message);
-            } catch (RuntimeException e) {
-                LOG.warn("{}: listener failed on message {}: {}", id(), message.id(), e.toString());
-            }
-        }
     }
 
     // --- MessageSink --------------------------------------------------------------------------
@@ -305,10 +262,10 @@ public class ChannelsAdapter implements Endpoint, MessageSource, MessageSink {
     public EndpointMetrics metrics() {
         ChannelsServer running = server();
         if (running == null) {
-            return new EndpointMetrics(messagesIn.sum(), messagesOut.sum(), 0, 0, dropped.sum(), 0, Map.of());
+            return new EndpointMetrics(messagesIn.sum(), messagesOut.sum(), 0, 0, publisher.dropped(), 0, Map.of());
         }
         ConnectionMetrics.Snapshot m = running.transportMetrics();
         return new EndpointMetrics(messagesIn.sum(), messagesOut.sum(), m.bytesIn(), m.bytesOut(),
-                running.errors() + dropped.sum(), 0, running.details());
+                running.errors() + publisher.dropped(), 0, running.details());
     }
 }

@@ -12,30 +12,21 @@ import dev.switchboard.api.Subscription;
 import dev.switchboard.kosmi.internal.KosmiCodec.NewMessage;
 import dev.switchboard.transport.Backoff;
 import dev.switchboard.transport.ConnectionMetrics;
+import dev.switchboard.transport.EndpointRegistration;
+import dev.switchboard.transport.MessagePublisher;
 import dev.switchboard.transport.WebSocketTransport;
 import java.io.File;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Dictionary;
-import java.util.Hashtable;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -66,14 +57,12 @@ public class KosmiAdapter implements Endpoint, MessageSource, MessageSink {
     @Reference
     private WebSocketTransport transport;
 
-    private final List<MessageListener> listeners = new CopyOnWriteArrayList<>();
-    private final LongAdder dropped = new LongAdder();
+    private final MessagePublisher publisher = new MessagePublisher(PROTOCOL, SOURCE_QUEUE);
     /** Where tokens are kept, one file per endpoint id; null keeps them in memory. */
     private Function<String, Path> tokenFiles = id -> null;
     private String id = "";
     private KosmiClient client;
-    private ThreadPoolExecutor publisher;
-    private ServiceRegistration<?> registration;
+    private EndpointRegistration registration;
     private volatile EndpointStatus status = EndpointStatus.offline("not started");
 
     public KosmiAdapter() {
@@ -92,35 +81,22 @@ public class KosmiAdapter implements Endpoint, MessageSource, MessageSink {
             return file == null ? null : file.toPath();
         };
         configure(config);
-        Dictionary<String, Object> properties = new Hashtable<>();
-        properties.put(ENDPOINT_PROPERTY, id());
-        properties.put(PROTOCOL_PROPERTY, PROTOCOL);
-        registration = context.registerService(
-                new String[] {Endpoint.class.getName(), MessageSource.class.getName(), MessageSink.class.getName()},
-                this, properties);
+        registration = EndpointRegistration.register(context, this, id(), PROTOCOL);
     }
 
     @Modified
     void modified(KosmiConfig config) {
-        String previousId = id();
         stop();
         configure(config);
-        if (registration != null && !id().equals(previousId)) {
-            Dictionary<String, Object> properties = new Hashtable<>();
-            properties.put(ENDPOINT_PROPERTY, id());
-            properties.put(PROTOCOL_PROPERTY, PROTOCOL);
-            registration.setProperties(properties);
+        if (registration != null) {
+            registration.rename(id());
         }
     }
 
     @Deactivate
     void deactivate() {
         if (registration != null) {
-            try {
-                registration.unregister();
-            } catch (IllegalStateException alreadyGone) {
-                // the bundle is stopping and the framework unregistered it first
-            }
+            registration.close();
             registration = null;
         }
         stop();
@@ -145,9 +121,7 @@ public class KosmiAdapter implements Endpoint, MessageSource, MessageSink {
     /** Starts logging in and connecting in the background; returns at once. */
     synchronized void start(KosmiClient.Settings settings) {
         id = settings.id();
-        publisher = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(SOURCE_QUEUE),
-                r -> new Thread(r, "switchboard-kosmi-" + settings.id() + "-source"));
-        publisher.allowCoreThreadTimeOut(true);
+        publisher.start(settings.id());
         TokenStore tokens = new TokenStore(tokenFiles.apply("token-" + settings.id().replaceAll("[^A-Za-z0-9._-]", "_")));
         client = new KosmiClient(transport, settings, tokens, this::received);
         client.start();
@@ -156,19 +130,14 @@ public class KosmiAdapter implements Endpoint, MessageSource, MessageSink {
     /** Closes the WebSocket and every thread the endpoint started. Idempotent. */
     void stop() {
         KosmiClient running;
-        ThreadPoolExecutor executor;
         synchronized (this) {
             running = client;
-            executor = publisher;
             client = null;
-            publisher = null;
+            publisher.stop();
             status = EndpointStatus.offline("stopped");
         }
         if (running != null) {
             running.close();
-        }
-        if (executor != null) {
-            executor.shutdown();
         }
     }
 
@@ -214,42 +183,21 @@ public class KosmiAdapter implements Endpoint, MessageSource, MessageSink {
 
     @Override
     public Subscription subscribe(MessageListener listener) {
-        Objects.requireNonNull(listener, "listener");
-        listeners.add(listener);
-        return () -> listeners.remove(listener);
+        return publisher.subscribe(listener);
     }
 
     /** A room message from the client's thread: becomes a message on the source thread. */
     private void received(String room, NewMessage message) {
-        ThreadPoolExecutor executor;
-        synchronized (this) {
-            executor = publisher;
-        }
-        if (listeners.isEmpty() || executor == null) {
-            return;
-        }
-        try {
-            executor.execute(() -> emit(room, message));
-        } catch (RejectedExecutionException e) {
-            dropped.increment();
-            LOG.warn("{}: dropped a message in {}: listeners are {} messages behind", id(), room, SOURCE_QUEUE);
-        }
+        publisher.publish(() -> message(room, message));
     }
 
-    private void emit(String room, NewMessage received) {
-        Message message = Message.builder(id(), room)
+    private Message message(String room, NewMessage received) {
+        return Message.builder(id(), room)
                 .author(received.username(), received.displayName())
                 .text(received.body())
                 .time(received.time())
                 .data(received.data())
                 .build();
-        for (MessageListener listener : listeners) {
-            try {
-                listener.onMessage(message);
-            } catch (RuntimeException e) {
-                LOG.warn("{}: listener failed on message {}: {}", id(), message.id(), e.toString());
-            }
-        }
     }
 
     // --- MessageSink --------------------------------------------------------------------------
@@ -304,10 +252,10 @@ public class KosmiAdapter implements Endpoint, MessageSource, MessageSink {
             running = client;
         }
         if (running == null) {
-            return new EndpointMetrics(0, 0, 0, 0, dropped.sum(), 0, Map.of());
+            return new EndpointMetrics(0, 0, 0, 0, publisher.dropped(), 0, Map.of());
         }
         ConnectionMetrics.Snapshot m = running.transportMetrics();
         return new EndpointMetrics(running.messagesIn(), running.messagesOut(), m.bytesIn(), m.bytesOut(),
-                running.errors() + dropped.sum(), m.reconnects(), running.details());
+                running.errors() + publisher.dropped(), m.reconnects(), running.details());
     }
 }

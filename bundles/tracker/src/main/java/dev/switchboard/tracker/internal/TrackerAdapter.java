@@ -12,26 +12,19 @@ import dev.switchboard.api.Subscription;
 import dev.switchboard.transport.Backoff;
 import dev.switchboard.transport.ConnectionMetrics;
 import dev.switchboard.transport.DedupCache;
+import dev.switchboard.transport.EndpointRegistration;
 import dev.switchboard.transport.JsonFraming;
+import dev.switchboard.transport.MessagePublisher;
 import dev.switchboard.transport.WebSocketTransport;
 import java.net.URI;
 import java.time.Duration;
-import java.util.Dictionary;
-import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -78,17 +71,17 @@ public class TrackerAdapter implements Endpoint, MessageSource, MessageSink, Tra
     @Reference
     private WebSocketTransport transport;
 
-    private final List<MessageListener> listeners = new CopyOnWriteArrayList<>();
+    private final MessagePublisher publisher = new MessagePublisher(PROTOCOL, SOURCE_QUEUE);
     /** Ids of delivered events: kept across reconnects and reconfigurations, so nothing arrives twice. */
     private final DedupCache seen = new DedupCache();
     private final JsonFraming json = new JsonFraming();
     private final LongAdder messagesIn = new LongAdder();
     private final LongAdder messagesOut = new LongAdder();
+    /** Messages not written; with the source's dropped messages and failed listener calls, the endpoint's own errors. */
     private final LongAdder failures = new LongAdder();
     private TrackerClient client;
     private Options options;
-    private ThreadPoolExecutor publisher;
-    private ServiceRegistration<?> registration;
+    private EndpointRegistration registration;
     private volatile EndpointStatus status = EndpointStatus.offline("not started");
 
     public TrackerAdapter() {
@@ -102,40 +95,26 @@ public class TrackerAdapter implements Endpoint, MessageSource, MessageSink, Tra
     @Activate
     void activate(BundleContext context, TrackerConfig config) {
         start(options(config));
-        registration = context.registerService(
-                new String[] {Endpoint.class.getName(), MessageSource.class.getName(), MessageSink.class.getName()},
-                this, serviceProperties());
+        registration = EndpointRegistration.register(context, this, id(), PROTOCOL);
     }
 
     /** Every setting needs a new session (token, address, heartbeat): reconnect with the new ones. */
     @Modified
     void modified(TrackerConfig config) {
-        String previousId = id();
         stop();
         start(options(config));
-        if (registration != null && !id().equals(previousId)) {
-            registration.setProperties(serviceProperties());
+        if (registration != null) {
+            registration.rename(id());
         }
     }
 
     @Deactivate
     void deactivate() {
         if (registration != null) {
-            try {
-                registration.unregister();
-            } catch (IllegalStateException alreadyGone) {
-                // the bundle is stopping and the framework unregistered it first
-            }
+            registration.close();
             registration = null;
         }
         stop();
-    }
-
-    private Dictionary<String, Object> serviceProperties() {
-        Dictionary<String, Object> properties = new Hashtable<>();
-        properties.put(ENDPOINT_PROPERTY, id());
-        properties.put(PROTOCOL_PROPERTY, PROTOCOL);
-        return properties;
     }
 
     static Options options(TrackerConfig config) {
@@ -149,9 +128,7 @@ public class TrackerAdapter implements Endpoint, MessageSource, MessageSink, Tra
     synchronized void start(Options next) {
         options = next;
         String id = next.id();
-        publisher = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(SOURCE_QUEUE),
-                r -> new Thread(r, "switchboard-tracker-" + id + "-source"));
-        publisher.allowCoreThreadTimeOut(true);
+        publisher.start(id);
         if (!next.enabled()) {
             status = EndpointStatus.offline("disabled in its configuration");
             LOG.info("{}: disabled", id);
@@ -182,10 +159,7 @@ public class TrackerAdapter implements Endpoint, MessageSource, MessageSink, Tra
             client.close();
             client = null;
         }
-        if (publisher != null) {
-            publisher.shutdown();
-            publisher = null;
-        }
+        publisher.stop();
         status = EndpointStatus.offline("stopped");
     }
 
@@ -205,20 +179,7 @@ public class TrackerAdapter implements Endpoint, MessageSource, MessageSink, Tra
     @Override
     public void onEvent(TrackerCodec.Event event) {
         messagesIn.increment();
-        ThreadPoolExecutor executor;
-        synchronized (this) {
-            executor = publisher;
-        }
-        if (listeners.isEmpty() || executor == null) {
-            return;
-        }
-        Message message = message(event);
-        try {
-            executor.execute(() -> emit(message));
-        } catch (RejectedExecutionException e) {
-            failures.increment();
-            LOG.warn("{}: dropped event {}: listeners are {} messages behind", id(), event.id(), SOURCE_QUEUE);
-        }
+        publisher.publish(message(event));
     }
 
     private Message message(TrackerCodec.Event event) {
@@ -233,24 +194,11 @@ public class TrackerAdapter implements Endpoint, MessageSource, MessageSink, Tra
                 .build();
     }
 
-    private void emit(Message message) {
-        for (MessageListener listener : listeners) {
-            try {
-                listener.onMessage(message);
-            } catch (RuntimeException e) {
-                failures.increment();
-                LOG.warn("{}: listener failed on message {}: {}", id(), message.id(), e.toString());
-            }
-        }
-    }
-
     // --- MessageSource ------------------------------------------------------------------------
 
     @Override
     public Subscription subscribe(MessageListener listener) {
-        Objects.requireNonNull(listener, "listener");
-        listeners.add(listener);
-        return () -> listeners.remove(listener);
+        return publisher.subscribe(listener);
     }
 
     // --- MessageSink --------------------------------------------------------------------------
@@ -326,6 +274,10 @@ public class TrackerAdapter implements Endpoint, MessageSource, MessageSink, Tra
 
     // --- Endpoint -----------------------------------------------------------------------------
 
+    private long failures() {
+        return failures.sum() + publisher.dropped() + publisher.listenerFailures();
+    }
+
     @Override
     public synchronized String id() {
         return options == null ? "" : options.id();
@@ -353,7 +305,7 @@ public class TrackerAdapter implements Endpoint, MessageSource, MessageSink, Tra
             details.put("displayName", current.displayName());
         }
         if (running == null) {
-            return new EndpointMetrics(messagesIn.sum(), messagesOut.sum(), 0, 0, failures.sum(), 0, details);
+            return new EndpointMetrics(messagesIn.sum(), messagesOut.sum(), 0, 0, failures(), 0, details);
         }
         TrackerClient.Session session = running.session();
         ConnectionMetrics.Snapshot transportMetrics = running.transportMetrics();
@@ -370,7 +322,7 @@ public class TrackerAdapter implements Endpoint, MessageSource, MessageSink, Tra
         details.put("heartbeatAcks", running.heartbeatAcks());
         details.put("tasksInProgress", List.copyOf(running.tasks()));
         return new EndpointMetrics(messagesIn.sum(), messagesOut.sum(), transportMetrics.bytesIn(),
-                transportMetrics.bytesOut(), running.errors() + failures.sum() + transportMetrics.errors(),
+                transportMetrics.bytesOut(), running.errors() + failures() + transportMetrics.errors(),
                 transportMetrics.reconnects(), details);
     }
 }

@@ -1,0 +1,179 @@
+package dev.switchboard.transport;
+
+import dev.switchboard.api.Message;
+import dev.switchboard.api.MessageListener;
+import dev.switchboard.api.MessageSource;
+import dev.switchboard.api.Subscription;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link MessageSource} side of an endpoint: its subscribed listeners, and one thread of its
+ * own, {@code switchboard-<protocol>-<endpoint id>-source}, that hands each published message to
+ * every listener in the order it was published. The protocol's threads publish and return at
+ * once; up to {@code queueLimit} messages wait for the listeners, a message beyond that is
+ * dropped, counted in {@link #dropped()} and logged. A listener that throws is logged, counted
+ * in {@link #listenerFailures()}, stays subscribed, and the other listeners still get the message.
+ *
+ * <p>Restartable, as an endpoint is across configuration edits: subscriptions last for the
+ * publisher's life, {@link #start(String)} begins a thread for an endpoint id, {@link #stop()}
+ * ends it once the messages already queued are delivered. While stopped, and while nobody is
+ * subscribed, a published message is not kept (and not counted as dropped). Thread-safe.
+ */
+public final class MessagePublisher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MessagePublisher.class);
+
+    /** An idle source thread ends after this long and is started again by the next message. */
+    private static final long IDLE_SECONDS = 30;
+
+    private final String protocol;
+    private final int queueLimit;
+    private final List<MessageListener> listeners = new CopyOnWriteArrayList<>();
+    private final LongAdder dropped = new LongAdder();
+    private final LongAdder listenerFailures = new LongAdder();
+    // written under this, read without it by the protocol's threads
+    private volatile ThreadPoolExecutor executor;
+    private volatile String endpointId = "";
+
+    /**
+     * @param protocol   names the source thread with the endpoint id, so thread dumps and leak checks can tell it apart
+     * @param queueLimit messages waiting for the listeners before new ones are dropped; positive
+     */
+    public MessagePublisher(String protocol, int queueLimit) {
+        this.protocol = Objects.requireNonNull(protocol, "protocol");
+        if (queueLimit < 1) {
+            throw new IllegalArgumentException("queueLimit must be positive, got " + queueLimit);
+        }
+        this.queueLimit = queueLimit;
+    }
+
+    /**
+     * Publishes from now on, on a thread named for {@code endpointId}; a running publisher is
+     * stopped first (its queued messages are still delivered, on its own thread).
+     */
+    public synchronized void start(String endpointId) {
+        stop();
+        this.endpointId = Objects.requireNonNull(endpointId, "endpointId");
+        String threadName = threadName(protocol, endpointId);
+        ThreadPoolExecutor next = new ThreadPoolExecutor(1, 1, IDLE_SECONDS, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(queueLimit), task -> {
+                    Thread thread = new Thread(task, threadName);
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        next.allowCoreThreadTimeOut(true);
+        executor = next;
+    }
+
+    /**
+     * Takes no new message; the queued ones are delivered and then the thread ends. A later
+     * {@link #start(String)} begins again. Idempotent.
+     */
+    public synchronized void stop() {
+        ThreadPoolExecutor running = executor;
+        executor = null;
+        if (running != null) {
+            running.shutdown();
+        }
+    }
+
+    /** True between {@link #start(String)} and {@link #stop()}. */
+    public boolean running() {
+        return executor != null;
+    }
+
+    /** The name of the source thread for an endpoint: {@code switchboard-<protocol>-<endpointId>-source}. */
+    public static String threadName(String protocol, String endpointId) {
+        return "switchboard-" + protocol + "-" + endpointId + "-source";
+    }
+
+    /** What {@link MessageSource#subscribe} returns: the listener gets every message published until closed. */
+    public Subscription subscribe(MessageListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    /**
+     * Queues a message for the listeners.
+     *
+     * @return true if queued; false while stopped or with nobody subscribed (not kept), or when
+     *         {@code queueLimit} messages are already waiting (dropped, counted and logged)
+     */
+    public boolean publish(Message message) {
+        Objects.requireNonNull(message, "message");
+        return queue(() -> deliver(message), message);
+    }
+
+    /**
+     * Queues a message that is built on the source thread, just before the listeners get it, so
+     * the protocol's thread does not wait for the conversion. The supplier may return null: then
+     * there is nothing to deliver (say, the endpoint was stopped meanwhile).
+     *
+     * @return as {@link #publish(Message)}
+     */
+    public boolean publish(Supplier<Message> message) {
+        Objects.requireNonNull(message, "message");
+        return queue(() -> {
+            Message built = message.get();
+            if (built != null) {
+                deliver(built);
+            }
+        }, null);
+    }
+
+    /** Messages dropped because the listeners were {@code queueLimit} messages behind. */
+    public long dropped() {
+        return dropped.sum();
+    }
+
+    /** Listener calls that threw. */
+    public long listenerFailures() {
+        return listenerFailures.sum();
+    }
+
+    private boolean queue(Runnable delivery, Message message) {
+        ThreadPoolExecutor running = executor;
+        if (running == null || listeners.isEmpty()) {
+            return false;
+        }
+        try {
+            running.execute(delivery);
+            return true;
+        } catch (RejectedExecutionException e) {
+            if (running.isShutdown()) {
+                // stopped meanwhile: as if published while stopped
+                return false;
+            }
+            dropped.increment();
+            if (message == null) {
+                LOG.warn("{}: dropped a message: listeners are {} messages behind", endpointId, queueLimit);
+            } else {
+                LOG.warn("{}: dropped message {} on {}: listeners are {} messages behind", endpointId, message.id(),
+                        message.channel(), queueLimit);
+            }
+            return false;
+        }
+    }
+
+    private void deliver(Message message) {
+        for (MessageListener listener : listeners) {
+            try {
+                listener.onMessage(message);
+            } catch (RuntimeException e) {
+                listenerFailures.increment();
+                LOG.warn("{}: listener failed on message {}: {}", endpointId, message.id(), e.toString());
+            }
+        }
+    }
+}
