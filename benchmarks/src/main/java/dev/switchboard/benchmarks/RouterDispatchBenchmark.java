@@ -26,9 +26,9 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * Router dispatch: one source publishes chat messages into a gateway whose other members are
  * {@code sinks} sinks; a score is messages published per second, each delivered to every sink.
- * {@code stack=switchboard} runs the real router (dedup, hop trace, nick format, one queue and
- * delivery thread per sink); {@code stack=direct} is the baseline, the same source calling every
- * sink in a plain loop on its own thread.
+ * {@code stack=switchboard} runs the real router (dedup, hop trace, nick format, one queue per
+ * sink, one delivery thread for the gateway); {@code stack=direct} is the baseline, the same source
+ * calling every sink in a plain loop on its own thread.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)

@@ -21,7 +21,8 @@ import java.util.function.Predicate;
 
 /**
  * One gateway: routes a message from a publishing member to every other receiving member, through
- * one {@link SinkQueue} per destination endpoint.
+ * one {@link SinkQueue} per destination endpoint, all delivered by the gateway's one
+ * {@link DeliveryLoop} thread.
  *
  * <p>Queues and the dedup memory belong to the gateway, not to its configuration, so a
  * reconfiguration (even a malformed one) keeps every queued message: queues of endpoints that stay
@@ -32,8 +33,8 @@ final class Gateway {
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
 
     private final String pid;
-    private final Duration sendTimeout;
     private final Function<String, MessageSink> currentSink;
+    private final DeliveryLoop delivery;
     private final DedupCache seen = new DedupCache();
     private final Map<String, SinkQueue> queues = new LinkedHashMap<>();
 
@@ -47,11 +48,18 @@ final class Gateway {
     private long duplicates;
     private long loopsBlocked;
 
-    Gateway(String pid, Duration sendTimeout, Function<String, MessageSink> currentSink) {
+    private Gateway(String pid, Duration sendTimeout, Function<String, MessageSink> currentSink) {
         this.pid = pid;
         this.name = pid;
-        this.sendTimeout = sendTimeout;
         this.currentSink = currentSink;
+        this.delivery = new DeliveryLoop(pid, sendTimeout, this::drained);
+    }
+
+    /** Creates the gateway and starts its delivery thread. */
+    static Gateway start(String pid, Duration sendTimeout, Function<String, MessageSink> currentSink) {
+        Gateway gateway = new Gateway(pid, sendTimeout, currentSink);
+        gateway.delivery.start();
+        return gateway;
     }
 
     synchronized String name() {
@@ -62,7 +70,11 @@ final class Gateway {
     synchronized void configure(GatewaySettings settings, Predicate<String> endpointPresent) {
         boolean first = !configured;
         configured = true;
+        String previousName = name;
         name = settings.name().isEmpty() ? pid : settings.name();
+        if (!name.equals(previousName)) {
+            delivery.rename(name);
+        }
         List<Member> parsed;
         try {
             if (settings.queueCapacity() < 1) {
@@ -86,7 +98,7 @@ final class Gateway {
                 queue.reconfigure(name, settings.queueCapacity());
             } else {
                 queues.put(endpoint, SinkQueue.start(name, endpoint, settings.queueCapacity(),
-                        currentSink.apply(endpoint), sendTimeout, this::drained));
+                        currentSink.apply(endpoint), delivery));
             }
         }
         for (SinkQueue queue : queues.values()) {
@@ -140,6 +152,11 @@ final class Gateway {
         }
         routed++;
         Message traced = message.withHop(sourceEndpoint);
+        // the nick prefix depends on the origin only: formatted once for every destination
+        String text = message.isChat() && message.text() != null
+                ? nickFormat.apply(message.author().name(), sourceProtocol, origin.endpoint(), origin.channel(), name)
+                        + message.text()
+                : message.text();
         for (Member destination : members) {
             if (destination == origin || !destination.direction().receives()) {
                 continue;
@@ -148,17 +165,18 @@ final class Gateway {
                 loopsBlocked++;
                 continue;
             }
-            queues.get(destination.endpoint()).offer(deliverable(traced, origin, sourceProtocol, destination));
+            queues.get(destination.endpoint()).offer(deliverable(traced, text, destination));
         }
     }
 
-    private Message deliverable(Message message, Member origin, String protocol, Member destination) {
-        Message.Builder copy = message.toBuilder().channel(destination.channel());
-        if (message.isChat() && message.text() != null) {
-            copy.text(nickFormat.apply(message.author().name(), protocol, origin.endpoint(), origin.channel(), name)
-                    + message.text());
+    /** The copy of {@code traced} for {@code destination}, built in one go: one per destination and message. */
+    private static Message deliverable(Message traced, String text, Member destination) {
+        List<String> hops = traced.hops();
+        if (!traced.hasVisited(destination.endpoint())) {
+            hops = new ArrayList<>(hops);
+            hops.add(destination.endpoint());
         }
-        return copy.build().withHop(destination.endpoint());
+        return traced.toBuilder().channel(destination.channel()).text(text).hops(hops).build();
     }
 
     /** The sink of {@code endpoint} came (non-null) or went (null). */
@@ -190,16 +208,14 @@ final class Gateway {
         return new GatewayInfo(pid, name, active, reason, memberInfos, sinkInfos, routed, duplicates, loopsBlocked);
     }
 
-    /** Stops every delivery thread; returns the queued messages discarded. */
+    /** Stops the delivery thread; returns the queued messages discarded. */
     int close() {
-        List<SinkQueue> closing;
         synchronized (this) {
             active = false;
             reason = "removed";
-            closing = new ArrayList<>(queues.values());
             queues.clear();
         }
-        // outside the lock: a delivery thread may be about to call drained()
-        return closing.stream().mapToInt(SinkQueue::close).sum();
+        // outside the lock: the delivery thread may be about to call drained()
+        return delivery.close();
     }
 }

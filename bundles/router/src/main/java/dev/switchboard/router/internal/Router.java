@@ -56,7 +56,7 @@ public final class Router implements AutoCloseable {
         if (closed) {
             return;
         }
-        gateways.computeIfAbsent(pid, key -> new Gateway(key, sendTimeout, this::currentSink))
+        gateways.computeIfAbsent(pid, key -> Gateway.start(key, sendTimeout, this::currentSink))
                 .configure(settings, endpoint -> sourcePresent(endpoint) || sinks.containsKey(endpoint));
     }
 

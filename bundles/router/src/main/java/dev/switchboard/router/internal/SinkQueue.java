@@ -6,26 +6,25 @@ import dev.switchboard.router.SinkInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 
 /**
- * A gateway's bounded queue for one destination endpoint, with the one thread that delivers it.
+ * A gateway's bounded queue for one destination endpoint, delivered by the gateway's
+ * {@link DeliveryLoop}, whose monitor guards this queue's state.
  *
- * <p>Messages wait here while the endpoint's sink is absent (a redeploy) and go out in order, one
- * at a time, once it is present: the next message is sent when the sink has answered for the
- * previous one. The thread takes them in batches, so a busy queue costs one lock hand-off per
- * batch rather than per message. When full, the oldest message is dropped and counted; a burst of drops logs one
- * warning when it starts and one line when the queue has room again.
+ * <p>Messages wait here while the endpoint's sink is absent (a redeploy) and go out in order once
+ * it is present, with at most one message in flight: the loop takes a batch and sends it until a
+ * send's stage is not complete at once; that message is then in flight, the rest goes back to the
+ * head of the queue, and the queue is served again when the sink has answered. When full, the
+ * oldest message is dropped and counted; a burst of drops logs one warning when it starts and one
+ * line when the queue has room again.
  *
  * <p>Failure policy: a send that throws, returns no stage, completes exceptionally or gives no
  * answer within the send timeout counts as failed and is not retried, except when the sink
@@ -35,57 +34,44 @@ import java.util.function.Consumer;
 final class SinkQueue {
 
     private static final Logger LOG = LoggerFactory.getLogger(SinkQueue.class);
-    private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(5);
-    /** Messages taken from the queue per lock acquisition. */
+    /** Messages taken from the queue per round of the delivery loop. */
     private static final int BATCH = 256;
 
     private final String endpoint;
-    private final Duration sendTimeout;
-    private final Consumer<SinkQueue> onRetiredAndDrained;
+    private final DeliveryLoop delivery;
     private final ArrayDeque<Message> messages = new ArrayDeque<>();
     private final Streak drops = new Streak();
-    private final Streak failures = new Streak(); // the delivery thread's alone
-    private final Thread worker;
+    // touched only by whoever has the queue's turn to send: the loop, or the answer of the message in flight
+    private final Streak failures = new Streak();
+    // the loop's alone: the batch it took and the sink it goes to
+    private final List<Message> taken = new ArrayList<>(BATCH);
+    private MessageSink takenFor;
 
     private String gateway;
     private int capacity;
     private MessageSink sink;
+    private boolean inFlight;
     private boolean absenceLogged;
     private boolean retired;
-    private boolean closed;
     private boolean finished;
     private long delivered;
     private long failed;
     private long dropped;
     private long dropWarnings;
 
-    private SinkQueue(String gateway, String endpoint, int capacity, MessageSink sink, Duration sendTimeout,
-                      Consumer<SinkQueue> onRetiredAndDrained) {
+    private SinkQueue(String gateway, String endpoint, int capacity, MessageSink sink, DeliveryLoop delivery) {
         this.gateway = gateway;
         this.endpoint = endpoint;
         this.capacity = capacity;
         this.sink = sink;
-        this.sendTimeout = sendTimeout;
-        this.onRetiredAndDrained = onRetiredAndDrained;
-        this.worker = new Thread(this::deliverLoop, threadName(gateway, endpoint));
-        worker.setDaemon(true);
+        this.delivery = delivery;
     }
 
-    /**
-     * Creates the queue and starts its delivery thread.
-     *
-     * @param onRetiredAndDrained called from the delivery thread when a retired queue has delivered
-     *                            its last message and its thread ends
-     */
-    static SinkQueue start(String gateway, String endpoint, int capacity, MessageSink sink, Duration sendTimeout,
-                           Consumer<SinkQueue> onRetiredAndDrained) {
-        SinkQueue queue = new SinkQueue(gateway, endpoint, capacity, sink, sendTimeout, onRetiredAndDrained);
-        queue.worker.start();
+    /** Creates the queue and has {@code delivery} serve it. */
+    static SinkQueue start(String gateway, String endpoint, int capacity, MessageSink sink, DeliveryLoop delivery) {
+        SinkQueue queue = new SinkQueue(gateway, endpoint, capacity, sink, delivery);
+        delivery.serve(queue);
         return queue;
-    }
-
-    static String threadName(String gateway, String endpoint) {
-        return "switchboard-router-" + gateway + "-" + endpoint;
     }
 
     String endpoint() {
@@ -93,89 +79,241 @@ final class SinkQueue {
     }
 
     /** Appends a message for delivery, dropping the oldest when the queue is full. */
-    synchronized void offer(Message message) {
-        if (closed) {
-            return;
-        }
-        boolean wasEmpty = messages.isEmpty();
-        messages.addLast(message);
-        trimToCapacity();
-        if (sink == null && !absenceLogged) {
-            absenceLogged = true;
-            LOG.info("Sink {} is absent: gateway {} queues its messages (up to {})", endpoint, gateway, capacity);
-        }
-        // the worker only waits on an empty queue (or an absent sink, which attach() signals)
-        if (wasEmpty) {
-            notifyAll();
+    void offer(Message message) {
+        synchronized (delivery) {
+            if (delivery.closed()) {
+                return;
+            }
+            messages.addLast(message);
+            trimToCapacity();
+            if (sink == null && !absenceLogged) {
+                absenceLogged = true;
+                LOG.info("Sink {} is absent: gateway {} queues its messages (up to {})", endpoint, gateway, capacity);
+            }
+            if (ready()) {
+                delivery.wakeIfSleeping();
+            }
         }
     }
 
     /** The endpoint's sink came (non-null) or went (null). */
-    synchronized void attach(MessageSink current) {
-        boolean returning = sink == null && current != null;
-        sink = current;
-        if (returning) {
-            absenceLogged = false;
-            if (!messages.isEmpty()) {
-                LOG.info("Sink {} is back: gateway {} delivers {} queued messages", endpoint, gateway, messages.size());
+    void attach(MessageSink current) {
+        synchronized (delivery) {
+            boolean returning = sink == null && current != null;
+            sink = current;
+            if (returning) {
+                absenceLogged = false;
+                if (!messages.isEmpty()) {
+                    LOG.info("Sink {} is back: gateway {} delivers {} queued messages", endpoint, gateway,
+                            messages.size());
+                }
+            }
+            if (ready()) {
+                delivery.wakeIfSleeping();
             }
         }
-        notifyAll();
     }
 
-    synchronized void reconfigure(String gatewayName, int newCapacity) {
-        if (!gatewayName.equals(gateway)) {
+    void reconfigure(String gatewayName, int newCapacity) {
+        synchronized (delivery) {
             gateway = gatewayName;
-            worker.setName(threadName(gatewayName, endpoint));
+            capacity = newCapacity;
+            trimToCapacity();
         }
-        capacity = newCapacity;
-        trimToCapacity();
     }
 
     /** The endpoint is no longer a destination: deliver what is queued, then end. */
-    synchronized void retire() {
-        retired = true;
-        notifyAll();
+    void retire() {
+        synchronized (delivery) {
+            retired = true;
+            delivery.wakeIfSleeping();
+        }
     }
 
     /** The endpoint is a destination again; false when this queue has already ended. */
-    synchronized boolean revive() {
-        if (finished || closed) {
-            return false;
+    boolean revive() {
+        synchronized (delivery) {
+            if (finished || delivery.closed()) {
+                return false;
+            }
+            retired = false;
+            return true;
         }
-        retired = false;
-        return true;
     }
 
-    /** Stops delivering and waits for the delivery thread to end; returns the messages discarded. */
-    int close() {
-        int discarded;
-        synchronized (this) {
-            closed = true;
-            discarded = messages.size();
-            messages.clear();
-            notifyAll();
+    SinkInfo info() {
+        synchronized (delivery) {
+            return new SinkInfo(endpoint, sink != null, messages.size(), delivered, failed, dropped);
         }
-        // a send may be waiting for its stage: interrupt it
-        worker.interrupt();
-        try {
-            worker.join(JOIN_TIMEOUT.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (worker.isAlive()) {
-            LOG.warn("Delivery thread {} did not end within {}", worker.getName(), JOIN_TIMEOUT);
-        }
-        return discarded;
-    }
-
-    synchronized SinkInfo info() {
-        return new SinkInfo(endpoint, sink != null, messages.size(), delivered, failed, dropped);
     }
 
     /** How many drop bursts were warned about; exposed so tests can check one line per burst. */
-    synchronized long dropWarnings() {
-        return dropWarnings;
+    long dropWarnings() {
+        synchronized (delivery) {
+            return dropWarnings;
+        }
+    }
+
+    /** Empties the queue for good; returns the messages discarded. The caller holds the loop's lock. */
+    int discard() {
+        int discarded = messages.size();
+        messages.clear();
+        return discarded;
+    }
+
+    /** Ends a retired queue with nothing left to deliver; true when it has ended. The caller holds the loop's lock. */
+    boolean finishIfRetiredAndDrained() {
+        finished = retired && messages.isEmpty() && !inFlight;
+        return finished;
+    }
+
+    /** Takes the next batch when the queue is ready; true when it took one. The caller holds the loop's lock. */
+    boolean take() {
+        if (!ready()) {
+            return false;
+        }
+        while (taken.size() < BATCH && !messages.isEmpty()) {
+            taken.add(messages.removeFirst());
+        }
+        takenFor = sink;
+        if (drops.active() && messages.size() < capacity) {
+            LOG.info("Queue of gateway {} for sink {} has room again; {} oldest messages were dropped",
+                    gateway, endpoint, drops.end());
+        }
+        return true;
+    }
+
+    private boolean ready() {
+        return sink != null && !inFlight && !messages.isEmpty();
+    }
+
+    /**
+     * Sends the batch taken, in order, without waiting for the sink: stops at the first send whose
+     * answer is not in yet, and on a redeploy puts the unsent rest back in front. Called by the
+     * loop's thread without the lock.
+     */
+    void sendTaken() {
+        MessageSink target = takenFor;
+        long sent = 0;
+        try {
+            for (int next = 0; next < taken.size(); next++) {
+                if (Thread.currentThread().isInterrupted()) {
+                    return; // close(): the rest of the batch is discarded with the queue
+                }
+                Message message = taken.get(next);
+                CompletableFuture<Void> answer = send(target, message);
+                if (!answer.isDone()) {
+                    awaitAnswer(target, message, answer, next + 1);
+                    return;
+                }
+                if (!answer.isCompletedExceptionally()) {
+                    sent++;
+                    endFailures();
+                    continue;
+                }
+                synchronized (delivery) {
+                    if (redeployedFrom(target)) {
+                        putBack(next);
+                        return;
+                    }
+                    failed++;
+                }
+                recordFailure(message, answer.handle((ignored, error) -> error).join());
+            }
+        } finally {
+            synchronized (delivery) {
+                delivered += sent;
+            }
+            taken.clear();
+            takenFor = null;
+        }
+    }
+
+    /** Sends one message; the answer is complete at once when the sink answered at once. */
+    private static CompletableFuture<Void> send(MessageSink target, Message message) {
+        CompletionStage<Void> stage;
+        try {
+            stage = target.send(message);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(new IllegalStateException("send threw " + describeCause(e), e));
+        }
+        if (stage == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("send returned no completion stage"));
+        }
+        if (stage instanceof CompletableFuture<Void> done && done.isDone() && !done.isCompletedExceptionally()) {
+            return done;
+        }
+        CompletableFuture<Void> answer = new CompletableFuture<>();
+        stage.whenComplete((ignored, error) -> {
+            if (error == null) {
+                answer.complete(null);
+            } else {
+                answer.completeExceptionally(error);
+            }
+        });
+        return answer;
+    }
+
+    /** Leaves {@code message} in flight and puts the taken messages from {@code rest} on back in front. */
+    private void awaitAnswer(MessageSink target, Message message, CompletableFuture<Void> answer, int rest) {
+        synchronized (delivery) {
+            inFlight = true;
+            putBack(rest);
+        }
+        answer.orTimeout(delivery.sendTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((ignored, error) -> answered(target, message, error));
+    }
+
+    /** The answer to the message in flight, on whichever thread gave it (the timeout's included). */
+    private void answered(MessageSink target, Message message, Throwable error) {
+        synchronized (delivery) {
+            if (delivery.closed()) {
+                return;
+            }
+            inFlight = false;
+            if (error == null) {
+                delivered++;
+                endFailures();
+            } else if (redeployedFrom(target)) {
+                messages.addFirst(message);
+                trimToCapacity();
+            } else {
+                failed++;
+                recordFailure(message, error);
+            }
+            // the streaks above stay under the lock: once in flight is cleared, the loop may send again
+            if (ready() || retired) {
+                delivery.wakeIfSleeping();
+            }
+        }
+    }
+
+    /** Whether a send to {@code target} failed because the sink left or was replaced meanwhile. The caller holds the lock. */
+    private boolean redeployedFrom(MessageSink target) {
+        return sink != target && !delivery.closed();
+    }
+
+    private void endFailures() {
+        long failedBefore = failures.end();
+        if (failedBefore > 0) {
+            LOG.info("Sink {} accepts messages again (gateway {}) after {} failed", endpoint, gateway, failedBefore);
+        }
+    }
+
+    private void recordFailure(Message message, Throwable error) {
+        if (failures.record()) {
+            LOG.warn("Sink {} failed message {} (gateway {}): {}; further failures are counted until one"
+                    + " succeeds", endpoint, message.id(), gateway, describe(error));
+        }
+    }
+
+    /** Puts the taken messages from {@code from} on back at the head of the queue, in order. The caller holds the lock. */
+    private void putBack(int from) {
+        for (int i = taken.size() - 1; i >= from; i--) {
+            messages.addFirst(taken.get(i));
+        }
+        taken.clear();
+        trimToCapacity();
     }
 
     private void trimToCapacity() {
@@ -190,115 +328,13 @@ final class SinkQueue {
         }
     }
 
-    private void deliverLoop() {
-        List<Message> batch = new ArrayList<>(BATCH);
-        while (true) {
-            MessageSink target;
-            synchronized (this) {
-                try {
-                    while (!closed && !(retired && messages.isEmpty()) && (sink == null || messages.isEmpty())) {
-                        wait();
-                    }
-                } catch (InterruptedException e) {
-                    return;
-                }
-                if (closed) {
-                    return;
-                }
-                if (messages.isEmpty()) {
-                    finished = true;
-                    break;
-                }
-                // take a batch under one lock, so producers and this thread meet once per batch
-                while (batch.size() < BATCH && !messages.isEmpty()) {
-                    batch.add(messages.removeFirst());
-                }
-                target = sink;
-                if (drops.active() && messages.size() < capacity) {
-                    LOG.info("Queue of gateway {} for sink {} has room again; {} oldest messages were dropped",
-                            gateway, endpoint, drops.end());
-                }
-            }
-            deliver(target, batch);
-            batch.clear();
-        }
-        onRetiredAndDrained.accept(this);
+    private String describe(Throwable error) {
+        return error instanceof TimeoutException
+                ? "no answer within " + delivery.sendTimeout().toMillis() + " ms"
+                : describeCause(error);
     }
 
-    /** Sends a batch in order, one message at a time; on a redeploy puts the unsent rest back in front. */
-    private void deliver(MessageSink target, List<Message> batch) {
-        long sent = 0;
-        for (int i = 0; i < batch.size(); i++) {
-            if (Thread.currentThread().isInterrupted()) {
-                return; // close(): the rest of the batch is discarded with the queue
-            }
-            Message next = batch.get(i);
-            String failure = send(target, next);
-            if (failure == null) {
-                sent++;
-                long failedBefore = failures.end();
-                if (failedBefore > 0) {
-                    LOG.info("Sink {} accepts messages again (gateway {}) after {} failed", endpoint, gateway,
-                            failedBefore);
-                }
-                continue;
-            }
-            synchronized (this) {
-                if (sink != target && !closed) {
-                    for (int j = batch.size() - 1; j >= i; j--) {
-                        messages.addFirst(batch.get(j));
-                    }
-                    trimToCapacity();
-                    delivered += sent;
-                    return;
-                }
-                failed++;
-            }
-            if (failures.record()) {
-                LOG.warn("Sink {} failed message {} (gateway {}): {}; further failures are counted until one"
-                        + " succeeds", endpoint, next.id(), gateway, failure);
-            }
-        }
-        synchronized (this) {
-            delivered += sent;
-        }
-    }
-
-    /** Sends one message and waits for the sink's answer; returns null on success, else why not. */
-    private String send(MessageSink target, Message message) {
-        CompletableFuture<Void> answer = new CompletableFuture<>();
-        try {
-            CompletionStage<Void> stage = target.send(message);
-            if (stage == null) {
-                return "send returned no completion stage";
-            }
-            if (stage instanceof CompletableFuture<Void> done && done.isDone() && !done.isCompletedExceptionally()) {
-                return null;
-            }
-            stage.whenComplete((ignored, error) -> {
-                if (error == null) {
-                    answer.complete(null);
-                } else {
-                    answer.completeExceptionally(error);
-                }
-            });
-        } catch (RuntimeException e) {
-            return "send threw " + describe(e);
-        }
-        try {
-            answer.get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            return null;
-        } catch (ExecutionException e) {
-            return describe(e.getCause());
-        } catch (TimeoutException e) {
-            return "no answer within " + sendTimeout.toMillis() + " ms";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
-        }
-    }
-
-    private static String describe(Throwable error) {
+    private static String describeCause(Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         return cause.getMessage() == null ? cause.getClass().getName() : cause.getMessage();
     }

@@ -5,6 +5,7 @@ import dev.switchboard.router.SinkInfo;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -118,8 +119,8 @@ class QueueingTest extends RouterFixture {
         router.configure("pid-1", Settings.of("after", "a:x inout", "b:y inout").withNickFormat("").build());
 
         assertEquals(1, queue("after", "b").queued());
-        assertTrue(routerThreads().contains("switchboard-router-after-b"), routerThreads().toString());
-        assertFalse(routerThreads().contains("switchboard-router-before-b"));
+        assertTrue(routerThreads().contains("switchboard-router-after"), routerThreads().toString());
+        assertFalse(routerThreads().contains("switchboard-router-before"));
         assertEquals(List.of("1"), texts(endpoint("b", "channels").awaitAccepted(1)));
     }
 
@@ -144,7 +145,7 @@ class QueueingTest extends RouterFixture {
         TestEndpoint b = endpoint("b", "channels");
         assertEquals(List.of("1", "2"), texts(b.awaitAccepted(2)));
         eventually("b's queue ends once drained",
-                () -> router.gateway("g").queue("b") == null && !routerThreads().contains("switchboard-router-g-b"));
+                () -> router.gateway("g").queue("b") == null && routerThreads().equals(List.of("switchboard-router-g")));
     }
 
     @Test
@@ -164,10 +165,21 @@ class QueueingTest extends RouterFixture {
         publish("queued for b and c");
 
         router.remove("g1");
-        assertFalse(routerThreads().contains("switchboard-router-g1-b"));
-        assertTrue(routerThreads().contains("switchboard-router-g2-c"));
+        assertFalse(routerThreads().contains("switchboard-router-g1"));
+        assertTrue(routerThreads().contains("switchboard-router-g2"));
         assertEquals(List.of("g2"), router.gateways().stream().map(g -> g.name()).toList());
         assertEquals(1, endpoint("c", "tracker").awaitAccepted(1).size());
+    }
+
+    @Test
+    void keepsOrderPerSourceWhenTheSinkAnswersLaterOnItsOwnThreads() {
+        TestEndpoint b = endpoint("b", "channels");
+        b.sink.answer = message -> CompletableFuture.runAsync(() -> { });
+        configure(Settings.of("g", "a:x inout", "b:y inout").withNickFormat(""));
+        List<String> sent = IntStream.range(0, 2_000).mapToObj(Integer::toString).toList();
+        sent.forEach(this::publish);
+        assertEquals(sent, texts(b.awaitAccepted(sent.size())));
+        eventually("all delivered", () -> queue("g", "b").delivered() == sent.size());
     }
 
     @Test
