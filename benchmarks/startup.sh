@@ -15,7 +15,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 runs="${1:-5}"
 version=$(sed -n '0,/<version>/s:.*<version>\(.*\)</version>.*:\1:p' "$repo/pom.xml")
-karaf_version=$(sed -n 's:.*<karaf.version>\(.*\)</karaf.version>.*:\1:p' "$repo/distribution/pom.xml")
+karaf_version=$(sed -n 's:.*<karaf.version>\(.*\)</karaf.version>.*:\1:p' "$repo/pom.xml")
 zip="${SWITCHBOARD_ZIP:-$repo/distribution/target/switchboard-${version}.zip}"
 work="$(mktemp -d)"
 homes=()
