@@ -10,7 +10,6 @@ import dev.switchboard.api.Message;
 import dev.switchboard.channels.ChannelContext;
 import dev.switchboard.channels.ChannelHandler;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,11 +17,6 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.After;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -128,7 +122,7 @@ public class ChannelsIT extends SwitchboardTestSupport {
         await("a kosmi message reaches the browser", () -> {
             if (!arrived[0]) {
                 kosmi.emit("room", "kim", "hello browsers");
-                String frame = browser.poll(1);
+                String frame = browser.poll(java.time.Duration.ofSeconds(1));
                 arrived[0] = frame != null && frame.startsWith("[\"chat:lobby\",\"message\",{")
                         && frame.contains("hello browsers");
             }
@@ -211,68 +205,6 @@ public class ChannelsIT extends SwitchboardTestSupport {
             }
             context.broadcast("thought:added", Map.of("thought", ((Map<?, ?>) payload).get("thought")));
             return true;
-        }
-    }
-
-    /** A JDK WebSocket client queueing the text frames it receives. */
-    private static final class Browser implements WebSocket.Listener {
-        private static final HttpClient HTTP = HttpClient.newHttpClient();
-        private final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
-        private final StringBuilder partial = new StringBuilder();
-        final CompletableFuture<Integer> closed = new CompletableFuture<>();
-        private final WebSocket socket;
-
-        Browser(URI uri) throws Exception {
-            socket = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(TIMEOUT_SECONDS))
-                    .buildAsync(uri, this).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                frames.add(partial.toString());
-                partial.setLength(0);
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            closed.complete(statusCode);
-            return null;
-        }
-
-        void send(String text) {
-            try {
-                socket.sendText(text, true).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                throw new AssertionError("cannot send " + text, e);
-            }
-        }
-
-        String poll(long seconds) {
-            try {
-                return frames.poll(seconds, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
-            }
-        }
-
-        String next() {
-            String frame = poll(TIMEOUT_SECONDS);
-            assertNotNull("no frame arrived", frame);
-            return frame;
-        }
-
-        void expect(String frame) {
-            assertEquals(frame, next());
-        }
-
-        void close() {
-            socket.abort();
         }
     }
 }

@@ -19,15 +19,12 @@ import dev.switchboard.itests.peers.kosmi.KosmiDouble;
 import dev.switchboard.transport.WebSocketTransport;
 import java.io.File;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -265,7 +262,7 @@ public class KosmiIT extends SwitchboardTestSupport {
         String marker = browser.next();
         assertTrue(marker, marker.contains("\"text\":\"[kosmi] <Kim> marker\""));
         assertNull("no second SendMessage", kosmi.nextSent(Duration.ofMillis(200)));
-        assertNull("no further frame for the browser", browser.poll(200));
+        assertNull("no further frame for the browser", browser.poll(java.time.Duration.ofMillis(200)));
     }
 
     // --- helpers ------------------------------------------------------------------------------
@@ -330,51 +327,5 @@ public class KosmiIT extends SwitchboardTestSupport {
             throw new AssertionError(e);
         }
         return null;
-    }
-
-    /** A JDK WebSocket client on a channels topic, queueing the text frames it receives. */
-    private static final class Browser implements WebSocket.Listener {
-        private static final HttpClient HTTP = HttpClient.newHttpClient();
-        private final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
-        private final StringBuilder partial = new StringBuilder();
-        private final WebSocket socket;
-
-        Browser(URI uri) throws Exception {
-            socket = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(TIMEOUT_SECONDS))
-                    .buildAsync(uri, this).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                frames.add(partial.toString());
-                partial.setLength(0);
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        void send(String text) throws Exception {
-            socket.sendText(text, true).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        }
-
-        String poll(long millis) throws InterruptedException {
-            return frames.poll(millis, TimeUnit.MILLISECONDS);
-        }
-
-        String next() throws InterruptedException {
-            String frame = poll(TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
-            assertNotNull("no frame arrived", frame);
-            return frame;
-        }
-
-        void expect(String frame) throws InterruptedException {
-            assertEquals(frame, next());
-        }
-
-        void close() {
-            socket.abort();
-        }
     }
 }

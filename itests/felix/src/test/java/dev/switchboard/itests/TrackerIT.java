@@ -14,15 +14,11 @@ import dev.switchboard.api.Subscription;
 import dev.switchboard.itests.peers.tracker.TrackerPeer;
 import dev.switchboard.transport.WebSocketTransport;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import javax.inject.Inject;
@@ -282,47 +278,5 @@ public class TrackerIT extends SwitchboardTestSupport {
         MessageSink sink = service(MessageSink.class, id);
         assertNotNull("no sink " + id, sink);
         return sink;
-    }
-
-    /** A JDK WebSocket client on a channels topic, queueing the text frames it receives. */
-    private static final class Browser implements WebSocket.Listener {
-        private static final HttpClient HTTP = HttpClient.newHttpClient();
-        private final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
-        private final List<CharSequence> partial = new CopyOnWriteArrayList<>();
-        private final WebSocket socket;
-
-        Browser(URI uri) throws Exception {
-            socket = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(TIMEOUT_SECONDS))
-                    .buildAsync(uri, this).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            partial.add(data.toString());
-            if (last) {
-                frames.add(String.join("", partial));
-                partial.clear();
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        void send(String text) throws Exception {
-            socket.sendText(text, true).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        }
-
-        String next() throws InterruptedException {
-            String frame = frames.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            assertNotNull("no frame arrived", frame);
-            return frame;
-        }
-
-        void expect(String frame) throws InterruptedException {
-            assertEquals(frame, next());
-        }
-
-        void close() {
-            socket.abort();
-        }
     }
 }
