@@ -3,13 +3,13 @@ package dev.switchboard.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 
+import dev.switchboard.itests.peers.TextFrames;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -17,38 +17,20 @@ import java.util.concurrent.TimeUnit;
  * A WebSocket client as a browser on a channels topic is one: the JDK's client, queueing the text
  * frames it receives, so a test reads them in order.
  */
-final class Browser implements WebSocket.Listener {
+final class Browser {
 
     static final long TIMEOUT_SECONDS = 30;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    /** The close code the server sent, once it closed. */
-    final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
-    private final StringBuilder partial = new StringBuilder();
+    private final TextFrames listener = new TextFrames(frames::add);
+    /** The close code the server sent, once it closed. */
+    final CompletableFuture<Integer> closed = listener.closed();
     private final WebSocket socket;
 
     Browser(URI uri) throws Exception {
         socket = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(TIMEOUT_SECONDS))
-                .buildAsync(uri, this).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-        // the JDK calls one listener method at a time, so the partial frame needs no lock
-        partial.append(data);
-        if (last) {
-            frames.add(partial.toString());
-            partial.setLength(0);
-        }
-        webSocket.request(1);
-        return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-        closed.complete(statusCode);
-        return null;
+                .buildAsync(uri, listener).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 
     void send(String text) {

@@ -1,25 +1,24 @@
 package dev.switchboard.itests.distribution;
 
+import dev.switchboard.itests.peers.TextFrames;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /** A WebSocket client of a channels endpoint speaking seed 002's [topic, event, payload] frames. */
-final class ChannelsClient implements WebSocket.Listener, AutoCloseable {
+final class ChannelsClient implements AutoCloseable {
 
     private final List<String> frames = new CopyOnWriteArrayList<>();
-    private final StringBuilder partial = new StringBuilder();
+    private final TextFrames listener = new TextFrames(frames::add);
     private final WebSocket socket;
-    private volatile boolean closed;
 
     private ChannelsClient(URI uri) throws Exception {
         socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
-                .buildAsync(uri, this).get(20, TimeUnit.SECONDS);
+                .buildAsync(uri, listener).get(20, TimeUnit.SECONDS);
     }
 
     static ChannelsClient connect(URI uri) throws Exception {
@@ -52,36 +51,12 @@ final class ChannelsClient implements WebSocket.Listener, AutoCloseable {
     }
 
     boolean isOpen() {
-        return !closed && !socket.isInputClosed();
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-        synchronized (partial) {
-            partial.append(data);
-            if (last) {
-                frames.add(partial.toString());
-                partial.setLength(0);
-            }
-        }
-        webSocket.request(1);
-        return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-        closed = true;
-        return null;
-    }
-
-    @Override
-    public void onError(WebSocket webSocket, Throwable error) {
-        closed = true;
+        return !listener.closed().isDone() && !socket.isInputClosed();
     }
 
     @Override
     public void close() {
-        if (!closed) {
+        if (!listener.closed().isDone()) {
             socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").orTimeout(5, TimeUnit.SECONDS);
         }
         socket.abort();

@@ -1,5 +1,6 @@
 package dev.switchboard.itests.peers.kosmi;
 
+import dev.switchboard.itests.peers.TextFrames;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,7 +11,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * {@link KosmiDouble} without Switchboard: to check the double itself and to measure its latency
  * to a direct subscriber. It queues every text frame it receives and remembers how it was closed.
  */
-public final class KosmiRawClient implements WebSocket.Listener, AutoCloseable {
+public final class KosmiRawClient implements AutoCloseable {
 
     public static final String USER_AGENT = "KosmiRawClient/1.0";
     private static final Pattern TOKEN = Pattern.compile("\"token\"\\s*:\\s*\"([^\"]+)\"");
@@ -30,8 +30,7 @@ public final class KosmiRawClient implements WebSocket.Listener, AutoCloseable {
     // HTTP/1.1: the JDK would otherwise offer an h2c upgrade, which Grizzly answers by not reading the body
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
-    private final CompletableFuture<Integer> closed = new CompletableFuture<>();
-    private final StringBuilder partial = new StringBuilder();
+    private final TextFrames listener = new TextFrames(frames::add);
     private WebSocket socket;
 
     /** Logs in anonymously at {@code graphqlUrl}; returns the token. */
@@ -50,7 +49,7 @@ public final class KosmiRawClient implements WebSocket.Listener, AutoCloseable {
     /** Opens the WebSocket with the graphql-transport-ws subprotocol. */
     public KosmiRawClient connect(String webSocketUrl) throws Exception {
         socket = http.newWebSocketBuilder().subprotocols(KosmiDouble.SUBPROTOCOL).header("User-Agent", USER_AGENT)
-                .connectTimeout(TIMEOUT).buildAsync(URI.create(webSocketUrl), this)
+                .connectTimeout(TIMEOUT).buildAsync(URI.create(webSocketUrl), listener)
                 .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         return this;
     }
@@ -99,29 +98,7 @@ public final class KosmiRawClient implements WebSocket.Listener, AutoCloseable {
 
     /** The close code the double sent, once it closed the connection. */
     public CompletableFuture<Integer> closed() {
-        return closed;
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-        partial.append(data);
-        if (last) {
-            frames.add(partial.toString());
-            partial.setLength(0);
-        }
-        webSocket.request(1);
-        return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-        closed.complete(statusCode);
-        return null;
-    }
-
-    @Override
-    public void onError(WebSocket webSocket, Throwable error) {
-        closed.complete(1006);
+        return listener.closed();
     }
 
     @Override
