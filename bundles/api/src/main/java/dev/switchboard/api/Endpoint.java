@@ -1,13 +1,17 @@
 package dev.switchboard.api;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * One configured adapter instance: a connection to a Kosmi account, a tracker agent, a channels
  * server, a tunnel. Registered as an OSGi service next to its {@link MessageSource} and
  * {@link MessageSink}, with the same {@value #ENDPOINT_PROPERTY} and {@value #PROTOCOL_PROPERTY}
  * properties.
  *
- * <p>All methods are cheap, non-blocking and safe to call from any thread.
+ * <p>All methods are cheap, non-blocking and safe to call from any thread. Adapters implement it
+ * (most through the endpoint support bundle's {@code EndpointSupport}); consoles and routers use it.
  */
+@ProviderType
 public interface Endpoint {
 
     /** Service property naming the endpoint id; unique within one Switchboard. */
@@ -27,4 +31,11 @@ public interface Endpoint {
 
     /** The current counters. */
     EndpointMetrics metrics();
+
+    /**
+     * Tells {@code listener} of every status change from now on, until the returned subscription
+     * is closed or the endpoint's service is unregistered. The current status is not replayed:
+     * read {@link #status()} after subscribing.
+     */
+    Subscription watchStatus(EndpointStatusListener listener);
 }

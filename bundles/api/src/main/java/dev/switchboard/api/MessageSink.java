@@ -12,8 +12,11 @@ import java.util.concurrent.CompletionStage;
  * stage completes normally when the protocol has accepted the message: written to the socket
  * where the protocol has no acknowledgement, acknowledged where it has one, broadcast to the
  * current subscribers for a server. It completes exceptionally with a
- * {@link DeliveryException} saying why otherwise (endpoint offline, channel unknown, refused by
- * the peer, message too large). Messages sent from one thread are written in the order sent.
+ * {@link DeliveryException} saying why otherwise: an {@link EndpointUnavailableException} for
+ * "not now" (not connected, reconnecting, being reconfigured or replaced), after which a router
+ * keeps the message and tries again when the endpoint is online; any other
+ * {@link DeliveryException} for "never" (channel unknown, refused by the peer, message too large).
+ * Messages sent from one thread are written in the order sent.
  *
  * <p><b>Threading.</b> Safe to call from any thread. The stage may complete on a protocol thread:
  * dependent actions must not block.

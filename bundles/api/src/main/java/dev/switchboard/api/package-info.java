@@ -8,7 +8,7 @@
  * properties. This package depends on the JDK alone.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.switchboard.api;
 
 import org.osgi.annotation.bundle.Export;

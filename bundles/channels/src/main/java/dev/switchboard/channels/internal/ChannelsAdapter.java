@@ -2,18 +2,15 @@ package dev.switchboard.channels.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.api.DeliveryException;
-import dev.switchboard.api.Endpoint;
-import dev.switchboard.api.EndpointMetrics;
-import dev.switchboard.api.EndpointStatus;
+import dev.switchboard.api.EndpointStatus.Detail;
+import dev.switchboard.api.EndpointStatus.State;
+import dev.switchboard.api.EndpointUnavailableException;
 import dev.switchboard.api.Message;
-import dev.switchboard.api.MessageListener;
-import dev.switchboard.api.MessageSink;
-import dev.switchboard.api.MessageSource;
-import dev.switchboard.api.Subscription;
 import dev.switchboard.channels.ChannelHandler;
+import dev.switchboard.endpoint.ConfigCheck;
+import dev.switchboard.endpoint.EndpointSupport;
+import dev.switchboard.endpoint.Traffic;
 import dev.switchboard.transport.ConnectionMetrics;
-import dev.switchboard.transport.EndpointRegistration;
-import dev.switchboard.transport.MessagePublisher;
 import dev.switchboard.transport.WebSocketTransport;
 import java.io.IOException;
 import java.time.Duration;
@@ -22,7 +19,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
@@ -35,26 +31,18 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * One configured channels endpoint: a {@link ChannelsServer} plus its {@link Endpoint},
- * {@link MessageSource} and {@link MessageSink} services. Client events a channel handled become
- * messages; routed messages become broadcasts. Channel handler services are picked up and dropped
- * while the server runs.
+ * One configured channels endpoint: a {@link ChannelsServer} on the endpoint skeleton. Client
+ * events a channel handled become messages; routed messages become broadcasts. Channel handler
+ * services are picked up and dropped while the server runs.
  */
 @Component(configurationPid = "dev.switchboard.channels", configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = {})
 @Designate(ocd = ChannelsConfig.class, factory = true)
-public class ChannelsAdapter implements Endpoint, MessageSource, MessageSink {
-
-    private static final Logger LOG = LoggerFactory.getLogger(ChannelsAdapter.class);
+public class ChannelsAdapter extends EndpointSupport<ChannelsServer.Settings> {
 
     static final String PROTOCOL = "channels";
-
-    /** Messages waiting for listeners before new ones are dropped (and counted as errors). */
-    private static final int SOURCE_QUEUE = 10_000;
 
     private record HandlerService(ChannelHandler handler, String endpoint, int ranking, long order) {
     }
@@ -63,100 +51,81 @@ public class ChannelsAdapter implements Endpoint, MessageSource, MessageSink {
     private WebSocketTransport transport;
 
     private final Map<ChannelHandler, HandlerService> handlers = new ConcurrentHashMap<>();
-    private final MessagePublisher publisher = new MessagePublisher(PROTOCOL, SOURCE_QUEUE);
-    private final LongAdder messagesIn = new LongAdder();
-    private final LongAdder messagesOut = new LongAdder();
-    private ChannelsServer server;
-    private ChannelsServer.Settings settings;
-    private EndpointRegistration registration;
-    private volatile EndpointStatus status = EndpointStatus.offline("not started");
+    // written under this, read by client threads
+    private volatile ChannelsServer server;
 
     public ChannelsAdapter() {
+        super(PROTOCOL);
     }
 
     /** Outside OSGi (tests, benchmarks): {@link #start} and {@link #stop} instead of DS. */
     ChannelsAdapter(WebSocketTransport transport) {
+        this();
         this.transport = transport;
     }
 
     @Activate
     void activate(BundleContext context, ChannelsConfig config) {
-        start(settings(config));
-        registration = EndpointRegistration.register(context, this, id(), PROTOCOL);
+        activateEndpoint(context, config, ChannelsAdapter::settings);
     }
 
     @Modified
     void modified(ChannelsConfig config) {
-        ChannelsServer.Settings next = settings(config);
-        String previousId = id();
-        boolean live;
-        synchronized (this) {
-            live = server != null && next.id().equals(previousId) && server.reconfigure(next);
-            if (live) {
-                settings = next;
-            }
-        }
-        if (live) {
-            LOG.info("{}: reconfigured without restart", next.id());
-            return;
-        }
-        stop();
-        start(next);
-        if (registration != null) {
-            registration.rename(next.id());
-        }
+        modifyEndpoint(config, ChannelsAdapter::settings);
     }
 
     @Deactivate
     void deactivate() {
-        if (registration != null) {
-            registration.close();
-            registration = null;
-        }
-        stop();
-    }
-
-    /** Starts listening; a bind failure is an OFFLINE status with its reason and a log line, never an exception. */
-    synchronized void start(ChannelsServer.Settings next) {
-        settings = next;
-        String id = next.id();
-        publisher.start(id);
-        server = new ChannelsServer(transport, next, this::published);
-        handlers.values().forEach(this::serve);
-        try {
-            server.start();
-            status = EndpointStatus.online("listening on " + server.url());
-        } catch (IOException | RuntimeException e) {
-            server.stop();
-            // no server at all, so that the next configuration edit tries to listen again
-            server = null;
-            status = EndpointStatus.offline("cannot listen on " + next.host() + ":" + next.port() + next.path()
-                    + ": " + e.getMessage());
-            LOG.error("{}: {}", id, status.reason());
-        }
-    }
-
-    /** Closes every client with 1000 and releases the port and the source thread. Idempotent. */
-    synchronized void stop() {
-        if (server != null) {
-            server.stop();
-            server = null;
-        }
-        publisher.stop();
-        status = EndpointStatus.offline("stopped");
-    }
-
-    /** The running server (tests, benchmarks). */
-    synchronized ChannelsServer server() {
-        return server;
+        deactivateEndpoint();
     }
 
     static ChannelsServer.Settings settings(ChannelsConfig config) {
-        return new ChannelsServer.Settings(config.id(), config.host(), config.port(), config.path(),
-                config.maxConnections(), config.maxFrameBytes(), config.historySize(),
+        return new ChannelsServer.Settings(ConfigCheck.notBlank("id", config.id()),
+                ConfigCheck.notBlank("host", config.host()), ConfigCheck.port("port", config.port(), true),
+                config.path(), ConfigCheck.notNegative("maxConnections", config.maxConnections()),
+                ConfigCheck.positive("maxFrameBytes", config.maxFrameBytes()),
+                ConfigCheck.notNegative("historySize", config.historySize()),
                 config.chatPatterns() == null ? List.of() : List.of(config.chatPatterns()),
-                config.sendQueueLimit(), Duration.ofSeconds(Math.max(0, config.pingIntervalSeconds())),
+                ConfigCheck.positive("sendQueueLimit", config.sendQueueLimit()),
+                Duration.ofSeconds(ConfigCheck.notNegative("pingIntervalSeconds", config.pingIntervalSeconds())),
                 config.compression());
+    }
+
+    // --- the protocol -------------------------------------------------------------------------
+
+    /** Listens; a bind failure is an OFFLINE status with its reason (by the skeleton), never an exception out of DS. */
+    @Override
+    protected synchronized void startProtocol(ChannelsServer.Settings settings) throws IOException {
+        ChannelsServer next = new ChannelsServer(transport, settings, this::published);
+        server = next;
+        handlers.values().forEach(this::serve);
+        try {
+            next.start();
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("cannot listen on " + settings.host() + ":" + settings.port() + settings.path()
+                    + ": " + e.getMessage(), e);
+        }
+        updateStatus(State.ONLINE, Detail.NONE, "listening on " + next.url());
+    }
+
+    /** Closes every client, with 1001 on a restart (so they reconnect) and 1000 when removed, and releases the port. */
+    @Override
+    protected synchronized void stopProtocol(boolean restarting) {
+        ChannelsServer running = server;
+        server = null;
+        if (running != null) {
+            running.stop(restarting ? 1001 : 1000, restarting ? "Server restarting" : "Server shutting down");
+        }
+    }
+
+    @Override
+    protected synchronized boolean applyLive(ChannelsServer.Settings current, ChannelsServer.Settings next) {
+        return server != null && server.reconfigure(next);
+    }
+
+    /** The running server (tests, benchmarks). */
+    ChannelsServer server() {
+        return server;
     }
 
     // --- channel handler whiteboard -----------------------------------------------------------
@@ -178,34 +147,30 @@ public class ChannelsAdapter implements Endpoint, MessageSource, MessageSink {
     void removeHandler(ChannelHandler handler) {
         synchronized (this) {
             handlers.remove(handler);
-            if (server != null) {
-                server.removeHandler(handler);
+            ChannelsServer running = server;
+            if (running != null) {
+                running.removeHandler(handler);
             }
         }
     }
 
     private void serve(HandlerService service) {
-        if (server != null && (service.endpoint() == null || service.endpoint().equals(settings.id()))) {
-            server.addHandler(service.handler(), service.ranking(), service.order());
+        ChannelsServer running = server;
+        if (running != null && (service.endpoint() == null || service.endpoint().equals(id()))) {
+            running.addHandler(service.handler(), service.ranking(), service.order());
         }
     }
 
-    // --- MessageSource ------------------------------------------------------------------------
-
-    @Override
-    public Subscription subscribe(MessageListener listener) {
-        return publisher.subscribe(listener);
-    }
+    // --- messages in and out --------------------------------------------------------------------
 
     /** A client event a channel handled, on the client's thread: becomes a message on the source thread. */
     private void published(String connectionId, String topic, String event, JsonNode payload) {
-        messagesIn.increment();
-        publisher.publish(() -> message(connectionId, topic, event, payload));
+        publish(() -> message(connectionId, topic, event, payload));
     }
 
     /** On the source thread: the message, or null once the server is stopped. */
     private Message message(String connectionId, String topic, String event, JsonNode payload) {
-        ChannelsServer running = server();
+        ChannelsServer running = server;
         if (running == null) {
             return null;
         }
@@ -217,55 +182,38 @@ public class ChannelsAdapter implements Endpoint, MessageSource, MessageSink {
                 .build();
     }
 
-    // --- MessageSink --------------------------------------------------------------------------
-
     @Override
-    public CompletionStage<Void> send(Message message) {
-        ChannelsServer running = server();
+    protected CompletionStage<Void> deliver(Message message) {
+        ChannelsServer running = server;
         if (running == null || !running.isListening()) {
-            return CompletableFuture.failedFuture(new DeliveryException(id(), "offline: " + status.reason()));
+            return CompletableFuture.failedFuture(new EndpointUnavailableException(id(), "not listening: "
+                    + status().reason()));
         }
         Object payload = message.isChat() ? ChannelsCodec.chatPayload(message) : message.data();
-        int reached;
-        try {
-            reached = running.deliver(message.channel(), message.event(), payload);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(new DeliveryException(id(), "cannot broadcast: " + e.getMessage(), e));
-        }
+        int reached = running.deliver(message.channel(), message.event(), payload);
         if (reached < 0) {
             return CompletableFuture.failedFuture(
                     new DeliveryException(id(), "no channel matches topic: " + message.channel()));
         }
-        messagesOut.increment();
-        LOG.debug("{}: broadcast {} on {} to {} subscribers", id(), message.event(), message.channel(), reached);
+        log.debug("{}: broadcast {} on {} to {} subscribers", id(), message.event(), message.channel(), reached);
         return CompletableFuture.completedFuture(null);
     }
 
-    // --- Endpoint -----------------------------------------------------------------------------
+    // --- counters ------------------------------------------------------------------------------
 
     @Override
-    public synchronized String id() {
-        return settings == null ? "" : settings.id();
-    }
-
-    @Override
-    public String protocol() {
-        return PROTOCOL;
-    }
-
-    @Override
-    public EndpointStatus status() {
-        return status;
-    }
-
-    @Override
-    public EndpointMetrics metrics() {
-        ChannelsServer running = server();
+    protected Traffic traffic() {
+        ChannelsServer running = server;
         if (running == null) {
-            return new EndpointMetrics(messagesIn.sum(), messagesOut.sum(), 0, 0, publisher.dropped(), 0, Map.of());
+            return Traffic.NONE;
         }
         ConnectionMetrics.Snapshot m = running.transportMetrics();
-        return new EndpointMetrics(messagesIn.sum(), messagesOut.sum(), m.bytesIn(), m.bytesOut(),
-                running.errors() + publisher.dropped(), 0, running.details());
+        return new Traffic(m.bytesIn(), m.bytesOut(), running.errors(), 0);
+    }
+
+    @Override
+    protected Map<String, Object> details() {
+        ChannelsServer running = server;
+        return running == null ? Map.of() : running.details();
     }
 }

@@ -2,6 +2,7 @@ package dev.switchboard.channels.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.channels.ChannelHandler;
+import dev.switchboard.endpoint.EndpointSettings;
 import dev.switchboard.transport.ConnectionMetrics;
 import dev.switchboard.transport.ServerSpec;
 import dev.switchboard.transport.WebSocketConnection;
@@ -59,7 +60,7 @@ public final class ChannelsServer implements WebSocketHandler {
     /** Everything a server is configured with. */
     public record Settings(String id, String host, int port, String path, int maxConnections, int maxFrameBytes,
                            int historySize, List<String> chatPatterns, int sendQueueLimit, Duration pingInterval,
-                           boolean compression) {
+                           boolean compression) implements EndpointSettings {
 
         public Settings {
             Objects.requireNonNull(id, "id");
@@ -208,6 +209,14 @@ public final class ChannelsServer implements WebSocketHandler {
 
     /** Closes every client with 1000 "Server shutting down", as the seed does, and releases the port. Idempotent. */
     public void stop() {
+        stop(1000, "Server shutting down");
+    }
+
+    /**
+     * Closes every client with {@code code} and releases the port: 1001 (going away) for a restart,
+     * so clients reconnect, 1000 when the endpoint is removed. Idempotent.
+     */
+    public void stop(int code, String reason) {
         WebSocketServer bound;
         synchronized (this) {
             bound = server;
@@ -219,7 +228,7 @@ public final class ChannelsServer implements WebSocketHandler {
         clients.forEach(client -> client.closing = true);
         int count = bound.connections().size();
         // every connection, also one whose handshake completes meanwhile
-        bound.close(1000, "Server shutting down");
+        bound.close(code, reason);
         clients.clear();
         accepted.set(0);
         topics.clear();

@@ -232,9 +232,9 @@ class ChannelsAdapterTest {
         browser.expect("[\"chat:lobby\",\"message\",\"two\"]");
         joined("chat:lobby").expect("[\"chat:lobby\",\"history\",{\"messages\":[\"one\",\"two\"]}]");
 
-        // a new path needs a new listener: clients are closed as at shutdown, then it listens again
+        // a new path needs a new listener: clients are closed with 1001 (going away, come back), then it listens again
         adapter.modified(config(Map.of("id", "web", "port", 0, "path", "/ws")));
-        assertEquals(1000, browser.awaitClose().code());
+        assertEquals(1001, browser.awaitClose().code());
         assertEquals(EndpointStatus.State.ONLINE, adapter.status().state());
         assertTrue(adapter.server().url().endsWith("/ws"), adapter.server().url());
     }

@@ -5,7 +5,7 @@ import dev.switchboard.api.MessageSink;
 import dev.switchboard.router.GatewayInfo;
 import dev.switchboard.router.MemberInfo;
 import dev.switchboard.router.SinkInfo;
-import dev.switchboard.transport.DedupCache;
+import dev.switchboard.api.DedupCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -11,7 +11,7 @@ import dev.switchboard.api.MessageSource;
 import dev.switchboard.api.Subscription;
 import dev.switchboard.transport.Backoff;
 import dev.switchboard.transport.ConnectionMetrics;
-import dev.switchboard.transport.DedupCache;
+import dev.switchboard.api.DedupCache;
 import dev.switchboard.transport.EndpointRegistration;
 import dev.switchboard.transport.JsonFraming;
 import dev.switchboard.transport.MessagePublisher;

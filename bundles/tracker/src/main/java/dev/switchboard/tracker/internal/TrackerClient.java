@@ -5,7 +5,7 @@ import dev.switchboard.transport.Backoff;
 import dev.switchboard.transport.ClientHandler;
 import dev.switchboard.transport.ClientSpec;
 import dev.switchboard.transport.ConnectionMetrics;
-import dev.switchboard.transport.DedupCache;
+import dev.switchboard.api.DedupCache;
 import dev.switchboard.transport.Heartbeat;
 import dev.switchboard.transport.WebSocketClient;
 import dev.switchboard.transport.WebSocketConnection;

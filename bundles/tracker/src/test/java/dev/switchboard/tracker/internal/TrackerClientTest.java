@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.switchboard.api.EndpointStatus;
 import dev.switchboard.itests.peers.tracker.TrackerPeer;
 import dev.switchboard.transport.Backoff;
-import dev.switchboard.transport.DedupCache;
+import dev.switchboard.api.DedupCache;
 import dev.switchboard.transport.WebSocketClient;
 import dev.switchboard.transport.internal.TyrusTransport;
 import java.time.Duration;

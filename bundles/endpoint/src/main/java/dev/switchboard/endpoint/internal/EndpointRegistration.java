@@ -1,4 +1,4 @@
-package dev.switchboard.transport;
+package dev.switchboard.endpoint.internal;
 
 import dev.switchboard.api.Endpoint;
 import dev.switchboard.api.MessageSink;

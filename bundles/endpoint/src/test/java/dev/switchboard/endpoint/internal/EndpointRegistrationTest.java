@@ -1,4 +1,4 @@
-package dev.switchboard.transport;
+package dev.switchboard.endpoint.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import dev.switchboard.api.Endpoint;
 import dev.switchboard.api.EndpointMetrics;
 import dev.switchboard.api.EndpointStatus;
+import dev.switchboard.api.EndpointStatusListener;
 import dev.switchboard.api.Message;
 import dev.switchboard.api.MessageListener;
 import dev.switchboard.api.MessageSink;
@@ -91,6 +92,11 @@ class EndpointRegistrationTest {
         @Override
         public EndpointMetrics metrics() {
             return new EndpointMetrics(0, 0, 0, 0, 0, 0, Map.of());
+        }
+
+        @Override
+        public Subscription watchStatus(EndpointStatusListener listener) {
+            return () -> { };
         }
 
         @Override

@@ -1,18 +1,19 @@
-package dev.switchboard.transport;
+package dev.switchboard.api;
 
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 
 /**
- * Remembers recently seen ids so that a redelivered message is processed once. Bounded as seed
- * 001 bounds it: when more than {@code limit} ids are held, the oldest are forgotten until only
- * the newest {@code keep} remain. Thread-safe.
+ * Remembers recently seen ids so that a redelivered message is processed once: what lets a
+ * router or an adapter keep the promise that a message is delivered once. Bounded: when more than
+ * {@code limit} ids are held, the oldest are forgotten until only the newest {@code keep} remain.
+ * Thread-safe.
  */
 public final class DedupCache {
 
-    /** Seed 001's bound. */
+    /** The default bound: ids held before the oldest are forgotten. */
     public static final int DEFAULT_LIMIT = 10_000;
-    /** Seed 001's trim target. */
+    /** The default trim target: ids kept when the bound is passed. */
     public static final int DEFAULT_KEEP = 5_000;
 
     private final int limit;
