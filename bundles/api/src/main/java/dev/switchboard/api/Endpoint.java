@@ -33,6 +33,14 @@ public interface Endpoint {
     EndpointMetrics metrics();
 
     /**
+     * The channel a gateway member or a routed message names, spelt as this endpoint's messages
+     * spell it: each protocol owns the spelling of its channels (a Kosmi room given as a bare name
+     * or a URL is {@code @room}). Throws an {@link IllegalArgumentException} saying why when the
+     * name can never be a channel of this protocol.
+     */
+    String canonicalChannel(String channel);
+
+    /**
      * Tells {@code listener} of every status change from now on, until the returned subscription
      * is closed or the endpoint's service is unregistered. The current status is not replayed:
      * read {@link #status()} after subscribing.

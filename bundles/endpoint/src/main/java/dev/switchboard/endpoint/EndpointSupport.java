@@ -422,6 +422,12 @@ public abstract class EndpointSupport<S extends EndpointSettings> implements End
         return id;
     }
 
+    /** As the configuration spells channels; an adapter whose channels have several spellings overrides this. */
+    @Override
+    public String canonicalChannel(String channel) {
+        return ConfigCheck.notBlank("channel", channel);
+    }
+
     @Override
     public final String protocol() {
         return protocol;

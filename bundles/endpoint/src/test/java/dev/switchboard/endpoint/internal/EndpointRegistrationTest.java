@@ -95,6 +95,11 @@ class EndpointRegistrationTest {
         }
 
         @Override
+        public String canonicalChannel(String channel) {
+            return channel;
+        }
+
+        @Override
         public Subscription watchStatus(EndpointStatusListener listener) {
             return () -> { };
         }
