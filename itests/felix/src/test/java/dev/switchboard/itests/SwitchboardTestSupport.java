@@ -1,7 +1,5 @@
 package dev.switchboard.itests;
 
-import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
 import static org.ops4j.pax.exam.CoreOptions.composite;
 import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
@@ -16,6 +14,7 @@ import dev.switchboard.api.MessageListener;
 import dev.switchboard.api.MessageSource;
 import dev.switchboard.api.Subscription;
 import dev.switchboard.router.Direction;
+import dev.switchboard.router.GatewayInfo;
 import dev.switchboard.router.GatewayRegistry;
 import java.io.File;
 import java.util.ArrayList;
@@ -23,8 +22,8 @@ import java.util.Arrays;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 import javax.inject.Inject;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
@@ -36,13 +35,17 @@ import org.osgi.service.cm.ConfigurationAdmin;
 
 /**
  * The runtime every integration test boots: a real Felix with SCR, Config Admin, Metatype, Tyrus,
- * Jackson, SLF4J (all from target/runtime-bundles, see the pom), Switchboard's bundles from the
- * reactor, and the test endpoints bundle.
+ * Jackson, SLF4J (all from target/runtime-bundles, see the pom), every Switchboard bundle from the
+ * reactor, the test endpoints bundle, the loopback doubles and the echo example adapter.
  */
 public abstract class SwitchboardTestSupport {
 
-    static final String[] SWITCHBOARD_BUNDLES = {"api", "transport", "router", "channels", "tracker", "kosmi"};
+    /** Every bundle of bundles/, by directory: each is dev.switchboard.&lt;name&gt;. */
+    static final String[] SWITCHBOARD_BUNDLES =
+            {"api", "endpoint", "transport", "router", "channels", "tracker", "kosmi", "console"};
     static final String FIXTURES = "dev.switchboard.itests.fixtures";
+    static final String PEERS = "dev.switchboard.itests.peers";
+    static final String ECHO = "dev.switchboard.example.echo";
 
     @Inject
     protected BundleContext context;
@@ -61,6 +64,13 @@ public abstract class SwitchboardTestSupport {
         for (File jar : jars) {
             runtime.add(bundle(jar.toURI().toString()));
         }
+        // what the console imports (Web Console plugin API, FileInstall's ArtifactInstaller): resolved, never started
+        File[] resolveOnly = new File(System.getProperty("switchboard.resolveOnlyBundles"))
+                .listFiles((d, n) -> n.endsWith(".jar"));
+        Arrays.sort(resolveOnly);
+        for (File jar : resolveOnly) {
+            runtime.add(bundle(jar.toURI().toString()).start(false));
+        }
         String version = System.getProperty("switchboard.version");
         for (String name : SWITCHBOARD_BUNDLES) {
             File jar = new File(System.getProperty("switchboard.bundles"),
@@ -68,6 +78,7 @@ public abstract class SwitchboardTestSupport {
             runtime.add(bundle(jar.toURI().toString()));
         }
         runtime.add(bundle(new File(System.getProperty("switchboard.fixtures")).toURI().toString()));
+        runtime.add(bundle(new File(System.getProperty("switchboard.echo")).toURI().toString()));
         runtime.add(bundle(new File(System.getProperty("switchboard.peers")).toURI().toString()));
         return options(
                 systemProperty("org.ops4j.pax.url.mvn.localRepository")
@@ -124,6 +135,13 @@ public abstract class SwitchboardTestSupport {
         configure("dev.switchboard.test.wsloop", endpoint, "switchboard.endpoint", endpoint);
     }
 
+    /** An endpoint of the echo example adapter (docs/adapters.md): what it is sent comes back out of its source. */
+    protected org.osgi.service.cm.Configuration echo(String endpoint, Object... keyValues) throws Exception {
+        List<Object> properties = new ArrayList<>(List.of("id", endpoint));
+        properties.addAll(Arrays.asList(keyValues));
+        return configure("dev.switchboard.echo", endpoint, properties.toArray());
+    }
+
     /** Registers a listener receiving what the recording sink {@code endpoint} is sent. */
     protected Recorder recorder(String endpoint) {
         Recorder recorder = new Recorder();
@@ -145,20 +163,25 @@ public abstract class SwitchboardTestSupport {
 
     /** Waits until the gateway is active and every member's source and sink is present. */
     protected void awaitGatewayReady(String name) throws InterruptedException {
-        await("gateway " + name + " is active with every member present", () -> {
-            ServiceReference<GatewayRegistry> ref = context.getServiceReference(GatewayRegistry.class);
-            GatewayRegistry registry = ref == null ? null : context.getService(ref);
-            if (registry == null) {
-                return false;
-            }
-            try {
-                return registry.gateways().stream().anyMatch(g -> g.name().equals(name) && g.active()
+        await("gateway " + name + " is active with every member present", () -> gatewayInfo(name)
+                .map(g -> g.active()
                         && g.members().stream().allMatch(m -> m.direction() == Direction.OUT || m.sourcePresent())
-                        && g.members().stream().allMatch(m -> m.direction() == Direction.IN || m.sinkPresent()));
-            } finally {
-                context.ungetService(ref);
-            }
-        });
+                        && g.members().stream().allMatch(m -> m.direction() == Direction.IN || m.sinkPresent()))
+                .orElse(false));
+    }
+
+    /** The router's view of the gateway named {@code name}, if it has one. */
+    protected Optional<GatewayInfo> gatewayInfo(String name) {
+        ServiceReference<GatewayRegistry> ref = context.getServiceReference(GatewayRegistry.class);
+        GatewayRegistry registry = ref == null ? null : context.getService(ref);
+        if (registry == null) {
+            return Optional.empty();
+        }
+        try {
+            return registry.gateways().stream().filter(g -> g.name().equals(name)).findFirst();
+        } finally {
+            context.ungetService(ref);
+        }
     }
 
     protected Bundle installed(String symbolicName) {
@@ -171,12 +194,18 @@ public abstract class SwitchboardTestSupport {
     }
 
     protected EndpointStatus.State endpointState(String endpoint) throws Exception {
+        EndpointStatus status = endpointStatus(endpoint);
+        return status == null ? null : status.state();
+    }
+
+    /** The status of the endpoint registered as {@code endpoint}, or null while none is. */
+    protected EndpointStatus endpointStatus(String endpoint) throws Exception {
         for (ServiceReference<Endpoint> ref : context.getServiceReferences(Endpoint.class,
                 "(" + Endpoint.ENDPOINT_PROPERTY + "=" + endpoint + ")")) {
             Endpoint service = context.getService(ref);
             if (service != null) {
                 try {
-                    return service.status().state();
+                    return service.status();
                 } finally {
                     context.ungetService(ref);
                 }
@@ -185,16 +214,9 @@ public abstract class SwitchboardTestSupport {
         return null;
     }
 
-    /** Waits for a condition; a test never asserts how long it took, only that it happened. */
-    protected static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting until " + what);
-            }
-            Thread.sleep(20);
-        }
-        assertTrue(what, condition.getAsBoolean());
+    /** Waits for a condition ({@link Await}); a test never asserts how long it took, only that it happened. */
+    protected static void await(String what, Await.Condition condition) throws InterruptedException {
+        Await.until(what, condition);
     }
 
     /** A source the test publishes into, as an adapter would from its protocol. */
@@ -230,6 +252,15 @@ public abstract class SwitchboardTestSupport {
 
         int size() {
             return messages.size();
+        }
+
+        boolean received(Message message) {
+            return messages.stream().anyMatch(m -> m.id().equals(message.id()));
+        }
+
+        /** The ids received, in order. */
+        List<String> ids() {
+            return messages.stream().map(Message::id).toList();
         }
     }
 }

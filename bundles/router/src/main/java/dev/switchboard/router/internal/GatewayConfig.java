@@ -35,4 +35,10 @@ public @interface GatewayConfig {
 
     @AttributeDefinition(name = "Enabled", description = "Unchecked: configured but routing nothing.")
     boolean enabled() default true;
+
+    // The Felix Web Console lists a factory configuration under this text, {name} replaced by the
+    // configuration's name; an empty result (no name set) falls back to the PID.
+    @AttributeDefinition(name = "Name in the Web Console", required = false,
+            description = "How the Web Console lists this gateway: {name} is replaced by its name.")
+    String webconsole_configurationFactory_nameHint() default "{name}";
 }
