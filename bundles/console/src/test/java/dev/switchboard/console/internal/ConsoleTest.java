@@ -11,6 +11,8 @@ import dev.switchboard.api.DeliveryException;
 import dev.switchboard.api.Endpoint;
 import dev.switchboard.api.EndpointMetrics;
 import dev.switchboard.api.EndpointStatus;
+import dev.switchboard.api.EndpointStatusListener;
+import dev.switchboard.api.Subscription;
 import dev.switchboard.api.Message;
 import dev.switchboard.api.MessageSink;
 import dev.switchboard.router.Direction;
@@ -188,5 +190,14 @@ class ConsoleTest {
 
     private record FixedEndpoint(String id, String protocol, EndpointStatus status, EndpointMetrics metrics)
             implements Endpoint {
+        @Override
+        public String canonicalChannel(String channel) {
+            return channel;
+        }
+
+        @Override
+        public Subscription watchStatus(EndpointStatusListener listener) {
+            return () -> { };
+        }
     }
 }
