@@ -26,9 +26,14 @@ import java.util.Map;
 final class HeldMessages {
 
     private static final int FORMAT = 1;
-    private static final ObjectInputFilter JDK_ONLY = info -> info.serialClass() == null
-            || info.serialClass().getName().startsWith("java.") ? ObjectInputFilter.Status.ALLOWED
-            : ObjectInputFilter.Status.REJECTED;
+    private static final ObjectInputFilter JDK_ONLY = info -> {
+        Class<?> type = info.serialClass();
+        while (type != null && type.isArray()) {
+            type = type.getComponentType();
+        }
+        return type == null || type.isPrimitive() || type.getName().startsWith("java.")
+                ? ObjectInputFilter.Status.ALLOWED : ObjectInputFilter.Status.REJECTED;
+    };
 
     private HeldMessages() {
     }

@@ -232,12 +232,23 @@ final class SinkQueue {
         if (!ready()) {
             return false;
         }
-        expireOldest();
-        if (messages.isEmpty()) {
-            return false;
-        }
+        Instant oldestAllowed = Instant.now().minus(maxAge);
+        int expiredNow = 0;
         while (taken.size() < BATCH && !messages.isEmpty()) {
-            taken.add(messages.removeFirst());
+            Message next = messages.removeFirst();
+            if (next.time().isBefore(oldestAllowed)) {
+                expire(next);
+                expiredNow++;
+            } else {
+                taken.add(next);
+            }
+        }
+        if (expiredNow == 0 && expiries.active() && !taken.isEmpty()) {
+            LOG.info("Gateway {} delivers to sink {} again after {} expired messages", gateway, endpoint,
+                    expiries.end());
+        }
+        if (taken.isEmpty()) {
+            return false;
         }
         takenFor = sink;
         if (drops.active() && messages.size() < capacity) {
@@ -254,22 +265,12 @@ final class SinkQueue {
         return sink != null && !inFlight && waitingUntil == 0 && !messages.isEmpty();
     }
 
-    /** Drops messages at the head that waited longer than the maximum age. The caller holds the lock. */
-    private void expireOldest() {
-        Instant oldestAllowed = Instant.now().minus(maxAge);
-        int count = 0;
-        while (!messages.isEmpty() && messages.peekFirst().time().isBefore(oldestAllowed)) {
-            Message old = messages.removeFirst();
-            expired++;
-            count++;
-            if (expiries.record()) {
-                LOG.warn("Gateway {} drops message {} for sink {}: older than {} s; further expired messages are"
-                        + " counted until a fresh one is delivered", gateway, old.id(), endpoint, maxAge.toSeconds());
-            }
-        }
-        if (count == 0 && expiries.active()) {
-            LOG.info("Gateway {} delivers to sink {} again after {} expired messages", gateway, endpoint,
-                    expiries.end());
+    /** Drops a message that waited longer than the maximum age. The caller holds the lock. */
+    private void expire(Message old) {
+        expired++;
+        if (expiries.record()) {
+            LOG.warn("Gateway {} drops message {} for sink {}: older than {} s; further expired messages are"
+                    + " counted until a fresh one is delivered", gateway, old.id(), endpoint, maxAge.toSeconds());
         }
     }
 
