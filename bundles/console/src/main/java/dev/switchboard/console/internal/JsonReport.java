@@ -48,7 +48,9 @@ final class JsonReport {
         m.put("protocol", e.protocol());
         m.put("state", e.status().state().name());
         m.put("reason", e.status().reason());
+        m.put("detail", e.status().detail().name());
         m.put("since", e.status().since().toString());
+        m.put("countingSince", e.metrics().since().toString());
         m.put("messagesIn", e.metrics().messagesIn());
         m.put("messagesOut", e.metrics().messagesOut());
         m.put("bytesIn", e.metrics().bytesIn());
@@ -69,6 +71,7 @@ final class JsonReport {
         m.put("routed", g.routed());
         m.put("duplicates", g.duplicates());
         m.put("loopsBlocked", g.loopsBlocked());
+        m.put("empty", g.empty());
         m.put("members", g.members().stream().map(JsonReport::member).toList());
         m.put("sinks", g.sinks().stream().map(JsonReport::sink).toList());
         return m;
@@ -81,6 +84,7 @@ final class JsonReport {
         m.put("direction", member.direction().name().toLowerCase());
         m.put("sourcePresent", member.sourcePresent());
         m.put("sinkPresent", member.sinkPresent());
+        m.put("problem", member.problem());
         return m;
     }
 
@@ -92,6 +96,8 @@ final class JsonReport {
         m.put("delivered", sink.delivered());
         m.put("failed", sink.failed());
         m.put("dropped", sink.dropped());
+        m.put("expired", sink.expired());
+        m.put("waiting", sink.waiting());
         return m;
     }
 }

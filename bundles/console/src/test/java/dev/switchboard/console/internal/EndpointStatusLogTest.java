@@ -2,89 +2,71 @@ package dev.switchboard.console.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.switchboard.api.Endpoint;
-import dev.switchboard.api.EndpointMetrics;
-import dev.switchboard.api.EndpointStatus;
+import dev.switchboard.api.EndpointStatus.Detail;
+import dev.switchboard.api.EndpointStatus.State;
+import dev.switchboard.api.Message;
+import dev.switchboard.endpoint.EndpointSettings;
+import dev.switchboard.endpoint.EndpointSupport;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 class EndpointStatusLogTest {
 
-    private static final class Changing implements Endpoint {
-        volatile EndpointStatus status = EndpointStatus.connecting("connecting to ws://127.0.0.1:1/");
-        volatile boolean broken;
+    private record Settings(String id) implements EndpointSettings {
+    }
 
-        @Override
-        public String id() {
-            return "kosmi.main";
+    /** An endpoint on the real skeleton whose protocol reports what the test tells it to. */
+    private static final class Reporting extends EndpointSupport<Settings> {
+        Reporting() {
+            super("kosmi");
+        }
+
+        void report(State state, Detail detail, String reason) {
+            updateStatus(state, detail, reason);
         }
 
         @Override
-        public String protocol() {
-            return "kosmi";
+        protected void startProtocol(Settings settings) {
+            updateStatus(State.CONNECTING, Detail.NONE, "connecting to ws://127.0.0.1:1/");
         }
 
         @Override
-        public EndpointStatus status() {
-            if (broken) {
-                throw new IllegalStateException("adapter bug");
-            }
-            return status;
+        protected void stopProtocol(boolean restarting) {
         }
 
         @Override
-        public EndpointMetrics metrics() {
-            return EndpointMetrics.EMPTY;
+        protected CompletionStage<Void> deliver(Message message) {
+            return CompletableFuture.completedFuture(null);
         }
     }
 
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final EndpointStatusLog log = new EndpointStatusLog(lines::add);
+
     @Test
-    void oneLinePerChangeOfStateOrReason() {
-        EndpointStatusLog log = new EndpointStatusLog();
-        Changing endpoint = new Changing();
+    void oneLinePerChangeAsItHappens() {
+        Reporting endpoint = new Reporting();
+        endpoint.start(new Settings("kosmi.main"));
         log.addEndpoint(endpoint);
+        assertEquals(List.of("Endpoint kosmi.main (kosmi) is CONNECTING: connecting to ws://127.0.0.1:1/"), lines);
 
-        assertEquals(List.of("Endpoint kosmi.main (kosmi) is CONNECTING: connecting to ws://127.0.0.1:1/"), log.poll());
-        assertEquals(List.of(), log.poll(), "nothing changed, nothing logged");
+        endpoint.report(State.CONNECTING, Detail.NONE, "connecting to ws://127.0.0.1:1/");
+        assertEquals(1, lines.size(), "nothing changed, nothing logged");
 
-        endpoint.status = EndpointStatus.online("joined @room");
-        assertEquals(List.of("Endpoint kosmi.main (kosmi) is ONLINE: joined @room"), log.poll());
+        endpoint.report(State.ONLINE, Detail.NONE, "joined @room");
+        endpoint.report(State.CONNECTING, Detail.COMMUNICATION_ERROR, "closed with code 1006; retry 1 in 1000 ms");
+        endpoint.stop();
+        assertEquals(List.of("Endpoint kosmi.main (kosmi) is CONNECTING: connecting to ws://127.0.0.1:1/",
+                "Endpoint kosmi.main (kosmi) is ONLINE: joined @room",
+                "Endpoint kosmi.main (kosmi) is CONNECTING (COMMUNICATION_ERROR): closed with code 1006; retry 1 in 1000 ms",
+                "Endpoint kosmi.main (kosmi) is OFFLINE (STOPPED): stopped"), lines);
 
-        endpoint.status = EndpointStatus.connecting("closed with code 1006; retry 1 in 1000 ms");
-        endpoint.status = EndpointStatus.connecting("closed with code 1006; retry 2 in 2000 ms");
-        assertEquals(List.of("Endpoint kosmi.main (kosmi) is CONNECTING: closed with code 1006; retry 2 in 2000 ms"),
-                log.poll());
-    }
-
-    /** Bad input: an endpoint whose status() throws is skipped; the others are still logged. */
-    @Test
-    void aThrowingEndpointDoesNotStopTheOthers() {
-        EndpointStatusLog log = new EndpointStatusLog();
-        Changing broken = new Changing();
-        broken.broken = true;
-        Endpoint steady = new Endpoint() {
-            @Override
-            public String id() {
-                return "demo";
-            }
-
-            @Override
-            public String protocol() {
-                return "channels";
-            }
-
-            @Override
-            public EndpointStatus status() {
-                return EndpointStatus.online("listening on 127.0.0.1:8025");
-            }
-
-            @Override
-            public EndpointMetrics metrics() {
-                return EndpointMetrics.EMPTY;
-            }
-        };
-        log.addEndpoint(broken);
-        log.addEndpoint(steady);
-        assertEquals(List.of("Endpoint demo (channels) is ONLINE: listening on 127.0.0.1:8025"), log.poll());
+        log.removeEndpoint(endpoint);
+        endpoint.start(new Settings("kosmi.main"));
+        assertEquals("Endpoint kosmi.main (kosmi) is gone", lines.get(lines.size() - 1),
+                "no line after the endpoint's service is gone");
     }
 }
