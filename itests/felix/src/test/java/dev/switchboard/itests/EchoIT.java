@@ -82,8 +82,10 @@ public class EchoIT extends SwitchboardTestSupport {
         EndpointStatus status = endpointStatus("echo-bad");
         assertEquals(State.OFFLINE, status.state());
         assertTrue(status.reason(), status.reason().contains("delayMillis = 600000"));
-        assertEquals("the component is active, its activation threw nothing", List.of("active, no failure"),
-                echoComponentStates("echo-bad"));
+        // an activation that threw would leave the configuration FAILED_ACTIVATION, with the exception
+        Await.until("SCR reports the component active, its activation having thrown nothing",
+                () -> echoComponentStates("echo-bad").equals(List.of("active, no failure")),
+                () -> echoComponentStates("echo-bad"));
 
         Dictionary<String, Object> fixed = configuration.getProperties();
         fixed.put("delayMillis", 5);

@@ -219,23 +219,33 @@ public abstract class SwitchboardTestSupport {
         Await.until(what, condition);
     }
 
-    /** A source the test publishes into, as an adapter would from its protocol. */
+    /**
+     * A source the test publishes into, as an adapter would from its protocol. As the api asks of
+     * every source, what is emitted while nobody is subscribed (the router is starting) is held and
+     * handed, in order, to the next listener.
+     */
     protected static final class TestSource implements MessageSource {
         private final String endpoint;
         private final List<MessageListener> listeners = new CopyOnWriteArrayList<>();
+        private final List<Message> held = new ArrayList<>();
 
         TestSource(String endpoint) {
             this.endpoint = endpoint;
         }
 
         @Override
-        public Subscription subscribe(MessageListener listener) {
+        public synchronized Subscription subscribe(MessageListener listener) {
+            held.forEach(listener::onMessage);
+            held.clear();
             listeners.add(listener);
             return () -> listeners.remove(listener);
         }
 
-        Message emit(String channel, String author, String text) {
+        synchronized Message emit(String channel, String author, String text) {
             Message message = Message.builder(endpoint, channel).author(author, author).text(text).build();
+            if (listeners.isEmpty()) {
+                held.add(message);
+            }
             listeners.forEach(l -> l.onMessage(message));
             return message;
         }

@@ -65,6 +65,7 @@ public class ThreadLeakIT extends SwitchboardTestSupport {
         for (int i = WORKING_BUNDLES.size() - 1; i >= 0; i--) {
             installed(WORKING_BUNDLES.get(i)).start();
         }
+        await("the loop is online again", () -> endpointState("leak-loop") == EndpointStatus.State.ONLINE);
         awaitGatewayReady("leak-in");
         awaitGatewayReady("leak-out");
         awaitRoundTrip(source, recorder, "after the restart");
