@@ -2,11 +2,13 @@ package dev.switchboard.transport.internal;
 
 import dev.switchboard.transport.ClientHandler;
 import dev.switchboard.transport.ClientSpec;
+import dev.switchboard.transport.Heartbeat;
 import dev.switchboard.transport.ServerSpec;
 import dev.switchboard.transport.WebSocketClient;
 import dev.switchboard.transport.WebSocketServer;
 import dev.switchboard.transport.WebSocketTransport;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * instance, and everything that instance opened is closed when the bundle lets go of it. Usable
  * without OSGi too: {@code new TyrusTransport()}, then {@link #close()}.
  *
- * <p>Threads: one timer ({@code switchboard-transport-timer-1}) for keepalive, timeouts and
- * retries; connect attempts block in Tyrus, so they run on {@code switchboard-transport-connect-<n>}.
+ * <p>Threads: one timer ({@code switchboard-transport-timer-1}) for keepalive, timeouts, retries
+ * and heartbeats; connect attempts block in Tyrus, so they run on
+ * {@code switchboard-transport-connect-<n>}, as do client closes (see {@link TyrusClient#close()}).
  */
 @Component(service = WebSocketTransport.class, scope = ServiceScope.BUNDLE)
 public final class TyrusTransport implements WebSocketTransport, AutoCloseable {
@@ -62,6 +65,12 @@ public final class TyrusTransport implements WebSocketTransport, AutoCloseable {
         TyrusServer server = TyrusServer.start(spec, timer, servers::remove);
         servers.add(server);
         return server;
+    }
+
+    @Override
+    public Heartbeat heartbeat(String name, Duration interval, Runnable beat) {
+        checkOpen();
+        return new Heartbeat(name, interval, beat, timer);
     }
 
     private void checkOpen() {
