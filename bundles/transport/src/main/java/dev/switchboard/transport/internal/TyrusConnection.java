@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -73,12 +74,16 @@ final class TyrusConnection implements WebSocketConnection {
     private final WebSocketHandler handler;
     private final ConnectionPolicy policy;
     private final ScheduledExecutorService timer;
+    private final Executor closer;
     private final ConnectionMetrics totals;
     private final Listener listener;
     private final ConnectionMetrics metrics = new ConnectionMetrics();
     private final Map<String, Object> attributes = new ConcurrentHashMap<>();
     private final AtomicInteger pendingSends = new AtomicInteger();
+    /** False once the session ended (see {@link #ended}). */
     private final AtomicBoolean open = new AtomicBoolean(true);
+    /** Set by the first close request: no message is delivered and nothing is sent after it. */
+    private volatile boolean closing;
     /** Sequence number of the ping awaiting its pong, 0 when none is outstanding. */
     private final AtomicLong outstandingPing = new AtomicLong();
     private final AtomicLong pings = new AtomicLong();
@@ -92,10 +97,15 @@ final class TyrusConnection implements WebSocketConnection {
      * Wraps a session from the endpoint's {@code onOpen}. Installs the message handlers at once,
      * since Tyrus may deliver frames as soon as {@code onOpen} returns; {@link #start()} then
      * tells the handler.
+     *
+     * @param closer runs the Tyrus side of {@link #close}: on a client, closing the session shuts
+     *               its Grizzly transport down, which on that transport's own thread (any callback,
+     *               a send's completion) can drop the close frame still queued; so a client closes
+     *               on a thread of its own, a server in place
      */
     TyrusConnection(String label, Session session, Handshake handshake, WebSocketHandler handler,
-                    ConnectionPolicy policy, ScheduledExecutorService timer, ConnectionMetrics totals,
-                    Listener listener) {
+                    ConnectionPolicy policy, ScheduledExecutorService timer, Executor closer,
+                    ConnectionMetrics totals, Listener listener) {
         this.label = label + " " + id;
         this.session = session;
         this.socket = socketOf(session);
@@ -103,6 +113,7 @@ final class TyrusConnection implements WebSocketConnection {
         this.handler = handler;
         this.policy = policy;
         this.timer = timer;
+        this.closer = closer;
         this.totals = totals;
         this.listener = listener;
         // Tyrus checks these against fragmented messages only; whole frames are checked in receive*.
@@ -115,7 +126,8 @@ final class TyrusConnection implements WebSocketConnection {
 
     /** Starts keepalive and runs the handler's {@code onOpen}. */
     void start() {
-        LOG.info("{} open: {} subprotocol '{}'", label, handshake.path(), subprotocol());
+        LOG.debug("{} open: {} subprotocol '{}' from {}", label, handshake.path(), subprotocol(),
+                handshake.remoteAddress());
         long intervalMs = policy.pingInterval().toMillis();
         if (intervalMs > 0) {
             keepalive = timer.scheduleWithFixedDelay(this::ping, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
@@ -142,7 +154,7 @@ final class TyrusConnection implements WebSocketConnection {
             code = CloseReason.CloseCodes.TOO_BIG.getCode();
             phrase = "Message too big for the frame buffer";
         }
-        LOG.info("{} closed: {} {}", label, code, phrase);
+        LOG.debug("{} closed: {} {}", label, code, phrase);
         pendingClose.set(new Close(code, phrase));
         deliverClose();
         listener.closed(this, code, phrase);
@@ -156,6 +168,9 @@ final class TyrusConnection implements WebSocketConnection {
     }
 
     private void receiveText(String text) {
+        if (closing) {
+            return;
+        }
         long bytes = utf8Length(text);
         if (bytes > policy.maxMessageSize()) {
             tooBig(bytes);
@@ -167,6 +182,9 @@ final class TyrusConnection implements WebSocketConnection {
     }
 
     private void receiveBinary(ByteBuffer data) {
+        if (closing) {
+            return;
+        }
         long bytes = data.remaining();
         if (bytes > policy.maxMessageSize()) {
             tooBig(bytes);
@@ -185,7 +203,7 @@ final class TyrusConnection implements WebSocketConnection {
     }
 
     private void ping() {
-        if (!open.get() || outstandingPing.get() != 0) {
+        if (!isOpen() || outstandingPing.get() != 0) {
             return;
         }
         long seq = pings.incrementAndGet();
@@ -204,7 +222,7 @@ final class TyrusConnection implements WebSocketConnection {
      * never holds the close up.
      */
     private void checkPong(long seq) {
-        if (open.get() && outstandingPing.get() == seq) {
+        if (isOpen() && outstandingPing.get() == seq) {
             LOG.warn("{} dead peer: no pong within {} ms; closing with 1001", label, policy.pongTimeout().toMillis());
             close(CloseReason.CloseCodes.GOING_AWAY.getCode(),
                     "Dead peer: no pong within " + describe(policy.pongTimeout()));
@@ -268,7 +286,7 @@ final class TyrusConnection implements WebSocketConnection {
 
     private CompletionStage<Void> send(long bytes, Consumer<SendHandler> write) {
         CompletableFuture<Void> sent = new CompletableFuture<>();
-        if (!open.get()) {
+        if (!isOpen()) {
             sent.completeExceptionally(new IOException(label + " is closed"));
             return sent;
         }
@@ -308,9 +326,19 @@ final class TyrusConnection implements WebSocketConnection {
 
     @Override
     public void close(int code, String reason) {
+        if (!isOpen()) {
+            return;
+        }
+        closing = true;
+        closer.execute(() -> closeNow(code, reason));
+    }
+
+    /** Closes the session on the calling thread (see the constructor's {@code closer}). */
+    void closeNow(int code, String reason) {
         if (!open.get()) {
             return;
         }
+        closing = true;
         String phrase = reason == null ? "" : reason.length() > MAX_REASON_CHARS ? reason.substring(0, MAX_REASON_CHARS) : reason;
         CloseReason closeReason = new CloseReason(CloseReason.CloseCodes.getCloseCode(code), phrase);
         try {
@@ -428,7 +456,7 @@ final class TyrusConnection implements WebSocketConnection {
 
     @Override
     public boolean isOpen() {
-        return open.get();
+        return open.get() && !closing;
     }
 
     @Override

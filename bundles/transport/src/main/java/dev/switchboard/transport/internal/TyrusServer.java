@@ -211,7 +211,7 @@ final class TyrusServer implements WebSocketServer {
             TyrusConnection connection = new TyrusConnection(label + " " + path, session,
                     new TyrusConnection.Handshake(requested, Map.copyOf(session.getPathParameters()), headers,
                             remote == null ? InetSocketAddress.createUnresolved("unknown", 0) : new InetSocketAddress(remote, 0)),
-                    handler, policy, timer, metrics, (ended, code, reason) -> connections.remove(ended));
+                    handler, policy, timer, Runnable::run, metrics, (ended, code, reason) -> connections.remove(ended));
             connections.add(connection);
             CloseReason stopping = closing;
             if (stopping != null) {
