@@ -60,9 +60,9 @@ final class TyrusClient implements WebSocketClient {
     private final ScheduledExecutorService timer;
     private final Executor connector;
     private final Consumer<TyrusClient> onClosed;
-    private final ConnectionPolicy policy;
     private final ClientManager tyrus;
     private final ConnectionMetrics metrics = new ConnectionMetrics();
+    private final TyrusConnection.Owner owner;
     private final String label;
 
     // guarded by this
@@ -74,13 +74,14 @@ final class TyrusClient implements WebSocketClient {
     private ScheduledFuture<?> pendingTimer;
 
     TyrusClient(ClientSpec spec, ClientHandler handler, ScheduledExecutorService timer, Executor connector,
-                Consumer<TyrusClient> onClosed) {
+                TyrusInternals internals, Consumer<TyrusClient> onClosed) {
         this.spec = spec;
         this.handler = handler;
         this.timer = timer;
         this.connector = connector;
         this.onClosed = onClosed;
-        this.policy = ConnectionPolicy.of(spec);
+        ConnectionPolicy policy = ConnectionPolicy.of(spec);
+        this.owner = new TyrusConnection.Owner(policy, timer, this::offThread, metrics, internals);
         this.label = "client " + spec.name();
         this.tyrus = TyrusClassLoading.call(() -> ClientManager.createClient(GrizzlyClientContainer.class.getName()));
         Map<String, Object> properties = tyrus.getProperties();
@@ -228,8 +229,8 @@ final class TyrusClient implements WebSocketClient {
 
     /** Called from Tyrus's onOpen; returns the connection, or null when this attempt is stale. */
     private TyrusConnection opened(long attemptGeneration, Session session, Map<String, List<String>> headers) {
-        TyrusConnection opened = new TyrusConnection(label, session, handshake(headers), handler, policy, timer,
-                this::offThread, metrics, (closed, code, reason) -> connectionEnded(attemptGeneration, code, reason));
+        TyrusConnection opened = new TyrusConnection(owner, label, session, handshake(headers), handler,
+                (closed, code, reason) -> connectionEnded(attemptGeneration, code, reason));
         synchronized (this) {
             if (state != State.CONNECTING || generation != attemptGeneration) {
                 opened = null;

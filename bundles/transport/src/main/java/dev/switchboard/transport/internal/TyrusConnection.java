@@ -9,7 +9,6 @@ import jakarta.websocket.PongMessage;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.Session;
 import java.io.IOException;
-import java.lang.reflect.Field;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -28,10 +27,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
-import org.glassfish.grizzly.PendingWriteQueueLimitExceededException;
-import org.glassfish.tyrus.core.TyrusRemoteEndpoint;
-import org.glassfish.tyrus.core.TyrusWebSocket;
-import org.glassfish.tyrus.spi.WriterInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,31 +46,37 @@ final class TyrusConnection implements WebSocketConnection {
                      InetSocketAddress remoteAddress) {
     }
 
+    /**
+     * What every connection of one client or one server shares.
+     *
+     * @param timer  keepalive pings and pong timeouts
+     * @param closer runs the Tyrus side of {@link #close}: on a client, closing the session shuts
+     *               its Grizzly transport down, and on that transport's own thread (any callback,
+     *               a send's completion) the handler would hear of the close nested inside the
+     *               callback that asked for it; so a client closes on a thread of its own, a
+     *               server in place
+     * @param totals the owner's counters, added to with the connection's own
+     */
+    record Owner(ConnectionPolicy policy, ScheduledExecutorService timer, Executor closer, ConnectionMetrics totals,
+                 TyrusInternals internals) {
+    }
+
     private record Close(int code, String reason) {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(TyrusConnection.class);
-    private static final Field REMOTE_SOCKET = remoteSocketField();
-    private static final WriterInfo ASYNC_TEXT =
-            new WriterInfo(WriterInfo.MessageType.TEXT, WriterInfo.RemoteEndpointType.ASYNC);
-    private static final WriterInfo ASYNC_BINARY =
-            new WriterInfo(WriterInfo.MessageType.BINARY, WriterInfo.RemoteEndpointType.ASYNC);
     private static final AtomicLong IDS = new AtomicLong();
-    /** Tyrus's reason when a frame overflows its raw frame buffer (see ConnectionPolicy#frameBufferSize). */
-    private static final String TYRUS_FRAME_OVERFLOW = "Buffer overflow.";
     /** A close reason phrase may hold 123 bytes; stay well inside for multi-byte text. */
     private static final int MAX_REASON_CHARS = 60;
 
     private final String id = "ws-" + IDS.incrementAndGet();
     private final String label;
     private final Session session;
-    private final TyrusWebSocket socket;
+    private final TyrusInternals.Sender sender;
     private final Handshake handshake;
     private final WebSocketHandler handler;
+    private final Owner owner;
     private final ConnectionPolicy policy;
-    private final ScheduledExecutorService timer;
-    private final Executor closer;
-    private final ConnectionMetrics totals;
     private final Listener listener;
     private final ConnectionMetrics metrics = new ConnectionMetrics();
     private final Map<String, Object> attributes = new ConcurrentHashMap<>();
@@ -97,24 +98,16 @@ final class TyrusConnection implements WebSocketConnection {
      * Wraps a session from the endpoint's {@code onOpen}. Installs the message handlers at once,
      * since Tyrus may deliver frames as soon as {@code onOpen} returns; {@link #start()} then
      * tells the handler.
-     *
-     * @param closer runs the Tyrus side of {@link #close}: on a client, closing the session shuts
-     *               its Grizzly transport down, which on that transport's own thread (any callback,
-     *               a send's completion) can drop the close frame still queued; so a client closes
-     *               on a thread of its own, a server in place
      */
-    TyrusConnection(String label, Session session, Handshake handshake, WebSocketHandler handler,
-                    ConnectionPolicy policy, ScheduledExecutorService timer, Executor closer,
-                    ConnectionMetrics totals, Listener listener) {
+    TyrusConnection(Owner owner, String label, Session session, Handshake handshake, WebSocketHandler handler,
+                    Listener listener) {
         this.label = label + " " + id;
+        this.owner = owner;
+        this.policy = owner.policy();
         this.session = session;
-        this.socket = socketOf(session);
+        this.sender = owner.internals().sender(session);
         this.handshake = handshake;
         this.handler = handler;
-        this.policy = policy;
-        this.timer = timer;
-        this.closer = closer;
-        this.totals = totals;
         this.listener = listener;
         // Tyrus checks these against fragmented messages only; whole frames are checked in receive*.
         session.setMaxTextMessageBufferSize(policy.maxMessageSize());
@@ -130,7 +123,7 @@ final class TyrusConnection implements WebSocketConnection {
                 handshake.remoteAddress());
         long intervalMs = policy.pingInterval().toMillis();
         if (intervalMs > 0) {
-            keepalive = timer.scheduleWithFixedDelay(this::ping, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+            keepalive = owner.timer().scheduleWithFixedDelay(this::ping, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
         }
         dispatch("onOpen", () -> handler.onOpen(this));
     }
@@ -146,11 +139,11 @@ final class TyrusConnection implements WebSocketConnection {
         }
         int code = reason.getCloseCode().getCode();
         String phrase = reason.getReasonPhrase() == null ? "" : reason.getReasonPhrase();
-        if (code == CloseReason.CloseCodes.UNEXPECTED_CONDITION.getCode() && TYRUS_FRAME_OVERFLOW.equals(phrase)) {
-            // A Tyrus frame buffer (ours or the peer's) overflowed and Tyrus sent 1011 itself; it is a
-            // too-big message all the same, so the handler sees 1009 as for every other one.
+        if (owner.internals().frameBufferOverflow(reason)) {
+            // a client's frame buffer (ours or the peer's) overflowed and Tyrus sent 1011 itself; it is
+            // a too-big message all the same, so the handler sees 1009 as for every other one
             countError();
-            LOG.warn("{} a frame overflowed a Tyrus frame buffer (1011 '{}'); reporting 1009", label, phrase);
+            LOG.warn("{} a frame overflowed Tyrus's frame buffer; closed with 1011, reported as 1009", label);
             code = CloseReason.CloseCodes.TOO_BIG.getCode();
             phrase = "Message too big for the frame buffer";
         }
@@ -177,7 +170,7 @@ final class TyrusConnection implements WebSocketConnection {
             return;
         }
         metrics.frameIn(bytes);
-        totals.frameIn(bytes);
+        owner.totals().frameIn(bytes);
         dispatch("onText", () -> handler.onText(this, text));
     }
 
@@ -191,7 +184,7 @@ final class TyrusConnection implements WebSocketConnection {
             return;
         }
         metrics.frameIn(bytes);
-        totals.frameIn(bytes);
+        owner.totals().frameIn(bytes);
         dispatch("onBinary", () -> handler.onBinary(this, data));
     }
 
@@ -199,6 +192,14 @@ final class TyrusConnection implements WebSocketConnection {
         countError();
         LOG.warn("{} received a message of {} bytes, over the limit of {}; closing with 1009", label, bytes,
                 policy.maxMessageSize());
+        close(CloseReason.CloseCodes.TOO_BIG.getCode(), "Message too big: limit " + policy.maxMessageSize() + " bytes");
+    }
+
+    /** The peer announced a frame that takes a message over the limit; refused before its payload is read. */
+    void refuseOversize(long announcedBytes) {
+        countError();
+        LOG.warn("{} peer announced a message of {} bytes, over the limit of {}; closing with 1009", label,
+                announcedBytes, policy.maxMessageSize());
         close(CloseReason.CloseCodes.TOO_BIG.getCode(), "Message too big: limit " + policy.maxMessageSize() + " bytes");
     }
 
@@ -213,7 +214,7 @@ final class TyrusConnection implements WebSocketConnection {
         } catch (IOException | RuntimeException e) {
             LOG.debug("{} ping failed: {}", label, e.toString());
         }
-        timer.schedule(() -> checkPong(seq), policy.pongTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        owner.timer().schedule(() -> checkPong(seq), policy.pongTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -231,57 +232,17 @@ final class TyrusConnection implements WebSocketConnection {
 
     @Override
     public CompletionStage<Void> sendText(String text) {
-        TyrusWebSocket direct = socket;
-        return direct == null
-                ? send(utf8Length(text), handler -> session.getAsyncRemote().sendText(text, handler))
-                : send(utf8Length(text), handler -> direct.sendText(text, handler, ASYNC_TEXT));
+        return send(utf8Length(text), done -> sender.sendText(text, done));
     }
 
     @Override
     public CompletionStage<Void> sendBinary(ByteBuffer data) {
-        TyrusWebSocket direct = socket;
-        if (direct == null) {
-            return send(data.remaining(), handler -> session.getAsyncRemote().sendBinary(data, handler));
-        }
-        byte[] bytes = new byte[data.remaining()];
-        data.duplicate().get(bytes);
-        return send(bytes.length, handler -> direct.sendBinary(bytes, handler, ASYNC_BINARY));
+        return send(data.remaining(), done -> sender.sendBinary(data, done));
     }
 
-    /** True when sends bypass Tyrus's async remote (see {@link #socketOf}). */
+    /** True when sends bypass Tyrus's async remote ({@link TyrusInternals.Internal#SOCKET_FIELD}). */
     boolean sendsDirect() {
-        return socket != null;
-    }
-
-    /**
-     * Tyrus's socket behind a session's async remote, or null when that is not reachable (another
-     * Tyrus version): then sends go through the remote. Tyrus's async remote re-arms the session's
-     * idle timer on every send (a task scheduled on, and cancelled from, a shared scheduler: two
-     * thread hand-offs per message); Switchboard never sets a Tyrus idle timeout and does its own
-     * keepalive, so writing to the socket directly saves that for nothing lost.
-     */
-    private static TyrusWebSocket socketOf(Session session) {
-        if (REMOTE_SOCKET == null) {
-            return null;
-        }
-        try {
-            Object remote = session.getAsyncRemote();
-            return REMOTE_SOCKET.getDeclaringClass().isInstance(remote) ? (TyrusWebSocket) REMOTE_SOCKET.get(remote) : null;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return null;
-        }
-    }
-
-    private static Field remoteSocketField() {
-        try {
-            Field field = TyrusRemoteEndpoint.class.getDeclaredField("webSocket");
-            field.setAccessible(true);
-            return TyrusWebSocket.class.isAssignableFrom(field.getType()) ? field : null;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            LoggerFactory.getLogger(TyrusConnection.class)
-                    .info("Tyrus's socket is not reachable ({}); sending through its async remote", e.toString());
-            return null;
-        }
+        return sender.direct();
     }
 
     private CompletionStage<Void> send(long bytes, Consumer<SendHandler> write) {
@@ -302,10 +263,10 @@ final class TyrusConnection implements WebSocketConnection {
                 pendingSends.decrementAndGet();
                 if (result.isOK()) {
                     metrics.frameOut(bytes);
-                    totals.frameOut(bytes);
+                    owner.totals().frameOut(bytes);
                     sent.complete(null);
                 } else {
-                    if (result.getException() instanceof PendingWriteQueueLimitExceededException) {
+                    if (TyrusInternals.writeQueueFull(result.getException())) {
                         tooSlow("write queue over Grizzly's limit");
                     }
                     sent.completeExceptionally(result.getException());
@@ -330,10 +291,10 @@ final class TyrusConnection implements WebSocketConnection {
             return;
         }
         closing = true;
-        closer.execute(() -> closeNow(code, reason));
+        owner.closer().execute(() -> closeNow(code, reason));
     }
 
-    /** Closes the session on the calling thread (see the constructor's {@code closer}). */
+    /** Closes the session on the calling thread (see {@link Owner#closer()}). */
     void closeNow(int code, String reason) {
         if (!open.get()) {
             return;
@@ -393,7 +354,7 @@ final class TyrusConnection implements WebSocketConnection {
 
     private void countError() {
         metrics.error();
-        totals.error();
+        owner.totals().error();
     }
 
     static long utf8Length(String text) {

@@ -38,6 +38,8 @@ public final class TyrusTransport implements WebSocketTransport, AutoCloseable {
     /** How long close() lets connect attempts still inside Tyrus finish (they clean up after themselves). */
     private static final long CONNECT_DRAIN_MS = 2_000;
 
+    private final TyrusInternals internals;
+    private final TyrusInternals.Quieting quietTyrusErrors;
     private final ScheduledThreadPoolExecutor timer;
     private final ExecutorService connector;
     private final Set<TyrusClient> clients = ConcurrentHashMap.newKeySet();
@@ -45,6 +47,13 @@ public final class TyrusTransport implements WebSocketTransport, AutoCloseable {
     private volatile boolean closed;
 
     public TyrusTransport() {
+        this(TyrusInternals.DETECTED);
+    }
+
+    /** With some of Tyrus's internals switched off, for tests of the fallbacks. */
+    TyrusTransport(TyrusInternals internals) {
+        this.internals = internals;
+        quietTyrusErrors = TyrusInternals.quietTyrusErrorLog();
         timer = new ScheduledThreadPoolExecutor(1, new NamedThreadFactory("switchboard-transport-timer"));
         timer.setRemoveOnCancelPolicy(true);
         connector = Executors.newCachedThreadPool(new NamedThreadFactory("switchboard-transport-connect"));
@@ -53,7 +62,7 @@ public final class TyrusTransport implements WebSocketTransport, AutoCloseable {
     @Override
     public WebSocketClient connect(ClientSpec spec, ClientHandler handler) {
         checkOpen();
-        TyrusClient client = new TyrusClient(spec, handler, timer, connector, clients::remove);
+        TyrusClient client = new TyrusClient(spec, handler, timer, connector, internals, clients::remove);
         clients.add(client);
         client.start();
         return client;
@@ -62,7 +71,7 @@ public final class TyrusTransport implements WebSocketTransport, AutoCloseable {
     @Override
     public WebSocketServer listen(ServerSpec spec) throws IOException {
         checkOpen();
-        TyrusServer server = TyrusServer.start(spec, timer, servers::remove);
+        TyrusServer server = TyrusServer.start(spec, timer, internals, servers::remove);
         servers.add(server);
         return server;
     }
@@ -103,6 +112,7 @@ public final class TyrusTransport implements WebSocketTransport, AutoCloseable {
             Thread.currentThread().interrupt();
         }
         timer.shutdownNow();
+        quietTyrusErrors.close();
         LOG.info("WebSocket transport closed");
     }
 }
