@@ -188,19 +188,20 @@ final class TyrusConnection implements WebSocketConnection {
         dispatch("onBinary", () -> handler.onBinary(this, data));
     }
 
-    private void tooBig(long bytes) {
+    /**
+     * A message over the limit: received whole, or announced by a frame header (the server's
+     * frame filter refuses those before their payload is read). Closes with 1009.
+     */
+    void tooBig(long bytes) {
         countError();
-        LOG.warn("{} received a message of {} bytes, over the limit of {}; closing with 1009", label, bytes,
+        LOG.warn("{} a message of {} bytes, over the limit of {}; closing with 1009", label, bytes,
                 policy.maxMessageSize());
-        close(CloseReason.CloseCodes.TOO_BIG.getCode(), "Message too big: limit " + policy.maxMessageSize() + " bytes");
+        close(CloseReason.CloseCodes.TOO_BIG.getCode(), tooBigReason(policy.maxMessageSize()));
     }
 
-    /** The peer announced a frame that takes a message over the limit; refused before its payload is read. */
-    void refuseOversize(long announcedBytes) {
-        countError();
-        LOG.warn("{} peer announced a message of {} bytes, over the limit of {}; closing with 1009", label,
-                announcedBytes, policy.maxMessageSize());
-        close(CloseReason.CloseCodes.TOO_BIG.getCode(), "Message too big: limit " + policy.maxMessageSize() + " bytes");
+    /** The close reason of a message over {@code limit}. */
+    static String tooBigReason(long limit) {
+        return "Message too big: limit " + limit + " bytes";
     }
 
     private void ping() {

@@ -357,17 +357,16 @@ final class TyrusInternals {
                 return ctx.getInvokeAction();
             }
             Connection<?> grizzly = ctx.getConnection();
-            Upgrade upgrade = UPGRADE.get(grizzly);
             if (request.getResponse().getStatus() != SWITCHING_PROTOCOLS) {
                 // the upgrade request itself: Tyrus handshakes next, on this thread
-                if (upgrade == null) {
-                    upgrade = new Upgrade(peerOf(grizzly), Objects.requireNonNullElse(request.getHeader(WEBSOCKET_KEY), ""),
-                            grizzly, new FrameSizeLimit(maxMessageSize));
-                    UPGRADE.set(grizzly, upgrade);
-                }
+                Upgrade upgrade = new Upgrade(peerOf(grizzly),
+                        Objects.requireNonNullElse(request.getHeader(WEBSOCKET_KEY), ""), grizzly,
+                        new FrameSizeLimit(maxMessageSize));
+                UPGRADE.set(grizzly, upgrade);
                 HANDSHAKE.set(upgrade);
                 return ctx.getInvokeAction();
             }
+            Upgrade upgrade = UPGRADE.get(grizzly);
             if (upgrade == null) {
                 return ctx.getInvokeAction();
             }
@@ -400,12 +399,12 @@ final class TyrusInternals {
             long announced = upgrade.frames.refusedSize();
             TyrusConnection connection = upgrade.connection;
             if (connection != null) {
-                connection.refuseOversize(announced);
+                connection.tooBig(announced);
                 return;
             }
-            LOG.warn("WebSocket peer {} announced a message of {} bytes, over the limit of {}; closing with 1009",
+            LOG.warn("WebSocket peer {} sent a message of {} bytes, over the limit of {}; closing with 1009",
                     upgrade.peer, announced, maxMessageSize);
-            byte[] reason = ("Message too big: limit " + maxMessageSize + " bytes").getBytes(StandardCharsets.UTF_8);
+            byte[] reason = TyrusConnection.tooBigReason(maxMessageSize).getBytes(StandardCharsets.UTF_8);
             byte[] frame = new byte[4 + reason.length];
             frame[0] = (byte) 0x88;
             frame[1] = (byte) (2 + reason.length);

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.transport.Backoff;
-import dev.switchboard.transport.ClientHandler;
 import dev.switchboard.transport.ClientSpec;
 import dev.switchboard.transport.ServerSpec;
 import dev.switchboard.transport.WebSocketClient;
