@@ -130,6 +130,8 @@ final class TyrusInternals {
     }
 
     private static Set<Internal> detected() {
+        // behaviour, not members: these cannot be probed up front; each connection falls back by
+        // itself when one fails, and the canary test tells
         Set<Internal> found = EnumSet.of(Internal.UPGRADED_CONTENT, Internal.HANDSHAKE_THREAD, Internal.REQUEST_CONTEXT);
         if (REMOTE_SOCKET != null) {
             found.add(Internal.SOCKET_FIELD);
