@@ -8,7 +8,7 @@
  * stay in {@code dev.switchboard.transport.internal}.
  */
 @Export
-@Version("1.2.0")
+@Version("2.0.0")
 package dev.switchboard.transport;
 
 import org.osgi.annotation.bundle.Export;
