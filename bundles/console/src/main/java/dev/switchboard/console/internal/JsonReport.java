@@ -6,6 +6,7 @@ import dev.switchboard.router.GatewayInfo;
 import dev.switchboard.router.MemberInfo;
 import dev.switchboard.router.SinkInfo;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Renders an {@link Overview} as the JSON the Web Console plugin serves to scripts. */
@@ -34,11 +35,15 @@ final class JsonReport {
         totals.put("routed", overview.routed());
         totals.put("queued", overview.queued());
         root.put("totals", totals);
+        return write(root);
+    }
+
+    private static String write(Map<String, Object> root) {
         try {
             return MAPPER.writeValueAsString(root);
         } catch (JsonProcessingException e) {
             // only JSON-compatible values go in (EndpointMetrics.details is JSON-compatible by contract)
-            throw new IllegalStateException("cannot render the overview as JSON", e);
+            throw new IllegalStateException("cannot render as JSON", e);
         }
     }
 
@@ -60,6 +65,25 @@ final class JsonReport {
         m.put("details", e.metrics().details());
         m.put("canSend", e.canSend());
         return m;
+    }
+
+    /** The status changes a page follows: {@code {"latest": n, "changes": [...]}}. */
+    static String changes(long latest, List<StatusFeed.Change> changes) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("latest", latest);
+        m.put("changes", changes.stream().map(change -> {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("seq", change.seq());
+            c.put("endpoint", change.endpoint());
+            c.put("protocol", change.protocol());
+            c.put("state", change.status().state().name());
+            c.put("detail", change.status().detail().name());
+            c.put("reason", change.status().reason());
+            c.put("since", change.status().since().toString());
+            c.put("text", TextReport.status(change.status()));
+            return c;
+        }).toList());
+        return write(m);
     }
 
     private static Map<String, Object> gateway(GatewayInfo g) {

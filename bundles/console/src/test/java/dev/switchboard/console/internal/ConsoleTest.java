@@ -174,7 +174,7 @@ class ConsoleTest {
         directory.addEndpoint(new FixedEndpoint("<script>", "channels", EndpointStatus.offline("port \"80\" & <in use>"),
                 EndpointMetrics.EMPTY));
         StringWriter html = new StringWriter();
-        SwitchboardPlugin.render(directory.overview(), new PrintWriter(html));
+        SwitchboardPlugin.render(directory.overview(), 0, new PrintWriter(html));
         String page = html.toString();
         assertTrue(page.contains("&lt;script&gt;"), page);
         assertTrue(page.contains("OFFLINE (port &quot;80&quot; &amp; &lt;in use&gt;)"), page);

@@ -7,13 +7,14 @@ import dev.switchboard.api.EndpointStatus.State;
 import dev.switchboard.api.Message;
 import dev.switchboard.endpoint.EndpointSettings;
 import dev.switchboard.endpoint.EndpointSupport;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
-class EndpointStatusLogTest {
+class StatusFeedTest {
 
     private record Settings(String id) implements EndpointSettings {
     }
@@ -44,7 +45,7 @@ class EndpointStatusLogTest {
     }
 
     private final List<String> lines = new CopyOnWriteArrayList<>();
-    private final EndpointStatusLog log = new EndpointStatusLog(lines::add);
+    private final StatusFeed log = new StatusFeed(lines::add);
 
     @Test
     void oneLinePerChangeAsItHappens() {
@@ -68,5 +69,26 @@ class EndpointStatusLogTest {
         endpoint.start(new Settings("kosmi.main"));
         assertEquals("Endpoint kosmi.main (kosmi) is gone", lines.get(lines.size() - 1),
                 "no line after the endpoint's service is gone");
+    }
+
+    /** What the Web Console page follows: numbered changes, waited for when there is none yet. */
+    @Test
+    void theFeedNumbersChangesAndWaitsForTheNext() throws Exception {
+        Reporting endpoint = new Reporting();
+        endpoint.start(new Settings("demo"));
+        log.addEndpoint(endpoint);
+        long first = log.latest();
+        assertEquals(List.of("CONNECTING"), log.after(first - 1, Duration.ZERO).stream()
+                .map(change -> change.status().state().name()).toList());
+        assertEquals(List.of(), log.after(first, Duration.ofMillis(20)), "nothing new: empty after the wait");
+
+        Thread later = new Thread(() -> endpoint.report(State.ONLINE, Detail.NONE, "listening"));
+        later.start();
+        List<StatusFeed.Change> next = log.after(first, Duration.ofSeconds(10));
+        later.join();
+        assertEquals(1, next.size());
+        assertEquals("demo", next.get(0).endpoint());
+        assertEquals(State.ONLINE, next.get(0).status().state());
+        assertEquals(first + 1, next.get(0).seq());
     }
 }
