@@ -5,7 +5,6 @@ import dev.switchboard.api.EndpointStatus.State;
 import dev.switchboard.api.EndpointUnavailableException;
 import dev.switchboard.kosmi.internal.KosmiCodec.NewMessage;
 import dev.switchboard.transport.ClientHandler;
-import dev.switchboard.transport.ClientSpec;
 import dev.switchboard.transport.ConnectionMetrics;
 import dev.switchboard.transport.WebSocketClient;
 import dev.switchboard.transport.WebSocketConnection;
@@ -44,10 +43,6 @@ final class KosmiClient implements ClientHandler, GraphqlWsSession.Listener {
         void status(State state, Detail detail, String reason);
     }
 
-    /** Trouble that outlasts a retry: what the status says until a connection is acknowledged again. */
-    private record Trouble(State state, Detail detail, String reason) {
-    }
-
     private final WebSocketTransport transport;
     private final KosmiSettings settings;
     private final KosmiCodec codec;
@@ -56,10 +51,7 @@ final class KosmiClient implements ClientHandler, GraphqlWsSession.Listener {
     private final Events events;
     private final EchoFilter echoes = new EchoFilter(ECHO_LIMIT);
     private final KosmiRooms.Counters counters = new KosmiRooms.Counters();
-    /** The connection's last status reason, for a send that finds no connection. */
-    private volatile String lastReason = "not started";
-    // written under this, read by any thread
-    private volatile Trouble trouble;
+    private final ConnectionStatus status;
 
     // guarded by this
     private WebSocketClient socket;
@@ -77,6 +69,7 @@ final class KosmiClient implements ClientHandler, GraphqlWsSession.Listener {
         this.login = new KosmiLogin(settings, codec, tokens);
         this.timers = timers;
         this.events = events;
+        this.status = new ConnectionStatus(events);
     }
 
     /** Starts connecting in the background; returns at once. */
@@ -94,21 +87,8 @@ final class KosmiClient implements ClientHandler, GraphqlWsSession.Listener {
         if (closed || socket != null) {
             return;
         }
-        progress("connecting to " + settings.webSocketUri());
-        socket = transport.connect(spec(settings), this);
-    }
-
-    /** The connection: Kosmi's subprotocol, headers and frame limit; WebSocket pings as keepalive. */
-    static ClientSpec spec(KosmiSettings settings) {
-        return ClientSpec.builder(settings.id(), settings.webSocketUri())
-                .subprotocols(KosmiCodec.SUBPROTOCOL)
-                .header("Origin", settings.origin())
-                .header("User-Agent", settings.userAgent())
-                .maxMessageSize(settings.maxMessageBytes())
-                .pingInterval(settings.keepalive())
-                .pongTimeout(settings.keepalive().isZero() ? Duration.ofSeconds(10) : settings.keepalive())
-                .backoff(settings.backoff())
-                .build();
+        status.progress("connecting to " + settings.webSocketUri());
+        socket = transport.connect(settings.clientSpec(), this);
     }
 
     // --- connection ---------------------------------------------------------------------------
@@ -125,11 +105,11 @@ final class KosmiClient implements ClientHandler, GraphqlWsSession.Listener {
             rooms = null;
             token = login.token();
             if (token == null) {
-                progress("connected; logging in at " + settings.graphqlUri());
+                status.progress("connected; logging in at " + settings.graphqlUri());
                 logIn();
                 return;
             }
-            progress("awaiting connection_ack");
+            status.progress("awaiting connection_ack");
         }
         opened.init(token);
     }
@@ -152,15 +132,17 @@ final class KosmiClient implements ClientHandler, GraphqlWsSession.Listener {
             waiting = session != null && session.token() == null ? session : null;
             if (error != null) {
                 counters.errors().increment();
-                boolean refused = error instanceof KosmiLogin.LoginException failure && failure.refused();
-                trouble = refused
-                        ? new Trouble(State.OFFLINE, Detail.AUTHENTICATION_FAILED, "login refused: " + error.getMessage())
-                        : new Trouble(State.CONNECTING, Detail.COMMUNICATION_ERROR, "login failed: " + error.getMessage());
+                String why = "login failed: " + error.getMessage();
+                if (error instanceof KosmiLogin.LoginException failure && failure.refused()) {
+                    why = "login refused: " + error.getMessage();
+                    status.trouble(State.OFFLINE, Detail.AUTHENTICATION_FAILED, why);
+                } else {
+                    status.retrying(why);
+                }
                 LOG.warn("{}: login at {} failed: {}", settings.id(), settings.graphqlUri(), error.getMessage());
-                report(trouble.state(), trouble.detail(), trouble.reason());
                 if (waiting != null) {
                     // the next connection logs in again, on the transport's backoff
-                    waiting.drop(trouble.reason());
+                    waiting.drop(why);
                 }
                 return;
             }
@@ -172,7 +154,7 @@ final class KosmiClient implements ClientHandler, GraphqlWsSession.Listener {
             }
         }
         if (waiting != null) {
-            progress("awaiting connection_ack");
+            status.progress("awaiting connection_ack");
             waiting.init(token);
         }
     }
@@ -185,7 +167,7 @@ final class KosmiClient implements ClientHandler, GraphqlWsSession.Listener {
                 return;
             }
             login.accepted(acked.token());
-            trouble = null;
+            status.cleared();
             joining = new KosmiRooms(settings, acked, codec, echoes, timers, events, counters);
             rooms = joining;
         }
@@ -198,8 +180,7 @@ final class KosmiClient implements ClientHandler, GraphqlWsSession.Listener {
         LOG.warn("{}: {}; reconnecting", settings.id(), why);
         synchronized (this) {
             if (session == failing) {
-                trouble = new Trouble(State.CONNECTING, Detail.COMMUNICATION_ERROR, why);
-                report(trouble.state(), trouble.detail(), why);
+                status.retrying(why);
             }
         }
     }
@@ -244,9 +225,6 @@ final class KosmiClient implements ClientHandler, GraphqlWsSession.Listener {
         String description = ended.closeReason() != null ? ended.closeReason()
                 : "closed with code " + code + " (" + GraphqlWsSession.meaning(code) + ")";
         String peerReason = reason == null || reason.isBlank() ? "" : " \"" + reason + "\"";
-        // trouble that made this side close (no ack, a failed login) stays what the status names
-        Trouble next = ended.closeReason() != null && trouble != null ? trouble
-                : new Trouble(State.CONNECTING, Detail.COMMUNICATION_ERROR, description);
         switch (code) {
             case 4401, 4403 -> {
                 String rejected = ended.token();
@@ -254,30 +232,30 @@ final class KosmiClient implements ClientHandler, GraphqlWsSession.Listener {
                 login.reject(rejected);
                 if (fresh) {
                     // the token a login has just issued: logging in again at once would only repeat this
-                    next = new Trouble(State.OFFLINE, Detail.AUTHENTICATION_FAILED,
-                            "Kosmi refused the token its login issued: " + description);
-                    LOG.warn("{}: {}{}; retrying on the backoff", settings.id(), next.reason(), peerReason);
-                } else {
-                    LOG.warn("{}: {}{}: Kosmi rejected the token; logging in again", settings.id(), description,
-                            peerReason);
-                    logIn();
+                    String why = "Kosmi refused the token its login issued: " + description;
+                    LOG.warn("{}: {}{}; retrying on the backoff", settings.id(), why, peerReason);
+                    status.trouble(State.OFFLINE, Detail.AUTHENTICATION_FAILED, why);
+                    return;
                 }
+                LOG.warn("{}: {}{}: Kosmi rejected the token; logging in again", settings.id(), description, peerReason);
+                logIn();
             }
             case 4429 -> {
                 Duration delay = settings.backoff().delay(CEILING_ATTEMPT, ThreadLocalRandom.current()::nextDouble);
                 LOG.warn("{}: {}{}: backing off {} ms", settings.id(), description, peerReason, delay.toMillis());
-                next = new Trouble(State.CONNECTING, Detail.COMMUNICATION_ERROR,
-                        description + "; backing off " + delay.toMillis() + " ms");
+                description += "; backing off";
                 reconnectNotBefore(delay);
             }
             default -> {
                 if (ended.closeReason() == null) {
                     LOG.warn("{}: {}{}; reconnecting", settings.id(), description, peerReason);
+                } else if (status.troubled()) {
+                    // this side closed for trouble the status already names (no ack, a failed login)
+                    return;
                 }
             }
         }
-        trouble = next;
-        report(next.state(), next.detail(), next.reason());
+        status.retrying(description);
     }
 
     // guarded by this
@@ -307,28 +285,12 @@ final class KosmiClient implements ClientHandler, GraphqlWsSession.Listener {
         if (closed || socket == null) {
             return;
         }
-        Trouble now = trouble != null ? trouble : new Trouble(State.CONNECTING, Detail.COMMUNICATION_ERROR, reason);
-        report(now.state(), now.detail(), now.reason() + "; retry " + attempt + " in " + delay.toMillis() + " ms");
+        status.retryScheduled(attempt, delay, reason);
     }
 
     @Override
     public void onError(WebSocketConnection connection, Throwable error) {
         counters.errors().increment();
-    }
-
-    /** A step towards a connection; while trouble lasts, the status keeps naming it. */
-    private void progress(String step) {
-        Trouble now = trouble;
-        if (now == null) {
-            report(State.CONNECTING, Detail.NONE, step);
-        } else {
-            report(now.state(), now.detail(), now.reason() + "; " + step);
-        }
-    }
-
-    private void report(State state, Detail detail, String reason) {
-        lastReason = reason;
-        events.status(state, detail, reason);
     }
 
     // --- sending ------------------------------------------------------------------------------
@@ -344,7 +306,7 @@ final class KosmiClient implements ClientHandler, GraphqlWsSession.Listener {
         }
         if (current == null) {
             return CompletableFuture.failedFuture(new EndpointUnavailableException(settings.id(),
-                    "not connected: " + lastReason));
+                    "not connected: " + status.reason()));
         }
         return current.send(room, body);
     }

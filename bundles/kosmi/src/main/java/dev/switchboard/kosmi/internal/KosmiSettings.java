@@ -2,6 +2,7 @@ package dev.switchboard.kosmi.internal;
 
 import dev.switchboard.endpoint.EndpointSettings;
 import dev.switchboard.transport.Backoff;
+import dev.switchboard.transport.ClientSpec;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -31,5 +32,18 @@ record KosmiSettings(String id, boolean enabled, List<String> rooms, URI graphql
         rooms = List.copyOf(rooms);
         token = token == null ? "" : token.trim();
         displayName = displayName == null ? "" : displayName.trim();
+    }
+
+    /** The WebSocket: Kosmi's subprotocol, headers and frame limit, pings as keepalive (zero: none), the backoff. */
+    ClientSpec clientSpec() {
+        return ClientSpec.builder(id, webSocketUri)
+                .subprotocols(KosmiCodec.SUBPROTOCOL)
+                .header("Origin", origin)
+                .header("User-Agent", userAgent)
+                .maxMessageSize(maxMessageBytes)
+                .pingInterval(keepalive)
+                .pongTimeout(keepalive)
+                .backoff(backoff)
+                .build();
     }
 }

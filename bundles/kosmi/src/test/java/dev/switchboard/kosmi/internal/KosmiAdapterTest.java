@@ -65,9 +65,9 @@ class KosmiAdapterTest extends LoopbackKosmiTest {
     @Test
     void theKeepaliveIsTheTransportsPingAndKosmisPingsAreAnswered() throws Exception {
         KosmiSettings settings = settings("@lobby").keepalive(Duration.ofMillis(50)).build();
-        assertEquals(Duration.ofMillis(50), KosmiClient.spec(settings).pingInterval());
-        assertEquals(Duration.ofMillis(50), KosmiClient.spec(settings).pongTimeout());
-        assertEquals(Duration.ZERO, KosmiClient.spec(settings("@lobby").keepalive(Duration.ZERO).build()).pingInterval());
+        assertEquals(Duration.ofMillis(50), settings.clientSpec().pingInterval());
+        assertEquals(Duration.ofMillis(50), settings.clientSpec().pongTimeout());
+        assertEquals(Duration.ZERO, settings("@lobby").keepalive(Duration.ZERO).build().clientSpec().pingInterval());
         started(settings);
         awaitOnline();
         kosmi.ping();
