@@ -23,9 +23,9 @@ final class GraphqlWsSession {
     private static final Logger LOG = LoggerFactory.getLogger(GraphqlWsSession.class);
 
     /** Close codes this side uses. */
-    static final int GOING_AWAY = 1001;
-    static final int BAD_REQUEST = 4400;
-    static final int ACK_TIMEOUT = 4504;
+    private static final int GOING_AWAY = 1001;
+    private static final int BAD_REQUEST = 4400;
+    private static final int ACK_TIMEOUT = 4504;
 
     /** Runs a task once after a delay; the endpoint's shared scheduler. */
     @FunctionalInterface
@@ -102,10 +102,6 @@ final class GraphqlWsSession {
     /** The token {@code connection_init} carried, or null before it was sent. */
     synchronized String token() {
         return token;
-    }
-
-    synchronized boolean acknowledged() {
-        return acked && !ended;
     }
 
     /** Starts {@code document} as operation; returns its id, or null once the session ended. */

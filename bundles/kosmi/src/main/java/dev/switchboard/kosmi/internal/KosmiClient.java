@@ -201,7 +201,7 @@ final class KosmiClient implements ClientHandler, GraphqlWsSession.Listener {
         GraphqlWsSession ended;
         KosmiRooms left;
         synchronized (this) {
-            if (session == null || session.connection() != connection) {
+            if (closed || session == null || session.connection() != connection) {
                 return;
             }
             ended = session;
@@ -211,7 +211,7 @@ final class KosmiClient implements ClientHandler, GraphqlWsSession.Listener {
         }
         ended.ended();
         if (left != null) {
-            left.ended(closed ? "endpoint stopped" : "connection closed (" + code + ") before Kosmi answered");
+            left.ended("connection closed (" + code + ") before Kosmi answered");
         }
         synchronized (this) {
             if (!closed) {

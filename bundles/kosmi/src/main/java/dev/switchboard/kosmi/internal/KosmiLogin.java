@@ -68,7 +68,7 @@ final class KosmiLogin implements AutoCloseable {
         return token;
     }
 
-    /** Kosmi took {@code token} (acknowledged a connection with it). */
+    /** Kosmi took {@code accepted} (acknowledged a connection with it). */
     synchronized void accepted(String accepted) {
         if (accepted != null && accepted.equals(token)) {
             unproven = false;
