@@ -103,8 +103,7 @@ final class TrackerClient implements ClientHandler, AutoCloseable {
         this.seen = seen;
         this.listener = listener;
         this.codec = new TrackerCodec(settings.maxFrameBytes());
-        this.heartbeat = new Heartbeat("switchboard-tracker-" + settings.id() + "-heartbeat",
-                settings.heartbeatInterval(), this::sendHeartbeat);
+        this.heartbeat = transport.heartbeat(settings.id(), settings.heartbeatInterval(), this::sendHeartbeat);
     }
 
     /** Starts connecting in the background; never blocks on the network. */

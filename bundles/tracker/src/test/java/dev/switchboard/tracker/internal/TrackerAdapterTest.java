@@ -281,7 +281,8 @@ class TrackerAdapterTest {
         online(Duration.ofMillis(30));
         peer.push("task.assigned", "e1", Map.of());
         nextPublished();
-        await("heartbeat and source threads run", () -> trackerThreads().size() >= 2);
+        // the heartbeat beats on the transport's timer; the source thread is the tracker's own
+        await("the source thread runs", () -> !trackerThreads().isEmpty());
         adapter.stop();
         await("no tracker thread is left", () -> trackerThreads().isEmpty());
         assertEquals(EndpointStatus.offline("stopped").reason(), adapter.status().reason());
