@@ -55,7 +55,6 @@ final class KosmiClient implements ClientHandler, GraphqlWsSession.Listener {
 
     // guarded by this
     private WebSocketClient socket;
-    private ConnectionMetrics.Snapshot retired = ConnectionMetrics.ZERO;
     private GraphqlWsSession session;
     private KosmiRooms rooms;
     private boolean loggingIn;
@@ -78,14 +77,6 @@ final class KosmiClient implements ClientHandler, GraphqlWsSession.Listener {
             LOG.info("{}: using the configured token", settings.id());
         } else if (login.token() != null) {
             LOG.info("{}: reusing the stored Kosmi token", settings.id());
-        }
-        openSocket();
-    }
-
-    // guarded by this
-    private void openSocket() {
-        if (closed || socket != null) {
-            return;
         }
         status.progress("connecting to " + settings.webSocketUri());
         socket = transport.connect(settings.clientSpec(), this);
@@ -149,7 +140,7 @@ final class KosmiClient implements ClientHandler, GraphqlWsSession.Listener {
             LOG.info("{}: logged in to Kosmi anonymously", settings.id());
             if (waiting == null && session == null) {
                 // the connection was lost meanwhile (a rejected token): connect now, not on the backoff
-                reconnectNow();
+                socket.reconnectNow("logged in");
                 return;
             }
         }
@@ -243,8 +234,9 @@ final class KosmiClient implements ClientHandler, GraphqlWsSession.Listener {
             case 4429 -> {
                 Duration delay = settings.backoff().delay(CEILING_ATTEMPT, ThreadLocalRandom.current()::nextDouble);
                 LOG.warn("{}: {}{}: backing off {} ms", settings.id(), description, peerReason, delay.toMillis());
-                description += "; backing off";
-                reconnectNotBefore(delay);
+                status.retrying(description + "; backing off");
+                socket.reconnectNotBefore(delay, description);
+                return;
             }
             default -> {
                 if (ended.closeReason() == null) {
@@ -256,28 +248,6 @@ final class KosmiClient implements ClientHandler, GraphqlWsSession.Listener {
             }
         }
         status.retrying(description);
-    }
-
-    // guarded by this
-    private void reconnectNow() {
-        reconnectNotBefore(Duration.ZERO);
-    }
-
-    /** Replaces the client: the next connection starts after {@code delay}, with a fresh backoff. */
-    // guarded by this
-    private void reconnectNotBefore(Duration delay) {
-        WebSocketClient replaced = socket;
-        socket = null;
-        if (replaced != null) {
-            retired = retired.plus(replaced.metrics().snapshot());
-            // closed off the transport's thread: this may run in one of its callbacks
-            timers.schedule(Duration.ZERO, replaced::close);
-        }
-        timers.schedule(delay, this::reopen);
-    }
-
-    private synchronized void reopen() {
-        openSocket();
     }
 
     @Override
@@ -318,7 +288,7 @@ final class KosmiClient implements ClientHandler, GraphqlWsSession.Listener {
     }
 
     synchronized ConnectionMetrics.Snapshot transportMetrics() {
-        return socket == null ? retired : retired.plus(socket.metrics().snapshot());
+        return socket == null ? ConnectionMetrics.ZERO : socket.metrics().snapshot();
     }
 
     synchronized Map<String, Object> details() {
