@@ -58,7 +58,10 @@ public class KosmiAdapter extends EndpointSupport<KosmiSettings> {
         super(PROTOCOL);
     }
 
-    /** Outside OSGi (tests, benchmarks): {@link #start} and {@link #stop} instead of DS; tokens under {@code dataFolder}. */
+    /**
+     * Outside OSGi (tests, benchmarks): {@link #start} and {@link #stop} instead of DS; tokens under
+     * {@code dataFolder}.
+     */
     KosmiAdapter(WebSocketTransport transport, Path dataFolder) {
         this();
         this.transport = transport;
@@ -104,7 +107,8 @@ public class KosmiAdapter extends EndpointSupport<KosmiSettings> {
                 ConfigCheck.uri("graphqlUrl", config.graphqlUrl(), "http", "https"),
                 ConfigCheck.uri("webSocketUrl", config.webSocketUrl(), "ws", "wss"), config.token(),
                 config.displayName(), ConfigCheck.notBlank("userAgent", config.userAgent()),
-                ConfigCheck.notBlank("origin", config.origin()), ConfigCheck.notBlank("appVersion", config.appVersion()),
+                ConfigCheck.notBlank("origin", config.origin()),
+                ConfigCheck.notBlank("appVersion", config.appVersion()),
                 ConfigCheck.seconds("loginTimeoutSeconds", config.loginTimeoutSeconds(), 1),
                 ConfigCheck.seconds("ackTimeoutSeconds", config.ackTimeoutSeconds(), 1),
                 ConfigCheck.seconds("sendTimeoutSeconds", config.sendTimeoutSeconds(), 1),
@@ -128,7 +132,8 @@ public class KosmiAdapter extends EndpointSupport<KosmiSettings> {
     @Override
     protected synchronized void startProtocol(KosmiSettings settings) {
         log.info("{}: rooms {}", settings.id(), settings.rooms());
-        TokenStore tokens = new TokenStore(tokenFiles.apply("token-" + settings.id().replaceAll("[^A-Za-z0-9._-]", "_")));
+        String tokenFile = "token-" + settings.id().replaceAll("[^A-Za-z0-9._-]", "_");
+        TokenStore tokens = new TokenStore(tokenFiles.apply(tokenFile));
         KosmiClient next = new KosmiClient(transport, settings, tokens, this::schedule, new KosmiClient.Events() {
             @Override
             public void received(String room, NewMessage message) {

@@ -228,7 +228,8 @@ final class KosmiClient implements ClientHandler, GraphqlWsSession.Listener {
                     status.trouble(State.OFFLINE, Detail.AUTHENTICATION_FAILED, why);
                     return;
                 }
-                LOG.warn("{}: {}{}: Kosmi rejected the token; logging in again", settings.id(), description, peerReason);
+                LOG.warn("{}: {}{}: Kosmi rejected the token; logging in again", settings.id(), description,
+                        peerReason);
                 logIn();
             }
             case 4429 -> {

@@ -20,7 +20,8 @@ public @interface KosmiConfig {
                     + "all name @hyperspaceout, in this list and in gateway members alike.")
     String[] rooms();
 
-    @AttributeDefinition(name = "GraphQL URL", description = "Where the anonymous login is POSTed (http:// or https://).")
+    @AttributeDefinition(name = "GraphQL URL",
+            description = "Where the anonymous login is POSTed (http:// or https://).")
     String graphqlUrl() default "https://engine.kosmi.io/";
 
     @AttributeDefinition(name = "WebSocket URL", description = "The graphql-transport-ws endpoint (ws:// or wss://).")
@@ -46,7 +47,7 @@ public @interface KosmiConfig {
     String appVersion() default "4364";
 
     @AttributeDefinition(name = "Login timeout (seconds)", min = "1",
-            description = "A login Kosmi has not answered within this fails and is tried again with the next connection.")
+            description = "A login Kosmi has not answered within this fails; the next connection tries again.")
     int loginTimeoutSeconds() default 10;
 
     @AttributeDefinition(name = "connection_ack timeout (seconds)", min = "1",

@@ -205,7 +205,7 @@ final class KosmiLogin implements AutoCloseable {
         }
     }
 
-    static String rootMessage(Throwable error) {
+    private static String rootMessage(Throwable error) {
         Throwable root = error;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();

@@ -15,7 +15,7 @@ final class RoomId {
     private RoomId() {
     }
 
-    /** The room id with its {@code @}; an input that names no room is an {@link IllegalArgumentException} saying why. */
+    /** The room id with its {@code @}; an input that names no room is an {@link IllegalArgumentException} with why. */
     static String normalise(String spelling) {
         String room = spelling == null ? "" : spelling.trim();
         if (room.isEmpty()) {
