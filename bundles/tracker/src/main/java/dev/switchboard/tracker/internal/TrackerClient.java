@@ -1,35 +1,34 @@
 package dev.switchboard.tracker.internal;
 
+import dev.switchboard.api.DedupCache;
 import dev.switchboard.api.EndpointStatus;
-import dev.switchboard.transport.Backoff;
+import dev.switchboard.api.EndpointStatus.Detail;
 import dev.switchboard.transport.ClientHandler;
 import dev.switchboard.transport.ClientSpec;
 import dev.switchboard.transport.ConnectionMetrics;
-import dev.switchboard.api.DedupCache;
-import dev.switchboard.transport.Heartbeat;
 import dev.switchboard.transport.WebSocketClient;
 import dev.switchboard.transport.WebSocketConnection;
 import dev.switchboard.transport.WebSocketTransport;
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Seed 001's agent client as a state machine over transport's reconnecting client: on every open
- * it authenticates with the token; {@code auth.ok} starts the session (heartbeat at once and every
- * interval, backoff reset); {@code auth.error} ends the client for good (OFFLINE with the server's
- * reason, no reconnect); every other message is a tracker event, deduplicated by id across
- * reconnects, acked, and handed to the {@link Listener}.
+ * The tracker's agent protocol as a state machine over transport's reconnecting client: on every
+ * open it authenticates with the token; {@code auth.ok} starts the session (heartbeat at once and
+ * every interval, backoff reset); {@code auth.error} ends the client for good (OFFLINE with the
+ * server's reason, no reconnect); every other message is a tracker event, deduplicated by id
+ * across reconnects, acked, and handed to the {@link Listener}. It has no thread of its own: the
+ * heartbeat runs on the endpoint's shared {@link Scheduler}.
  */
 final class TrackerClient implements ClientHandler, AutoCloseable {
 
@@ -40,32 +39,21 @@ final class TrackerClient implements ClientHandler, AutoCloseable {
         /** A tracker event seen for the first time (or one without id). */
         void onEvent(TrackerCodec.Event event);
 
+        /** The state of the session, with the kind of trouble and the reason (never the token). */
         void onStatus(EndpointStatus status);
 
+        /** A reconnect is scheduled: attempt {@code attempt} after {@code delay}. */
         default void onRetry(int attempt, Duration delay, String reason) {
         }
     }
 
-    /**
-     * @param id                endpoint id, for logs and thread names
-     * @param uri               the tracker's WebSocket address (see {@link TrackerCodec#webSocketUri})
-     * @param token             the agent's token; sent in {@code auth}, never logged
-     * @param heartbeatInterval time between heartbeats once authenticated
-     * @param displayName       the agent's name as people see it, for status lines
-     */
-    record Settings(String id, URI uri, String token, Duration heartbeatInterval, int maxFrameBytes,
-                    Duration pingInterval, Backoff backoff, String displayName) {
-        Settings {
-            Objects.requireNonNull(id, "id");
-            Objects.requireNonNull(uri, "uri");
-            Objects.requireNonNull(token, "token");
-            Objects.requireNonNull(backoff, "backoff");
-        }
+    /** Where the client's timed work runs: the endpoint's shared scheduler, which cancels it when the endpoint stops. */
+    interface Scheduler {
+        /** Runs {@code task} every {@code period}, the first time after one period. */
+        Future<?> repeat(Duration period, Runnable task);
 
-        @Override
-        public String toString() {
-            return "Settings[id=" + id + ", uri=" + TrackerCodec.safeAddress(uri) + ", heartbeat=" + heartbeatInterval + "]";
-        }
+        /** Runs {@code task} soon on the scheduler's thread, off the caller's. */
+        void soon(Runnable task);
     }
 
     /** What {@code auth.ok} said, kept until the next one. */
@@ -74,42 +62,43 @@ final class TrackerClient implements ClientHandler, AutoCloseable {
     }
 
     private final WebSocketTransport transport;
-    private final Settings settings;
+    private final TrackerSettings settings;
     private final DedupCache seen;
     private final Listener listener;
+    private final Scheduler scheduler;
     private final TrackerCodec codec;
-    private final Heartbeat heartbeat;
     private final Set<String> tasks = ConcurrentHashMap.newKeySet();
     private final LongAdder eventsReceived = new LongAdder();
     private final LongAdder duplicates = new LongAdder();
     private final LongAdder heartbeatAcks = new LongAdder();
     private final LongAdder invalidFrames = new LongAdder();
     private final LongAdder handlerErrors = new LongAdder();
-    private final LongAdder authentications = new LongAdder();
 
     private volatile WebSocketClient client;
     private volatile boolean authenticated;
     private volatile boolean finished;
     private volatile String rejection;
     private volatile Session session = Session.NONE;
+    // guarded by this
+    private Future<?> heartbeat;
 
     /**
      * @param seen ids of events already delivered; owned by the caller so that it outlives this
      *             client (and every reconnect of it)
      */
-    TrackerClient(WebSocketTransport transport, Settings settings, DedupCache seen, Listener listener) {
+    TrackerClient(WebSocketTransport transport, TrackerSettings settings, DedupCache seen, Listener listener,
+                  Scheduler scheduler) {
         this.transport = transport;
         this.settings = settings;
         this.seen = seen;
         this.listener = listener;
+        this.scheduler = scheduler;
         this.codec = new TrackerCodec(settings.maxFrameBytes());
-        this.heartbeat = new Heartbeat("switchboard-tracker-" + settings.id() + "-heartbeat",
-                settings.heartbeatInterval(), this::sendHeartbeat);
     }
 
     /** Starts connecting in the background; never blocks on the network. */
     void start() {
-        listener.onStatus(EndpointStatus.connecting("connecting to " + address()));
+        listener.onStatus(EndpointStatus.connecting("connecting to " + settings.address()));
         client = transport.connect(ClientSpec.builder(settings.id(), settings.uri())
                 .maxMessageSize(settings.maxFrameBytes())
                 .pingInterval(settings.pingInterval())
@@ -123,7 +112,10 @@ final class TrackerClient implements ClientHandler, AutoCloseable {
 
     @Override
     public void onOpen(WebSocketConnection connection) {
-        LOG.info("{}: connected to {}, authenticating", settings.id(), address());
+        if (finished) {
+            return;
+        }
+        LOG.info("{}: connected to {}, authenticating", settings.id(), settings.address());
         listener.onStatus(EndpointStatus.connecting("authenticating"));
         connection.sendText(codec.auth(settings.token()));
     }
@@ -151,28 +143,27 @@ final class TrackerClient implements ClientHandler, AutoCloseable {
     @Override
     public void onClose(WebSocketConnection connection, int code, String reason) {
         authenticated = false;
-        heartbeat.stop();
+        stopHeartbeat();
         LOG.info("{}: connection closed: {} {}", settings.id(), code, reason);
     }
 
     @Override
     public void onRetryScheduled(int attempt, Duration delay, String reason) {
-        if (finished) {
-            return;
+        if (!finished) {
+            listener.onStatus(EndpointStatus.connecting(Detail.COMMUNICATION_ERROR,
+                    reason + "; retry " + attempt + " in " + delay.toMillis() + " ms"));
+            listener.onRetry(attempt, delay, reason);
         }
-        listener.onStatus(EndpointStatus.connecting(reason + "; retry " + attempt + " in " + delay.toMillis() + " ms"));
-        listener.onRetry(attempt, delay, reason);
     }
 
     private void authenticated(TrackerCodec.AuthOk ok) {
         session = new Session(ok.lobbyChatId(), ok.projects(), ok.online());
         authenticated = true;
-        authentications.increment();
         WebSocketClient current = client;
         if (current != null) {
             current.resetBackoff();
         }
-        heartbeat.start();
+        startHeartbeat();
         LOG.info("{}: authenticated as {}; lobby chat {}, {} projects (auto-subscribed): {}, online: {}",
                 settings.id(), settings.displayName(), ok.lobbyChatId() == null ? "(none)" : ok.lobbyChatId(),
                 ok.projects().size(), ok.projects().stream().map(p -> p.slug() + "(" + p.id() + ")").toList(),
@@ -186,15 +177,13 @@ final class TrackerClient implements ClientHandler, AutoCloseable {
         rejection = reason;
         finished = true;
         authenticated = false;
-        heartbeat.close();
+        stopHeartbeat();
         LOG.error("{}: authentication failed: {}", settings.id(), reason);
-        listener.onStatus(EndpointStatus.offline("authentication failed: " + reason));
+        listener.onStatus(EndpointStatus.offline(Detail.AUTHENTICATION_FAILED, "authentication failed: " + reason));
         WebSocketClient current = client;
         if (current != null) {
             // off the connection's own thread: closing the client waits for that connection to end
-            Thread closing = new Thread(current::close, "switchboard-tracker-" + settings.id() + "-close");
-            closing.setDaemon(true);
-            closing.start();
+            scheduler.soon(current::close);
         }
     }
 
@@ -215,6 +204,22 @@ final class TrackerClient implements ClientHandler, AutoCloseable {
         } catch (RuntimeException e) {
             handlerErrors.increment();
             LOG.error("{}: event handler failed on {} {}: {}", settings.id(), event.type(), event.id(), e.toString());
+        }
+    }
+
+    // --- heartbeat ------------------------------------------------------------------------------
+
+    /** A beat at once, then every interval: a fresh schedule for every session, as the tracker expects. */
+    private synchronized void startHeartbeat() {
+        stopHeartbeat();
+        sendHeartbeat();
+        heartbeat = scheduler.repeat(settings.heartbeatInterval(), this::sendHeartbeat);
+    }
+
+    private synchronized void stopHeartbeat() {
+        if (heartbeat != null) {
+            heartbeat.cancel(false);
+            heartbeat = null;
         }
     }
 
@@ -275,6 +280,10 @@ final class TrackerClient implements ClientHandler, AutoCloseable {
         return current == null ? WebSocketClient.State.CONNECTING : current.state();
     }
 
+    TrackerSettings settings() {
+        return settings;
+    }
+
     Session session() {
         return session;
     }
@@ -295,10 +304,6 @@ final class TrackerClient implements ClientHandler, AutoCloseable {
         return heartbeatAcks.sum();
     }
 
-    long authentications() {
-        return authentications.sum();
-    }
-
     /** Frames dropped as unreadable plus event handlers that threw. */
     long errors() {
         return invalidFrames.sum() + handlerErrors.sum();
@@ -309,17 +314,12 @@ final class TrackerClient implements ClientHandler, AutoCloseable {
         return current == null ? ConnectionMetrics.ZERO : current.metrics().snapshot();
     }
 
-    /** The tracker's address without query or user info, fit for logs and consoles. */
-    String address() {
-        return TrackerCodec.safeAddress(settings.uri());
-    }
-
     /** Stops the heartbeat and closes the connection with 1000. Idempotent. */
     @Override
     public void close() {
         finished = true;
         authenticated = false;
-        heartbeat.close();
+        stopHeartbeat();
         WebSocketClient current = client;
         if (current != null) {
             current.close();

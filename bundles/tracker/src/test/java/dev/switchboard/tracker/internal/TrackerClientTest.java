@@ -7,19 +7,23 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.switchboard.api.DedupCache;
 import dev.switchboard.api.EndpointStatus;
 import dev.switchboard.itests.peers.tracker.TrackerPeer;
 import dev.switchboard.transport.Backoff;
-import dev.switchboard.api.DedupCache;
 import dev.switchboard.transport.WebSocketClient;
 import dev.switchboard.transport.internal.TyrusTransport;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -41,6 +45,8 @@ class TrackerClientTest {
     private final List<EndpointStatus> statuses = new CopyOnWriteArrayList<>();
     private final List<Retry> retries = new CopyOnWriteArrayList<>();
     private final DedupCache seen = new DedupCache();
+    /** Stands in for the endpoint's shared scheduler. */
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private volatile String throwOn;
     private TyrusTransport transport;
     private TrackerPeer peer;
@@ -57,13 +63,15 @@ class TrackerClientTest {
         if (client != null) {
             client.close();
         }
+        timer.shutdownNow();
         peer.close();
         transport.close();
     }
 
     private TrackerClient start(String token, Duration heartbeat, int maxFrameBytes) {
-        TrackerClient.Settings settings = new TrackerClient.Settings("tr", TrackerCodec.webSocketUri(peer.trackerUrl(), ""),
-                token, heartbeat, maxFrameBytes, Duration.ZERO, Backoff.STANDARD, "Agent Smith");
+        TrackerSettings settings = new TrackerSettings("tr", true,
+                TrackerSettings.webSocketUri(URI.create(peer.trackerUrl())), token, "Agent Smith", heartbeat,
+                maxFrameBytes, Duration.ZERO, Backoff.STANDARD);
         client = new TrackerClient(transport, settings, seen, new TrackerClient.Listener() {
             @Override
             public void onEvent(TrackerCodec.Event event) {
@@ -81,6 +89,16 @@ class TrackerClientTest {
             @Override
             public void onRetry(int attempt, Duration delay, String reason) {
                 retries.add(new Retry(attempt, delay, reason));
+            }
+        }, new TrackerClient.Scheduler() {
+            @Override
+            public Future<?> repeat(Duration period, Runnable task) {
+                return timer.scheduleWithFixedDelay(task, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+            }
+
+            @Override
+            public void soon(Runnable task) {
+                timer.execute(task);
             }
         });
         client.start();
@@ -151,8 +169,9 @@ class TrackerClientTest {
         start("wrong-token", Duration.ofSeconds(30), 1 << 20);
         await("the client gave up", () -> client.connectionState() == WebSocketClient.State.CLOSED);
         assertEquals("Invalid token", client.rejection());
-        assertEquals(EndpointStatus.offline("authentication failed: Invalid token").reason(), lastStatus().reason());
+        assertEquals("authentication failed: Invalid token", lastStatus().reason());
         assertEquals(EndpointStatus.State.OFFLINE, lastStatus().state());
+        assertEquals(EndpointStatus.Detail.AUTHENTICATION_FAILED, lastStatus().detail());
         // a closed transport client never reconnects: no storm, by construction rather than by waiting
         assertEquals(List.of(), retries);
         assertEquals(1, peer.connections());
@@ -203,7 +222,7 @@ class TrackerClientTest {
         assertEquals(1, client.duplicates());
     }
 
-    /** Bad input: more ids than the seed's bound (10 001), then ids from before the trim again. */
+    /** Bad input: more ids than the dedup bound (10 001), then ids from before the trim again. */
     @Test
     void deduplicationKeepsTheNewestFiveThousandOnceOverTenThousand() throws Exception {
         authenticated();
@@ -281,8 +300,9 @@ class TrackerClientTest {
         await("a retry", () -> !retries.isEmpty());
         assertEquals(1, retries.get(0).attempt());
         assertDelay(1, retries.get(0).delay());
-        assertEquals(EndpointStatus.State.CONNECTING, statuses.stream()
-                .filter(s -> s.reason().contains("retry 1 in")).findFirst().orElseThrow().state());
+        EndpointStatus retrying = statuses.stream().filter(s -> s.reason().contains("retry 1 in")).findFirst().orElseThrow();
+        assertEquals(EndpointStatus.State.CONNECTING, retrying.state());
+        assertEquals(EndpointStatus.Detail.COMMUNICATION_ERROR, retrying.detail());
         await("authenticated again", () -> peer.authentications() == 2 && client.authenticated());
         await("the heartbeat restarted at once", () -> peer.heartbeatStatuses().size() == 2);
         assertEquals(2, peer.received("auth").size());
