@@ -15,6 +15,7 @@ import dev.switchboard.itests.peers.tracker.TrackerPeer;
 import dev.switchboard.transport.WebSocketTransport;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -30,6 +31,9 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.ServiceReference;
+import org.osgi.service.metatype.AttributeDefinition;
+import org.osgi.service.metatype.MetaTypeService;
+import org.osgi.service.metatype.ObjectClassDefinition;
 
 /**
  * The tracker adapter in a real Felix, configured through Config Admin, against the loopback
@@ -47,6 +51,9 @@ public class TrackerIT extends SwitchboardTestSupport {
 
     @Inject
     private WebSocketTransport transport;
+
+    @Inject
+    private MetaTypeService metatype;
 
     private TrackerPeer peer;
     private final List<Subscription> subscriptions = new ArrayList<>();
@@ -90,9 +97,9 @@ public class TrackerIT extends SwitchboardTestSupport {
         peer.speak(TrackerPeer.Convention.EVENT).push("task.assigned", "e2", Map.of("task_id", "t7"));
         Message task = next(published);
         assertEquals("e2", task.id());
-        assertEquals("events", task.channel(), "every event that is no chat message is on events");
+        assertEquals("every event that is no chat message is on events", "events", task.channel());
         assertEquals("task.assigned", task.event());
-        assertEquals("task:t7", next(published).channel(), "and on the task it names");
+        assertEquals("and on the task it names", "task:t7", next(published).channel());
         peer.push("presence", null, Map.of("who", "bob"));
         assertEquals("events", next(published).channel());
         await("three acks", () -> peer.acks().size() == 3);
@@ -112,6 +119,20 @@ public class TrackerIT extends SwitchboardTestSupport {
         assertEquals(1L, after.get("duplicatesDropped"));
         assertEquals(1L, after.get("reconnects"));
         assertTrue(endpoint("tracker-events").metrics().errors() >= 2);
+    }
+
+    /** The Felix Web Console names each factory configuration by this attribute's default, {id} filled in. */
+    @Test
+    public void theMetatypeGivesTheWebConsoleTheEndpointIdAsEachConfigurationsName() {
+        ObjectClassDefinition tracker = metatype.getMetaTypeInformation(installed("dev.switchboard.tracker"))
+                .getObjectClassDefinition("dev.switchboard.tracker", null);
+        AttributeDefinition hint = Arrays.stream(tracker.getAttributeDefinitions(ObjectClassDefinition.ALL))
+                .filter(ad -> ad.getID().equals("webconsole.configurationFactory.nameHint")).findFirst().orElseThrow();
+        assertEquals(List.of("Tracker endpoint {id}"), List.of(hint.getDefaultValue()));
+        AttributeDefinition frameLimit = Arrays.stream(tracker.getAttributeDefinitions(ObjectClassDefinition.ALL))
+                .filter(ad -> ad.getID().equals("maxFrameBytes")).findFirst().orElseThrow();
+        assertFalse("0 is out of range", frameLimit.validate("0").isEmpty());
+        assertEquals("", frameLimit.validate("1048576"));
     }
 
     @Test
