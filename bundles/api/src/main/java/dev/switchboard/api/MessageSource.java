@@ -8,7 +8,9 @@ package dev.switchboard.api;
  *
  * <p><b>Ordering.</b> For one source, every listener sees messages in the order the source
  * received them; there is no ordering between different sources. A message is delivered to a
- * listener at most once. Messages that arrive while no listener is subscribed are not kept.
+ * listener at most once. Messages that arrive while no listener is subscribed (the router is being
+ * updated) are held, within a bound, and delivered in order to the next listener; beyond the
+ * bound the oldest are dropped, counted in the endpoint's errors and logged.
  *
  * <p><b>Threading.</b> See {@link MessageListener}: one source thread at a time per listener.
  */

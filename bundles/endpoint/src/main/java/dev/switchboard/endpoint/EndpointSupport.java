@@ -222,7 +222,7 @@ public abstract class EndpointSupport<S extends EndpointSettings> implements End
             log.warn("{}: {}", id, status.reason());
             return;
         }
-        if (edit && running && next.id().equals(id)) {
+        if (edit && running && next.enabled() && next.id().equals(id)) {
             try {
                 if (applyLive(settings, next)) {
                     settings = next;

@@ -5,7 +5,7 @@
  * never through this package.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.switchboard.router;
 
 import org.osgi.annotation.bundle.Export;

@@ -6,11 +6,12 @@ import java.util.function.DoubleSupplier;
 
 /**
  * Exponential backoff with jitter: attempt 1 waits {@code initial}, each further attempt doubles,
- * never beyond {@code max}; every delay is then spread by up to {@code ±jitter} of itself so that
- * many clients dropped at once do not return at once.
+ * never beyond {@code max}; every delay is then spread over {@code ±jitter} of itself, clipped to
+ * {@code max}, so that many clients dropped at once do not return at once and no wait is ever
+ * longer than {@code max}.
  *
  * @param initial the first delay
- * @param max     the largest delay before jitter
+ * @param max     the longest delay, jitter included
  * @param jitter  fraction in [0, 1) by which a delay may be shortened or lengthened
  */
 public record Backoff(Duration initial, Duration max, double jitter) {
@@ -43,11 +44,15 @@ public record Backoff(Duration initial, Duration max, double jitter) {
 
     /**
      * The delay before {@code attempt} (1-based), jittered by {@code random}, a source of values
-     * in [0, 1) (inject a fixed one in tests).
+     * in [0, 1) (inject a fixed one in tests): spread evenly over
+     * {@code [base - jitter·base, min(max, base + jitter·base)]}, so once the base reaches
+     * {@code max} the jitter only shortens it.
      */
     public Duration delay(int attempt, DoubleSupplier random) {
         long baseMs = base(attempt).toMillis();
-        double factor = 1 + jitter * (2 * random.getAsDouble() - 1);
-        return Duration.ofMillis(Math.max(1, Math.round(baseMs * factor)));
+        double spread = jitter * baseMs;
+        double lowest = baseMs - spread;
+        double highest = Math.min(max.toMillis(), baseMs + spread);
+        return Duration.ofMillis(Math.max(1, Math.round(lowest + random.getAsDouble() * (highest - lowest))));
     }
 }

@@ -21,7 +21,11 @@ import java.util.Objects;
  * @param pongTimeout     a ping unanswered this long means the peer is dead: close and reconnect
  * @param compression     offer permessage-deflate; used when the peer accepts it
  * @param backoff         reconnect schedule
- * @param stableAfter     a connection open this long resets the schedule to its first delay
+ * @param stableAfter     a connection open this long resets the schedule to its first delay;
+ *                        {@link Duration#ZERO} never resets it by itself, for protocols whose
+ *                        session is only good once the peer said so (a login, an auth reply):
+ *                        they call {@link WebSocketClient#resetBackoff()} or
+ *                        {@link WebSocketClient#reconnectNow(String)} themselves
  * @param sendQueueLimit  outgoing messages not yet written before the connection is closed with
  *                        1013 as too slow
  */
@@ -47,6 +51,9 @@ public record ClientSpec(String name, URI uri, List<String> subprotocols, Map<St
         Objects.requireNonNull(pongTimeout, "pongTimeout");
         Objects.requireNonNull(backoff, "backoff");
         Objects.requireNonNull(stableAfter, "stableAfter");
+        if (stableAfter.isNegative()) {
+            throw new IllegalArgumentException("stableAfter must not be negative, got " + stableAfter);
+        }
         if (maxMessageSize < 1 || sendQueueLimit < 1) {
             throw new IllegalArgumentException("maxMessageSize and sendQueueLimit must be positive");
         }
@@ -83,6 +90,7 @@ public record ClientSpec(String name, URI uri, List<String> subprotocols, Map<St
         public Builder pongTimeout(Duration timeout) { this.pongTimeout = timeout; return this; }
         public Builder compression(boolean offer) { this.compression = offer; return this; }
         public Builder backoff(Backoff schedule) { this.backoff = schedule; return this; }
+        /** {@link Duration#ZERO}: only {@link WebSocketClient#resetBackoff()} resets the schedule. */
         public Builder stableAfter(Duration duration) { this.stableAfter = duration; return this; }
         public Builder sendQueueLimit(int messages) { this.sendQueueLimit = messages; return this; }
 

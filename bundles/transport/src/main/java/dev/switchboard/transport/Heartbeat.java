@@ -2,68 +2,78 @@ package dev.switchboard.transport;
 
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An application-level heartbeat: runs a task at once and then every interval on one thread of
- * its own, for protocols whose peer expects a message of theirs (not a WebSocket ping) while the
- * session lasts. Restartable: {@link #start()} after a reconnect begins a fresh schedule,
- * {@link #stop()} on a loss ends it and its thread. A task that throws is logged and runs again
- * at the next beat. Thread-safe.
+ * An application-level heartbeat: runs a task at once and then every interval, for protocols
+ * whose peer expects a message of theirs (not a WebSocket ping) while the session lasts. It has
+ * no thread of its own: adapters get one from {@link WebSocketTransport#heartbeat}, whose beats
+ * run on the transport's timer and end when the transport is closed. Restartable:
+ * {@link #start()} after a reconnect begins a fresh schedule, {@link #stop()} on a loss ends it.
+ * A task that throws is logged and runs again at the next beat. Thread-safe.
  */
 public final class Heartbeat implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Heartbeat.class);
 
-    private final String threadName;
+    private final String name;
     private final Duration interval;
     private final Runnable beat;
+    private final ScheduledExecutorService timer;
     // guarded by this
-    private ScheduledThreadPoolExecutor timer;
+    private ScheduledFuture<?> schedule;
     private boolean closed;
 
     /**
-     * @param threadName names the heartbeat's thread, so thread dumps and leak checks can tell it apart
-     * @param interval   time between beats; positive
-     * @param beat       what each beat does (send the protocol's heartbeat message)
+     * @param name     names the heartbeat in logs, usually the endpoint id
+     * @param interval time between beats; positive
+     * @param beat     what each beat does (send the protocol's heartbeat message); it runs on
+     *                 {@code timer}'s thread, shared with other work, so it must not block
+     * @param timer    runs the beats; shared, not owned: stopping the heartbeat leaves it running
      */
-    public Heartbeat(String threadName, Duration interval, Runnable beat) {
-        this.threadName = Objects.requireNonNull(threadName, "threadName");
+    public Heartbeat(String name, Duration interval, Runnable beat, ScheduledExecutorService timer) {
+        this.name = Objects.requireNonNull(name, "name");
         this.interval = Objects.requireNonNull(interval, "interval");
         this.beat = Objects.requireNonNull(beat, "beat");
+        this.timer = Objects.requireNonNull(timer, "timer");
         if (interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("interval must be positive, got " + interval);
         }
     }
 
-    /** Beats at once, then every interval; a running schedule starts over. Ignored once closed. */
+    /**
+     * Beats at once, then every interval; a running schedule starts over. Ignored once closed,
+     * or once the timer was shut down (its transport closed).
+     */
     public synchronized void start() {
         if (closed) {
             return;
         }
         stop();
-        timer = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread thread = new Thread(task, threadName);
-            thread.setDaemon(true);
-            return thread;
-        });
-        timer.scheduleAtFixedRate(this::beatSafely, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    /** Ends the schedule and its thread; a later {@link #start()} begins again. Idempotent. */
-    public synchronized void stop() {
-        if (timer != null) {
-            timer.shutdownNow();
-            timer = null;
+        try {
+            // fixed delay, not fixed rate: after a stall of the shared timer, one beat rather than a burst
+            schedule = timer.scheduleWithFixedDelay(this::beatSafely, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("{}: heartbeat not started: its timer is shut down", name);
         }
     }
 
-    /** True between {@link #start()} and {@link #stop()}. */
+    /** Ends the schedule; a later {@link #start()} begins again. Idempotent. */
+    public synchronized void stop() {
+        if (schedule != null) {
+            schedule.cancel(false);
+            schedule = null;
+        }
+    }
+
+    /** True between {@link #start()} and {@link #stop()}, while the timer runs. */
     public synchronized boolean running() {
-        return timer != null;
+        return schedule != null && !timer.isShutdown();
     }
 
     /** Stops for good. Idempotent. */
@@ -73,12 +83,12 @@ public final class Heartbeat implements AutoCloseable {
         stop();
     }
 
-    // an exception escaping a fixed-rate task would cancel every later beat
+    // an exception escaping a periodic task would cancel every later beat
     private void beatSafely() {
         try {
             beat.run();
         } catch (RuntimeException e) {
-            LOG.warn("{}: heartbeat task failed: {}", threadName, e.toString());
+            LOG.warn("{}: heartbeat task failed: {}", name, e.toString());
         }
     }
 }

@@ -1,13 +1,20 @@
 package dev.switchboard.transport;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * A client that keeps one WebSocket open to one URI: it connects in the background, reconnects
  * with {@link Backoff} after every loss, pings to detect a dead peer, and stops only when
  * {@link #close()}d.
+ *
+ * <p>Every method may be called from any thread, including from inside the client's own
+ * {@link ClientHandler} callbacks and from the completion of its sends: nothing here waits for
+ * the network, and the Tyrus side of a close runs on a transport thread of its own.
  */
+@ProviderType
 public interface WebSocketClient extends AutoCloseable {
 
     enum State {
@@ -30,18 +37,42 @@ public interface WebSocketClient extends AutoCloseable {
     CompletionStage<Void> sendText(String text);
 
     /**
-     * Drops the current connection (close code 1001 when open) and reconnects through the normal
-     * schedule; for protocols that must start over, as on a rejected token.
+     * Drops the current connection (close code 1001) and reconnects through the normal schedule;
+     * for protocols that must start over, as on a missing ack. Does nothing unless open.
      */
     void reconnect(String reason);
 
-    /** Marks the connection as stable now: the next retry starts again at the first delay. */
+    /**
+     * Drops whatever is under way (an open connection with 1001, an attempt, a pending retry) and
+     * connects again at once, the schedule reset to its first delay: for a fresh start that has
+     * no reason to wait, as after a successful new login. Does nothing once closed.
+     */
+    void reconnectNow(String reason);
+
+    /**
+     * Drops whatever is under way (an open connection with 1001, an attempt, a pending retry) and
+     * connects again once {@code delay} has passed, not sooner: for a peer that asked to be left
+     * alone for a while, as with a rate-limit close code (4429). {@link ClientHandler#onRetryScheduled}
+     * reports {@code delay} and {@code reason}. A retry this replaces keeps its attempt number;
+     * if the attempt fails, the schedule goes on from there. Does nothing once closed.
+     *
+     * @param delay zero or positive
+     */
+    void reconnectNotBefore(Duration delay, String reason);
+
+    /**
+     * Starts the schedule over: the next retry waits the first delay. The explicit reset for
+     * specs whose {@link ClientSpec#stableAfter()} is zero.
+     */
     void resetBackoff();
 
     /** Counters across every connection this client made, reconnects included. */
     ConnectionMetrics metrics();
 
-    /** Stops reconnecting and closes the connection with 1000. Idempotent; never blocks long. */
+    /**
+     * Stops reconnecting at once ({@link State#CLOSED} when this returns) and closes the
+     * connection with 1000 in the background. Idempotent; never blocks; safe from any callback.
+     */
     @Override
     void close();
 }

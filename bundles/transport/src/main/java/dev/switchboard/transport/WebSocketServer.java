@@ -57,7 +57,8 @@ public interface WebSocketServer extends AutoCloseable {
     /**
      * Closes every connection with {@code code} and {@code reason}, including one whose handshake
      * completes while the server stops, and releases the port. Idempotent: the first call's code
-     * is the one sent.
+     * is the one sent. Clients tell a server that will be back from one that is gone by the code:
+     * 1001 (going away) for a restart or redeploy, 1000 (normal closure) when removed or disabled.
      */
     void close(int code, String reason);
 }

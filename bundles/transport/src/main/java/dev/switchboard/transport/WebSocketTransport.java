@@ -1,12 +1,15 @@
 package dev.switchboard.transport;
 
 import java.io.IOException;
+import java.time.Duration;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * The OSGi service adapters use to open WebSockets. Bundle-scoped: each bundle gets its own
- * instance, and every client and server a bundle opened and forgot is closed when that bundle
- * releases the service (stop, update, uninstall).
+ * instance, and every client, server and heartbeat a bundle opened and forgot is closed when that
+ * bundle releases the service (stop, update, uninstall).
  */
+@ProviderType
 public interface WebSocketTransport {
 
     /**
@@ -20,4 +23,15 @@ public interface WebSocketTransport {
      * quick; it fails with an {@link IOException} saying why (address in use, unknown host).
      */
     WebSocketServer listen(ServerSpec spec) throws IOException;
+
+    /**
+     * An application-level heartbeat (not yet started) whose beats run on this transport's timer,
+     * the one thread that also runs keepalive pings, timeouts and retries: no thread per
+     * heartbeat. It stops for good when this transport is closed.
+     *
+     * @param name     names the heartbeat in logs, usually the endpoint id
+     * @param interval time between beats; positive
+     * @param beat     what each beat does; short and non-blocking (a {@code sendText} is fine)
+     */
+    Heartbeat heartbeat(String name, Duration interval, Runnable beat);
 }

@@ -1,14 +1,14 @@
 /**
  * Switchboard's one WebSocket stack, on Eclipse Tyrus: reconnecting clients, server hosts with
- * WebSocket and plain HTTP routes on one port, JSON framing, deduplication, backoff and
- * per-connection metrics; and the plumbing every adapter shares: its endpoint services'
- * registration ({@link dev.switchboard.transport.EndpointRegistration}) and its message source's
- * listeners and thread ({@link dev.switchboard.transport.MessagePublisher}). Adapters use the
+ * WebSocket and plain HTTP routes on one port, JSON framing, backoff, heartbeats on one shared
+ * timer and per-connection metrics. Adapters use the
  * {@link dev.switchboard.transport.WebSocketTransport} service; the Tyrus and Grizzly details
- * stay in {@code dev.switchboard.transport.internal}.
+ * stay in {@code dev.switchboard.transport.internal} (every dependence on their internals in one
+ * class, {@code TyrusInternals}). The adapter lifecycle lives in the endpoint bundle
+ * ({@code dev.switchboard.endpoint}), the dedup cache in the api.
  */
 @Export
-@Version("1.2.0")
+@Version("2.0.0")
 package dev.switchboard.transport;
 
 import org.osgi.annotation.bundle.Export;

@@ -42,9 +42,14 @@ public class EndpointDirectory {
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            target = "(" + Endpoint.ENDPOINT_PROPERTY + "=*)")
+            target = "(" + Endpoint.ENDPOINT_PROPERTY + "=*)", updated = "updatedSink")
     void addSink(MessageSink sink, Map<String, Object> properties) {
         sinks.put(sink, String.valueOf(properties.get(Endpoint.ENDPOINT_PROPERTY)));
+    }
+
+    /** The endpoint was renamed: {@code switchboard:send} finds it under its new id. */
+    void updatedSink(MessageSink sink, Map<String, Object> properties) {
+        addSink(sink, properties);
     }
 
     void removeSink(MessageSink sink) {

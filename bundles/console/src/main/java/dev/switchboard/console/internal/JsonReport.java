@@ -6,6 +6,7 @@ import dev.switchboard.router.GatewayInfo;
 import dev.switchboard.router.MemberInfo;
 import dev.switchboard.router.SinkInfo;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Renders an {@link Overview} as the JSON the Web Console plugin serves to scripts. */
@@ -34,11 +35,15 @@ final class JsonReport {
         totals.put("routed", overview.routed());
         totals.put("queued", overview.queued());
         root.put("totals", totals);
+        return write(root);
+    }
+
+    private static String write(Map<String, Object> root) {
         try {
             return MAPPER.writeValueAsString(root);
         } catch (JsonProcessingException e) {
             // only JSON-compatible values go in (EndpointMetrics.details is JSON-compatible by contract)
-            throw new IllegalStateException("cannot render the overview as JSON", e);
+            throw new IllegalStateException("cannot render as JSON", e);
         }
     }
 
@@ -48,7 +53,9 @@ final class JsonReport {
         m.put("protocol", e.protocol());
         m.put("state", e.status().state().name());
         m.put("reason", e.status().reason());
+        m.put("detail", e.status().detail().name());
         m.put("since", e.status().since().toString());
+        m.put("countingSince", e.metrics().since().toString());
         m.put("messagesIn", e.metrics().messagesIn());
         m.put("messagesOut", e.metrics().messagesOut());
         m.put("bytesIn", e.metrics().bytesIn());
@@ -60,6 +67,25 @@ final class JsonReport {
         return m;
     }
 
+    /** The status changes a page follows: {@code {"latest": n, "changes": [...]}}. */
+    static String changes(long latest, List<StatusFeed.Change> changes) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("latest", latest);
+        m.put("changes", changes.stream().map(change -> {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("seq", change.seq());
+            c.put("endpoint", change.endpoint());
+            c.put("protocol", change.protocol());
+            c.put("state", change.status().state().name());
+            c.put("detail", change.status().detail().name());
+            c.put("reason", change.status().reason());
+            c.put("since", change.status().since().toString());
+            c.put("text", TextReport.status(change.status()));
+            return c;
+        }).toList());
+        return write(m);
+    }
+
     private static Map<String, Object> gateway(GatewayInfo g) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", g.name());
@@ -69,6 +95,7 @@ final class JsonReport {
         m.put("routed", g.routed());
         m.put("duplicates", g.duplicates());
         m.put("loopsBlocked", g.loopsBlocked());
+        m.put("empty", g.empty());
         m.put("members", g.members().stream().map(JsonReport::member).toList());
         m.put("sinks", g.sinks().stream().map(JsonReport::sink).toList());
         return m;
@@ -81,6 +108,7 @@ final class JsonReport {
         m.put("direction", member.direction().name().toLowerCase());
         m.put("sourcePresent", member.sourcePresent());
         m.put("sinkPresent", member.sinkPresent());
+        m.put("problem", member.problem());
         return m;
     }
 
@@ -92,6 +120,8 @@ final class JsonReport {
         m.put("delivered", sink.delivered());
         m.put("failed", sink.failed());
         m.put("dropped", sink.dropped());
+        m.put("expired", sink.expired());
+        m.put("waiting", sink.waiting());
         return m;
     }
 }

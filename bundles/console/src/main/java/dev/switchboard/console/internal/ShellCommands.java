@@ -5,23 +5,12 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
-import org.osgi.service.component.annotations.Activate;
-import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Reference;
-
 /**
- * The {@code switchboard:*} shell commands, as plain Gogo functions so they work in Karaf's shell
- * (which adopts {@code osgi.command.*} services) and in a bare Felix Gogo shell alike. They print
- * rather than return their output: Karaf's batch mode ({@code bin/client -b}) drops return values,
- * and the shell routes {@code System.out} of the command's thread to the session.
+ * What the {@code switchboard:*} shell commands do ({@link SwitchboardCommands} gives them Karaf's
+ * help, options and completion). They print rather than return their output: Karaf's batch mode
+ * ({@code bin/client -b}) drops return values, and the shell routes {@code System.out} of the
+ * command's thread to the session.
  */
-@Component(service = ShellCommands.class, property = {
-    "osgi.command.scope=switchboard",
-    "osgi.command.function=endpoints",
-    "osgi.command.function=gateways",
-    "osgi.command.function=send",
-    "osgi.command.function=stats"
-})
 public class ShellCommands {
 
     /** How long {@code send} waits for the protocol to accept the message. */
@@ -30,8 +19,7 @@ public class ShellCommands {
     private final EndpointDirectory directory;
     private final Supplier<PrintStream> out;
 
-    @Activate
-    public ShellCommands(@Reference EndpointDirectory directory) {
+    public ShellCommands(EndpointDirectory directory) {
         this(directory, () -> System.out);
     }
 
@@ -48,6 +36,18 @@ public class ShellCommands {
     /** Every gateway with its members and queue depths. */
     public void gateways() {
         print(TextReport.gateways(directory.overview()));
+    }
+
+    /** One gateway, by name. */
+    public void gateway(String name) {
+        Overview all = directory.overview();
+        Overview one = new Overview(all.time(), all.endpoints(), all.routerPresent(),
+                all.gateways().stream().filter(g -> g.name().equals(name)).toList());
+        if (all.routerPresent() && one.gateways().isEmpty()) {
+            throw new IllegalArgumentException("no gateway \"" + name + "\"; gateways: "
+                    + String.join(", ", all.gateways().stream().map(g -> g.name()).sorted().toList()));
+        }
+        print(TextReport.gateways(one));
     }
 
     /** Totals over every endpoint and gateway. */

@@ -5,6 +5,8 @@ import dev.switchboard.router.MemberInfo;
 import dev.switchboard.router.SinkInfo;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
 import javax.servlet.Servlet;
 import javax.servlet.ServletException;
 import javax.servlet.http.HttpServletRequest;
@@ -18,7 +20,9 @@ import org.osgi.service.component.annotations.Reference;
  * The Web Console tab "Switchboard" ({@code /system/console/switchboard}): endpoints with status
  * and counters, gateways with members and queues, and a message rate computed in the page from
  * the JSON view. {@code /system/console/switchboard.json} (or {@code ?format=json}) serves the
- * same as JSON for scripts.
+ * same as JSON for scripts. {@code /system/console/switchboard/status.json?after=N} answers the
+ * endpoints' status changes numbered after N as they happen (waiting up to
+ * {@link #STATUS_WAIT} for one), which the page follows to show each change without a reload.
  */
 @Component(service = Servlet.class, property = {
     "felix.webconsole.label=" + SwitchboardPlugin.LABEL,
@@ -28,14 +32,17 @@ import org.osgi.service.component.annotations.Reference;
 public class SwitchboardPlugin extends AbstractWebConsolePlugin {
 
     static final String LABEL = "switchboard";
+    static final Duration STATUS_WAIT = Duration.ofSeconds(25);
 
     private static final long serialVersionUID = 1L;
 
     private final transient EndpointDirectory directory;
+    private final transient StatusFeed statusFeed;
 
     @Activate
-    public SwitchboardPlugin(@Reference EndpointDirectory directory) {
+    public SwitchboardPlugin(@Reference EndpointDirectory directory, @Reference StatusFeed statusFeed) {
         this.directory = directory;
+        this.statusFeed = statusFeed;
     }
 
     @Override
@@ -61,6 +68,26 @@ public class SwitchboardPlugin extends AbstractWebConsolePlugin {
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response)
             throws ServletException, IOException {
+        if (isStatusRequest(request)) {
+            long after;
+            try {
+                after = Long.parseLong(request.getParameter("after"));
+            } catch (NumberFormatException e) {
+                after = statusFeed.latest();
+            }
+            List<StatusFeed.Change> changes;
+            try {
+                changes = statusFeed.after(after, STATUS_WAIT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                changes = List.of();
+            }
+            response.setContentType("application/json");
+            response.setCharacterEncoding("UTF-8");
+            response.setHeader("Cache-Control", "no-store");
+            response.getWriter().write(JsonReport.changes(statusFeed.latest(), changes));
+            return;
+        }
         if (isJsonRequest(request)) {
             response.setContentType("application/json");
             response.setCharacterEncoding("UTF-8");
@@ -73,7 +100,12 @@ public class SwitchboardPlugin extends AbstractWebConsolePlugin {
 
     @Override
     protected void renderContent(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        render(directory.overview(), response.getWriter());
+        render(directory.overview(), statusFeed.latest(), response.getWriter());
+    }
+
+    static boolean isStatusRequest(HttpServletRequest request) {
+        String path = request.getPathInfo();
+        return path != null && path.endsWith("/status.json");
     }
 
     static boolean isJsonRequest(HttpServletRequest request) {
@@ -82,7 +114,7 @@ public class SwitchboardPlugin extends AbstractWebConsolePlugin {
     }
 
     /** The tab's HTML, in the Web Console's table styles. */
-    static void render(Overview overview, PrintWriter out) {
+    static void render(Overview overview, long statusSeq, PrintWriter out) {
         out.println("<p class='statline'>" + overview.endpoints().size() + " endpoints, " + overview.online()
                 + " online; messages in " + overview.messagesIn() + ", out " + overview.messagesOut()
                 + "; rate <span id='sb-rate'>…</span> msg/s. <a href='" + LABEL + ".json'>JSON</a></p>");
@@ -93,8 +125,9 @@ public class SwitchboardPlugin extends AbstractWebConsolePlugin {
             out.println("<tr><td colspan='10'>No endpoints configured.</td></tr>");
         }
         for (EndpointView e : overview.endpoints()) {
-            out.println("<tr class='sb-" + e.status().state().name().toLowerCase() + "'><td>" + esc(e.id()) + "</td><td>"
-                    + esc(e.protocol()) + "</td><td>" + esc(TextReport.status(e.status())) + "</td><td>"
+            out.println("<tr class='sb-" + e.status().state().name().toLowerCase() + "' data-endpoint='"
+                    + esc(e.id()) + "'><td>" + esc(e.id()) + "</td><td>" + esc(e.protocol())
+                    + "</td><td class='sb-status'>" + esc(TextReport.status(e.status())) + "</td><td>"
                     + e.metrics().messagesIn() + "</td><td>" + e.metrics().messagesOut() + "</td><td>"
                     + e.metrics().bytesIn() + "</td><td>" + e.metrics().bytesOut() + "</td><td>"
                     + e.metrics().errors() + "</td><td>" + e.metrics().reconnects() + "</td><td>"
@@ -132,6 +165,14 @@ public class SwitchboardPlugin extends AbstractWebConsolePlugin {
                 + "var n=j.totals.messagesIn+j.totals.messagesOut,t=Date.parse(j.time);"
                 + "if(last&&t>last.t){document.getElementById('sb-rate').textContent=((n-last.n)*1000/(t-last.t)).toFixed(1);}"
                 + "last={n:n,t:t};}).catch(function(){});}poll();setInterval(poll,2000);})();</script>");
+        // each status change as it happens, from the endpoints' status events
+        out.println("<script>(function(){var seq=" + statusSeq + ";function follow(){fetch('" + LABEL
+                + "/status.json?after='+seq,{credentials:'same-origin'}).then(function(r){return r.json();})"
+                + ".then(function(j){j.changes.forEach(function(c){seq=Math.max(seq,c.seq);"
+                + "var row=document.querySelector('tr[data-endpoint=\"'+CSS.escape(c.endpoint)+'\"]');"
+                + "if(!row){return;}row.className='sb-'+c.state.toLowerCase();"
+                + "row.querySelector('.sb-status').textContent=c.text;});follow();})"
+                + ".catch(function(){setTimeout(follow,2000);});}follow();})();</script>");
     }
 
     private static String esc(String text) {

@@ -4,6 +4,7 @@ import dev.switchboard.api.EndpointStatus;
 import dev.switchboard.router.GatewayInfo;
 import dev.switchboard.router.MemberInfo;
 import dev.switchboard.router.SinkInfo;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,12 +25,13 @@ final class TextReport {
         }
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"Endpoint", "Protocol", "Status", "Msgs in", "Msgs out", "Bytes in", "Bytes out",
-            "Errors", "Reconnects"});
+            "Errors", "Reconnects", "Counting since"});
         for (EndpointView e : overview.endpoints()) {
             rows.add(new String[] {e.id(), e.protocol(), status(e.status()),
                 Long.toString(e.metrics().messagesIn()), Long.toString(e.metrics().messagesOut()),
                 Long.toString(e.metrics().bytesIn()), Long.toString(e.metrics().bytesOut()),
-                Long.toString(e.metrics().errors()), Long.toString(e.metrics().reconnects())});
+                Long.toString(e.metrics().errors()), Long.toString(e.metrics().reconnects()),
+                e.metrics().since().truncatedTo(ChronoUnit.SECONDS).toString()});
         }
         StringBuilder out = new StringBuilder(table(rows));
         for (EndpointView e : overview.endpoints()) {
@@ -62,10 +64,11 @@ final class TextReport {
         for (GatewayInfo g : overview.gateways()) {
             out.append("Gateway ").append(g.name()).append(g.active() ? " (active)" : " (inactive: " + g.reason() + ")")
                     .append(" routed ").append(g.routed()).append(", duplicates ").append(g.duplicates())
-                    .append(", loops blocked ").append(g.loopsBlocked()).append('\n');
+                    .append(", loops blocked ").append(g.loopsBlocked()).append(", empty not bridged ")
+                    .append(g.empty()).append('\n');
             List<String[]> rows = new ArrayList<>();
             rows.add(new String[] {"  Member", "Channel", "Direction", "Source", "Sink", "Queued", "Delivered",
-                "Failed", "Dropped"});
+                "Failed", "Dropped", "Expired", "Note"});
             for (MemberInfo m : g.members()) {
                 SinkInfo sink = g.sinks().stream().filter(s -> s.endpoint().equals(m.endpoint())).findFirst()
                         .orElse(null);
@@ -74,7 +77,10 @@ final class TextReport {
                     sink == null ? "-" : Integer.toString(sink.queued()),
                     sink == null ? "-" : Long.toString(sink.delivered()),
                     sink == null ? "-" : Long.toString(sink.failed()),
-                    sink == null ? "-" : Long.toString(sink.dropped())});
+                    sink == null ? "-" : Long.toString(sink.dropped()),
+                    sink == null ? "-" : Long.toString(sink.expired()),
+                    !m.problem().isEmpty() ? "unusable: " + m.problem()
+                            : sink != null && sink.waiting() ? "waiting for the endpoint to be online" : ""});
             }
             out.append(table(rows));
         }

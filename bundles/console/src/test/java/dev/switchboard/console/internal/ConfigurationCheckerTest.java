@@ -4,31 +4,33 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Hashtable;
 import java.util.List;
+import org.apache.felix.metatype.AD;
 import org.junit.jupiter.api.Test;
 import org.osgi.service.metatype.AttributeDefinition;
 import org.osgi.service.metatype.ObjectClassDefinition;
 
 class ConfigurationCheckerTest {
 
-    /** An integer attribute that validates the way a Metatype implementation does. */
-    private record IntAttribute(String id, int min, int max) implements AttributeDefinition {
-        public String getName() { return id; }
-        public String getID() { return id; }
+    /** An integer attribute validated by Felix Metatype's own attribute definition, as in the runtime. */
+    private record IntAttribute(AD felix) implements AttributeDefinition {
+        IntAttribute(String id, int min, int max) {
+            this(new AD());
+            felix.setID(id);
+            felix.setName(id);
+            felix.setType("Integer");
+            felix.setMin(String.valueOf(min));
+            felix.setMax(String.valueOf(max));
+        }
+
+        public String getName() { return felix.getName(); }
+        public String getID() { return felix.getID(); }
         public String getDescription() { return ""; }
         public int getCardinality() { return 0; }
         public int getType() { return INTEGER; }
         public String[] getOptionValues() { return null; }
         public String[] getOptionLabels() { return null; }
         public String[] getDefaultValue() { return null; }
-
-        public String validate(String value) {
-            try {
-                int v = Integer.parseInt(value);
-                return v < min || v > max ? "not in " + min + ".." + max : "";
-            } catch (NumberFormatException e) {
-                return "not an integer";
-            }
-        }
+        public String validate(String value) { return felix.validate(value); }
     }
 
     private record Definition(List<AttributeDefinition> attributes) implements ObjectClassDefinition {
@@ -67,7 +69,7 @@ class ConfigurationCheckerTest {
         properties.put("port", "abc");
         properties.put("historySize", new int[] {5, 20_000});
         List<String> problems = ConfigurationChecker.problems(definition, properties).stream().sorted().toList();
-        assertEquals(List.of("historySize = \"20000\" is invalid (an integer expected): not in 0..10000",
-                "port = \"abc\" is invalid (an integer expected): not an integer"), problems);
+        assertEquals(List.of("historySize = \"20000\" is invalid (an integer expected): " + AD.VALIDATE_GREATER_THAN_MAXIMUM,
+                "port = \"abc\" is invalid (an integer expected): " + AD.VALIDATE_INVALID_VALUE), problems);
     }
 }

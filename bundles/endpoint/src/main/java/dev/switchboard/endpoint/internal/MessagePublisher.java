@@ -4,6 +4,7 @@ import dev.switchboard.api.Message;
 import dev.switchboard.api.MessageListener;
 import dev.switchboard.api.MessageSource;
 import dev.switchboard.api.Subscription;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -24,10 +25,14 @@ import org.slf4j.LoggerFactory;
  * dropped, counted in {@link #dropped()} and logged. A listener that throws is logged, counted
  * in {@link #listenerFailures()}, stays subscribed, and the other listeners still get the message.
  *
+ * <p>While nobody is subscribed (the router is being updated) messages are held, up to
+ * {@code queueLimit}, the oldest dropped beyond that (counted and logged once per burst), and
+ * delivered in order to the next listener that subscribes: nothing published is lost silently.
+ *
  * <p>Restartable, as an endpoint is across configuration edits: subscriptions last for the
  * publisher's life, {@link #start(String)} begins a thread for an endpoint id, {@link #stop()}
- * ends it once the messages already queued are delivered. While stopped, and while nobody is
- * subscribed, a published message is not kept (and not counted as dropped). Thread-safe.
+ * ends it once the messages already queued are delivered. While stopped a published message is
+ * not kept (and not counted as dropped). Thread-safe.
  */
 public final class MessagePublisher {
 
@@ -41,6 +46,9 @@ public final class MessagePublisher {
     private final List<MessageListener> listeners = new CopyOnWriteArrayList<>();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder listenerFailures = new LongAdder();
+    // the source thread's alone: messages that found nobody subscribed, oldest first
+    private final ArrayDeque<Message> held = new ArrayDeque<>();
+    private boolean holdDropsWarned;
     // written under this, read without it by the protocol's threads
     private volatile ThreadPoolExecutor executor;
     private volatile String endpointId = "";
@@ -97,18 +105,38 @@ public final class MessagePublisher {
         return "switchboard-" + protocol + "-" + endpointId + "-source";
     }
 
-    /** What {@link MessageSource#subscribe} returns: the listener gets every message published until closed. */
+    /**
+     * What {@link MessageSource#subscribe} returns: the listener gets every message published until
+     * closed, beginning with the ones held while nobody was subscribed.
+     */
     public Subscription subscribe(MessageListener listener) {
         Objects.requireNonNull(listener, "listener");
         listeners.add(listener);
+        ThreadPoolExecutor running = executor;
+        if (running != null) {
+            try {
+                // the source thread hands out what it held before anything published later
+                running.execute(() -> deliver(null));
+            } catch (RejectedExecutionException e) {
+                // stopped or full: the next delivery hands them out
+            }
+        }
         return () -> listeners.remove(listener);
+    }
+
+    /** Messages held right now because nobody is subscribed. */
+    public int held() {
+        synchronized (held) {
+            return held.size();
+        }
     }
 
     /**
      * Queues a message for the listeners.
      *
-     * @return true if queued; false while stopped or with nobody subscribed (not kept), or when
-     *         {@code queueLimit} messages are already waiting (dropped, counted and logged)
+     * @return true if queued (also while nobody is subscribed: then it is held); false while
+     *         stopped (not kept), or when {@code queueLimit} messages are already waiting (dropped,
+     *         counted and logged)
      */
     public boolean publish(Message message) {
         Objects.requireNonNull(message, "message");
@@ -124,12 +152,7 @@ public final class MessagePublisher {
      */
     public boolean publish(Supplier<Message> message) {
         Objects.requireNonNull(message, "message");
-        return queue(() -> {
-            Message built = message.get();
-            if (built != null) {
-                deliver(built);
-            }
-        }, null);
+        return queue(() -> deliver(message.get()), null);
     }
 
     /** Messages dropped because the listeners were {@code queueLimit} messages behind. */
@@ -144,7 +167,7 @@ public final class MessagePublisher {
 
     private boolean queue(Runnable delivery, Message message) {
         ThreadPoolExecutor running = executor;
-        if (running == null || listeners.isEmpty()) {
+        if (running == null) {
             return false;
         }
         try {
@@ -166,7 +189,50 @@ public final class MessagePublisher {
         }
     }
 
+    /** On the source thread: hands out what was held first, or holds the message while nobody is subscribed. */
     private void deliver(Message message) {
+        if (listeners.isEmpty()) {
+            hold(message);
+            return;
+        }
+        Message oldest;
+        while ((oldest = unhold()) != null) {
+            deliverNow(oldest);
+        }
+        if (message != null) {
+            deliverNow(message);
+        }
+    }
+
+    private void hold(Message message) {
+        if (message == null) {
+            return;
+        }
+        synchronized (held) {
+            held.addLast(message);
+            if (held.size() > queueLimit) {
+                Message dropping = held.removeFirst();
+                dropped.increment();
+                if (!holdDropsWarned) {
+                    holdDropsWarned = true;
+                    LOG.warn("{}: nobody subscribed and {} messages held: dropping the oldest (first {} on {})"
+                            + " until a listener subscribes", endpointId, queueLimit, dropping.id(), dropping.channel());
+                }
+            }
+        }
+    }
+
+    private Message unhold() {
+        synchronized (held) {
+            Message oldest = held.pollFirst();
+            if (oldest == null && holdDropsWarned) {
+                holdDropsWarned = false;
+            }
+            return oldest;
+        }
+    }
+
+    private void deliverNow(Message message) {
         for (MessageListener listener : listeners) {
             try {
                 listener.onMessage(message);

@@ -128,15 +128,53 @@ class MessagePublisherTest {
         }
     }
 
+    /** While the router is away (nobody subscribed) messages are held and handed to the next listener in order. */
     @Test
-    void nothingIsKeptWhileStoppedOrWithoutListeners() throws Exception {
+    void messagesWithoutListenersAreHeldForTheNextOneInOrder() throws Exception {
+        publisher.start("ep1");
+        Subscription first = publisher.subscribe(received::add);
+        assertTrue(publisher.publish(message("one")));
+        assertEquals("one", next().text());
+        first.close();
+        assertTrue(publisher.publish(message("two")));
+        assertTrue(publisher.publish(() -> message("three")));
+        Await.until("both held", () -> publisher.held() == 2);
+        assertTrue(received.isEmpty(), "nobody subscribed: nothing delivered");
+        publisher.subscribe(received::add);
+        assertEquals("two", next().text());
+        assertEquals("three", next().text());
+        assertTrue(publisher.publish(message("four")));
+        assertEquals("four", next().text());
+        assertEquals(0, publisher.dropped());
+    }
+
+    /** Bad input: more than the limit published while nobody listens: the oldest are dropped and counted. */
+    @Test
+    void heldMessagesAreBoundedOldestDropped() throws Exception {
+        MessagePublisher small = new MessagePublisher("test", 3);
+        small.start("ep2");
+        try {
+            for (int i = 1; i <= 5; i++) {
+                assertTrue(small.publish(message("m" + i)));
+                int published = i;
+                Await.until("m" + i + " held or dropped", () -> small.held() + small.dropped() == published);
+            }
+            Await.until("two dropped", () -> small.dropped() == 2);
+            List<String> texts = new java.util.concurrent.CopyOnWriteArrayList<>();
+            small.subscribe(m -> texts.add(m.text()));
+            Await.until("three delivered", () -> texts.size() == 3);
+            assertEquals(List.of("m3", "m4", "m5"), texts);
+        } finally {
+            small.stop();
+        }
+    }
+
+    @Test
+    void nothingIsKeptWhileStopped() throws Exception {
         assertFalse(publisher.running());
-        Subscription subscription = publisher.subscribe(received::add);
+        publisher.subscribe(received::add);
         assertFalse(publisher.publish(message("before start")));
         publisher.start("ep1");
-        subscription.close();
-        assertFalse(publisher.publish(message("nobody listens")));
-        publisher.subscribe(received::add);
         publisher.stop();
         assertFalse(publisher.publish(message("after stop")));
         assertFalse(publisher.publish(() -> message("after stop")));

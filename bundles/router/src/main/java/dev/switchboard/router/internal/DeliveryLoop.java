@@ -6,7 +6,11 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
+import dev.switchboard.api.Message;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -80,15 +84,18 @@ final class DeliveryLoop {
         return closed;
     }
 
-    /** Stops delivering, discards every queued message and waits for the thread to end; returns the messages discarded. */
-    int close() {
-        int discarded = 0;
+    /** True when no queue can send anything more right now. */
+    synchronized boolean idle() {
+        return queues.stream().allMatch(SinkQueue::idle);
+    }
+
+    /**
+     * Stops delivering, waits for the thread to end and returns what every queue still holds, by
+     * destination endpoint, in order (a batch being sent is put back first).
+     */
+    Map<String, List<Message>> closeAndTake() {
         synchronized (this) {
             closed = true;
-            for (SinkQueue queue : queues) {
-                discarded += queue.discard();
-            }
-            queues.clear();
             notifyAll();
         }
         // a sink may hold the thread inside send: interrupt it
@@ -101,7 +108,17 @@ final class DeliveryLoop {
         if (thread.isAlive()) {
             LOG.warn("Delivery thread {} did not end within {}", thread.getName(), JOIN_TIMEOUT);
         }
-        return discarded;
+        Map<String, List<Message>> left = new LinkedHashMap<>();
+        synchronized (this) {
+            for (SinkQueue queue : queues) {
+                List<Message> messages = queue.takeAll();
+                if (!messages.isEmpty()) {
+                    left.computeIfAbsent(queue.endpoint(), endpoint -> new ArrayList<>()).addAll(messages);
+                }
+            }
+            queues.clear();
+        }
+        return left;
     }
 
     private void run() {
@@ -112,7 +129,13 @@ final class DeliveryLoop {
                 try {
                     while (!closed && !takeRound(round, drained)) {
                         sleeping = true;
-                        wait();
+                        long waitNanos = nextRetryNanos();
+                        if (waitNanos == 0) {
+                            wait();
+                        } else {
+                            // a queue told "not now" tries again by itself when its time comes
+                            TimeUnit.NANOSECONDS.timedWait(this, waitNanos);
+                        }
                     }
                 } catch (InterruptedException e) {
                     return;
@@ -129,6 +152,19 @@ final class DeliveryLoop {
             }
             round.clear();
         }
+    }
+
+    /** Nanoseconds until the first queue told "not now" tries again; 0 when none waits. The caller holds the lock. */
+    private long nextRetryNanos() {
+        long now = System.nanoTime();
+        long next = 0;
+        for (SinkQueue queue : queues) {
+            long waiting = queue.waitingNanos(now);
+            if (waiting > 0 && (next == 0 || waiting < next)) {
+                next = waiting;
+            }
+        }
+        return next;
     }
 
     /** Takes a batch from every ready queue and lets go of drained retired ones; false when there was nothing to do. */

@@ -1,6 +1,7 @@
 package dev.switchboard.router.internal;
 
 import org.osgi.framework.Constants;
+import org.osgi.service.component.ComponentConstants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -9,6 +10,7 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -41,15 +43,29 @@ public class GatewayComponent {
         router.configure(pid, settings(config));
     }
 
+    /**
+     * Removes the gateway when its configuration is deleted or disabled. When the router itself goes
+     * away (its bundle updated or stopped), the gateway stays with the router, which hands its
+     * queued messages to the next router.
+     */
     @Deactivate
-    void deactivate() {
-        router.remove(pid);
+    void deactivate(int reason) {
+        if (reason == ComponentConstants.DEACTIVATION_REASON_CONFIGURATION_DELETED
+                || reason == ComponentConstants.DEACTIVATION_REASON_DISABLED) {
+            router.remove(pid);
+        }
     }
 
+    /** The settings, or an unreadable configuration (a value of the wrong type) as an inactive gateway with the reason. */
     private GatewaySettings settings(GatewayConfig config) {
-        String name = config.name().isBlank() ? defaultName : config.name();
-        return new GatewaySettings(name, Arrays.asList(config.members()), config.nickFormat(), config.queueCapacity(),
-                config.enabled());
+        String name = defaultName;
+        try {
+            name = config.name().isBlank() ? defaultName : config.name();
+            return new GatewaySettings(name, Arrays.asList(config.members()), config.nickFormat(),
+                    config.queueCapacity(), Duration.ofSeconds(Math.max(1, config.maxAgeSeconds())), config.enabled());
+        } catch (RuntimeException e) {
+            return GatewaySettings.unreadable(name, "configuration cannot be read: " + e.getMessage());
+        }
     }
 
     /**

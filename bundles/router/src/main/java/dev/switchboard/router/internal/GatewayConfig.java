@@ -33,6 +33,11 @@ public @interface GatewayConfig {
                     + " redeploy) or slow. When full, the oldest are dropped and counted.")
     int queueCapacity() default GatewaySettings.DEFAULT_QUEUE_CAPACITY;
 
+    @AttributeDefinition(name = "Maximum age (seconds)", min = "1",
+            description = "How long a message may wait for a destination that is away (redeployed) or not online"
+                    + " (reconnecting) before it is dropped and counted as expired.")
+    int maxAgeSeconds() default GatewaySettings.DEFAULT_MAX_AGE_SECONDS;
+
     @AttributeDefinition(name = "Enabled", description = "Unchecked: configured but routing nothing.")
     boolean enabled() default true;
 }

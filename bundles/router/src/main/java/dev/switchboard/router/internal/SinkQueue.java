@@ -1,11 +1,14 @@
 package dev.switchboard.router.internal;
 
+import dev.switchboard.api.EndpointUnavailableException;
 import dev.switchboard.api.Message;
 import dev.switchboard.api.MessageSink;
 import dev.switchboard.router.SinkInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,20 +30,27 @@ import java.util.concurrent.TimeoutException;
  * line when the queue has room again.
  *
  * <p>Failure policy: a send that throws, returns no stage, completes exceptionally or gives no
- * answer within the send timeout counts as failed and is not retried, except when the sink
- * service was unregistered or replaced while the send was under way: then the failure is the
- * redeploy's, and the message goes back to the head of the queue for the sink's return.
+ * answer within the send timeout counts as failed and is not retried ("never"), except in two
+ * cases where the message goes back to the head of the queue: the sink service was unregistered or
+ * replaced while the send was under way (a redeploy), or the sink answered "not now"
+ * ({@link EndpointUnavailableException}: not connected, reconnecting). After a "not now" the queue
+ * waits until the endpoint reports itself online ({@link #endpointOnline()}), or at the latest
+ * {@link #RETRY_AFTER}, then sends again in order. Messages older than the gateway's maximum age
+ * are dropped from the head and counted as expired, one warning per burst.
  */
 final class SinkQueue {
 
     private static final Logger LOG = LoggerFactory.getLogger(SinkQueue.class);
     /** Messages taken from the queue per round of the delivery loop. */
     private static final int BATCH = 256;
+    /** A queue told "not now" tries again after this long even without an online event. */
+    static final Duration RETRY_AFTER = Duration.ofSeconds(5);
 
     private final String endpoint;
     private final DeliveryLoop delivery;
     private final ArrayDeque<Message> messages = new ArrayDeque<>();
     private final Streak drops = new Streak();
+    private final Streak expiries = new Streak();
     // touched only by whoever has the queue's turn to send: the loop, or the answer of the message in flight
     private final Streak failures = new Streak();
     // the loop's alone: the batch it took and the sink it goes to
@@ -49,8 +59,12 @@ final class SinkQueue {
 
     private String gateway;
     private int capacity;
+    private Duration maxAge;
     private MessageSink sink;
     private boolean inFlight;
+    /** System.nanoTime() until which the sink said "not now"; 0 when it did not. */
+    private long waitingUntil;
+    private long expired;
     private boolean absenceLogged;
     private boolean retired;
     private boolean finished;
@@ -59,17 +73,20 @@ final class SinkQueue {
     private long dropped;
     private long dropWarnings;
 
-    private SinkQueue(String gateway, String endpoint, int capacity, MessageSink sink, DeliveryLoop delivery) {
+    private SinkQueue(String gateway, String endpoint, int capacity, Duration maxAge, MessageSink sink,
+                      DeliveryLoop delivery) {
         this.gateway = gateway;
         this.endpoint = endpoint;
         this.capacity = capacity;
+        this.maxAge = maxAge;
         this.sink = sink;
         this.delivery = delivery;
     }
 
     /** Creates the queue and has {@code delivery} serve it. */
-    static SinkQueue start(String gateway, String endpoint, int capacity, MessageSink sink, DeliveryLoop delivery) {
-        SinkQueue queue = new SinkQueue(gateway, endpoint, capacity, sink, delivery);
+    static SinkQueue start(String gateway, String endpoint, int capacity, Duration maxAge, MessageSink sink,
+                           DeliveryLoop delivery) {
+        SinkQueue queue = new SinkQueue(gateway, endpoint, capacity, maxAge, sink, delivery);
         delivery.serve(queue);
         return queue;
     }
@@ -114,12 +131,32 @@ final class SinkQueue {
         }
     }
 
-    void reconfigure(String gatewayName, int newCapacity) {
+    void reconfigure(String gatewayName, int newCapacity, Duration newMaxAge) {
         synchronized (delivery) {
             gateway = gatewayName;
             capacity = newCapacity;
+            maxAge = newMaxAge;
             trimToCapacity();
         }
+    }
+
+    /** The endpoint reports itself online: a queue told "not now" sends again at once. */
+    void endpointOnline() {
+        synchronized (delivery) {
+            if (waitingUntil != 0) {
+                waitingUntil = 0;
+                LOG.info("Sink {} is online again: gateway {} delivers {} held messages", endpoint, gateway,
+                        messages.size());
+                if (ready()) {
+                    delivery.wakeIfSleeping();
+                }
+            }
+        }
+    }
+
+    /** Nanoseconds until a queue told "not now" tries again, or 0 when it does not wait. The caller holds the lock. */
+    long waitingNanos(long now) {
+        return waitingUntil == 0 || messages.isEmpty() ? 0 : Math.max(1, waitingUntil - now);
     }
 
     /** The endpoint is no longer a destination: deliver what is queued, then end. */
@@ -143,7 +180,8 @@ final class SinkQueue {
 
     SinkInfo info() {
         synchronized (delivery) {
-            return new SinkInfo(endpoint, sink != null, messages.size(), delivered, failed, dropped);
+            return new SinkInfo(endpoint, sink != null, messages.size(), delivered, failed, dropped, expired,
+                    waitingUntil != 0);
         }
     }
 
@@ -154,11 +192,33 @@ final class SinkQueue {
         }
     }
 
-    /** Empties the queue for good; returns the messages discarded. The caller holds the loop's lock. */
-    int discard() {
-        int discarded = messages.size();
+    /** Empties the queue for good; returns its messages in order. The caller holds the loop's lock. */
+    List<Message> takeAll() {
+        List<Message> all = new ArrayList<>(messages);
         messages.clear();
-        return discarded;
+        if (inFlight) {
+            LOG.warn("Gateway {} stops with a message to sink {} unanswered: it may or may not have been delivered",
+                    gateway, endpoint);
+        }
+        return all;
+    }
+
+    /** Puts messages a previous router left back in the queue, in order, before anything new. */
+    void restore(List<Message> left) {
+        synchronized (delivery) {
+            for (int i = left.size() - 1; i >= 0; i--) {
+                messages.addFirst(left.get(i));
+            }
+            trimToCapacity();
+            if (ready()) {
+                delivery.wakeIfSleeping();
+            }
+        }
+    }
+
+    /** Nothing more can go out now: empty, or its sink absent or not online, and nothing under way. The caller holds the lock. */
+    boolean idle() {
+        return !inFlight && taken.isEmpty() && (messages.isEmpty() || sink == null || waitingUntil != 0);
     }
 
     /** Ends a retired queue with nothing left to deliver; true when it has ended. The caller holds the loop's lock. */
@@ -172,8 +232,23 @@ final class SinkQueue {
         if (!ready()) {
             return false;
         }
+        Instant oldestAllowed = Instant.now().minus(maxAge);
+        int expiredNow = 0;
         while (taken.size() < BATCH && !messages.isEmpty()) {
-            taken.add(messages.removeFirst());
+            Message next = messages.removeFirst();
+            if (next.time().isBefore(oldestAllowed)) {
+                expire(next);
+                expiredNow++;
+            } else {
+                taken.add(next);
+            }
+        }
+        if (expiredNow == 0 && expiries.active() && !taken.isEmpty()) {
+            LOG.info("Gateway {} delivers to sink {} again after {} expired messages", gateway, endpoint,
+                    expiries.end());
+        }
+        if (taken.isEmpty()) {
+            return false;
         }
         takenFor = sink;
         if (drops.active() && messages.size() < capacity) {
@@ -184,7 +259,37 @@ final class SinkQueue {
     }
 
     private boolean ready() {
-        return sink != null && !inFlight && !messages.isEmpty();
+        if (waitingUntil != 0 && System.nanoTime() - waitingUntil >= 0) {
+            waitingUntil = 0;
+        }
+        return sink != null && !inFlight && waitingUntil == 0 && !messages.isEmpty();
+    }
+
+    /** Drops a message that waited longer than the maximum age. The caller holds the lock. */
+    private void expire(Message old) {
+        expired++;
+        if (expiries.record()) {
+            LOG.warn("Gateway {} drops message {} for sink {}: older than {} s; further expired messages are"
+                    + " counted until a fresh one is delivered", gateway, old.id(), endpoint, maxAge.toSeconds());
+        }
+    }
+
+    /**
+     * The sink said "not now": {@code message} and the rest go back to the head, and the queue waits
+     * for the endpoint to be online. The caller holds the lock.
+     */
+    private void waitForEndpoint(Message message, Throwable why) {
+        boolean first = waitingUntil == 0;
+        waitingUntil = System.nanoTime() + RETRY_AFTER.toNanos();
+        if (first) {
+            LOG.info("Sink {} cannot take messages now ({}): gateway {} holds them until it is online", endpoint,
+                    describeCause(why), gateway);
+        }
+    }
+
+    private static boolean notNow(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return cause instanceof EndpointUnavailableException;
     }
 
     /**
@@ -198,7 +303,11 @@ final class SinkQueue {
         try {
             for (int next = 0; next < taken.size(); next++) {
                 if (Thread.currentThread().isInterrupted()) {
-                    return; // close(): the rest of the batch is discarded with the queue
+                    // closing: the rest of the batch goes back, for the next router
+                    synchronized (delivery) {
+                        putBack(next);
+                    }
+                    return;
                 }
                 Message message = taken.get(next);
                 CompletableFuture<Void> answer = send(target, message);
@@ -211,14 +320,20 @@ final class SinkQueue {
                     endFailures();
                     continue;
                 }
+                Throwable error = answer.handle((ignored, failure) -> failure).join();
                 synchronized (delivery) {
                     if (redeployedFrom(target)) {
                         putBack(next);
                         return;
                     }
+                    if (notNow(error)) {
+                        putBack(next);
+                        waitForEndpoint(message, error);
+                        return;
+                    }
                     failed++;
                 }
-                recordFailure(message, answer.handle((ignored, error) -> error).join());
+                recordFailure(message, error);
             }
         } finally {
             synchronized (delivery) {
@@ -277,6 +392,10 @@ final class SinkQueue {
             } else if (redeployedFrom(target)) {
                 messages.addFirst(message);
                 trimToCapacity();
+            } else if (notNow(error)) {
+                messages.addFirst(message);
+                trimToCapacity();
+                waitForEndpoint(message, error);
             } else {
                 failed++;
                 recordFailure(message, error);

@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.LongAdder;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -109,17 +108,7 @@ public class TrackerAdapter extends EndpointSupport<TrackerSettings> implements 
     /** Starts connecting in the background; the status follows the session. */
     @Override
     protected synchronized void startProtocol(TrackerSettings settings) {
-        TrackerClient next = new TrackerClient(transport, settings, seen, this, new TrackerClient.Scheduler() {
-            @Override
-            public Future<?> repeat(Duration period, Runnable task) {
-                return TrackerAdapter.this.repeat(period, task);
-            }
-
-            @Override
-            public void soon(Runnable task) {
-                schedule(Duration.ZERO, task);
-            }
-        });
+        TrackerClient next = new TrackerClient(transport, settings, seen, this);
         client = next;
         next.start();
     }

@@ -6,6 +6,7 @@ import dev.switchboard.api.EndpointStatus.Detail;
 import dev.switchboard.transport.ClientHandler;
 import dev.switchboard.transport.ClientSpec;
 import dev.switchboard.transport.ConnectionMetrics;
+import dev.switchboard.transport.Heartbeat;
 import dev.switchboard.transport.WebSocketClient;
 import dev.switchboard.transport.WebSocketConnection;
 import dev.switchboard.transport.WebSocketTransport;
@@ -17,7 +18,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * every interval, backoff reset); {@code auth.error} ends the client for good (OFFLINE with the
  * server's reason, no reconnect); every other message is a tracker event, deduplicated by id
  * across reconnects, acked, and handed to the {@link Listener}. It has no thread of its own: the
- * heartbeat runs on the endpoint's shared {@link Scheduler}.
+ * heartbeat beats on the transport's timer.
  */
 final class TrackerClient implements ClientHandler, AutoCloseable {
 
@@ -47,15 +47,6 @@ final class TrackerClient implements ClientHandler, AutoCloseable {
         }
     }
 
-    /** Where the client's timed work runs: the endpoint's shared scheduler, which cancels it when the endpoint stops. */
-    interface Scheduler {
-        /** Runs {@code task} every {@code period}, the first time after one period. */
-        Future<?> repeat(Duration period, Runnable task);
-
-        /** Runs {@code task} soon on the scheduler's thread, off the caller's. */
-        void soon(Runnable task);
-    }
-
     /** What {@code auth.ok} said, kept until the next one. */
     record Session(String lobbyChatId, List<TrackerCodec.Project> projects, List<String> online) {
         static final Session NONE = new Session(null, List.of(), List.of());
@@ -65,8 +56,8 @@ final class TrackerClient implements ClientHandler, AutoCloseable {
     private final TrackerSettings settings;
     private final DedupCache seen;
     private final Listener listener;
-    private final Scheduler scheduler;
     private final TrackerCodec codec;
+    private final Heartbeat heartbeat;
     private final Set<String> tasks = ConcurrentHashMap.newKeySet();
     private final LongAdder eventsReceived = new LongAdder();
     private final LongAdder duplicates = new LongAdder();
@@ -79,21 +70,18 @@ final class TrackerClient implements ClientHandler, AutoCloseable {
     private volatile boolean finished;
     private volatile String rejection;
     private volatile Session session = Session.NONE;
-    // guarded by this
-    private Future<?> heartbeat;
 
     /**
      * @param seen ids of events already delivered; owned by the caller so that it outlives this
      *             client (and every reconnect of it)
      */
-    TrackerClient(WebSocketTransport transport, TrackerSettings settings, DedupCache seen, Listener listener,
-                  Scheduler scheduler) {
+    TrackerClient(WebSocketTransport transport, TrackerSettings settings, DedupCache seen, Listener listener) {
         this.transport = transport;
         this.settings = settings;
         this.seen = seen;
         this.listener = listener;
-        this.scheduler = scheduler;
         this.codec = new TrackerCodec(settings.maxFrameBytes());
+        this.heartbeat = transport.heartbeat(settings.id(), settings.heartbeatInterval(), this::sendHeartbeat);
     }
 
     /** Starts connecting in the background; never blocks on the network. */
@@ -103,8 +91,8 @@ final class TrackerClient implements ClientHandler, AutoCloseable {
                 .maxMessageSize(settings.maxFrameBytes())
                 .pingInterval(settings.pingInterval())
                 .backoff(settings.backoff())
-                // the tracker's schedule resets on auth.ok, not after a while open
-                .stableAfter(Duration.ofDays(365))
+                // the tracker's schedule resets on auth.ok (resetBackoff), not after a while open
+                .stableAfter(Duration.ZERO)
                 .build(), this);
     }
 
@@ -143,7 +131,7 @@ final class TrackerClient implements ClientHandler, AutoCloseable {
     @Override
     public void onClose(WebSocketConnection connection, int code, String reason) {
         authenticated = false;
-        stopHeartbeat();
+        heartbeat.stop();
         LOG.info("{}: connection closed: {} {}", settings.id(), code, reason);
     }
 
@@ -163,7 +151,8 @@ final class TrackerClient implements ClientHandler, AutoCloseable {
         if (current != null) {
             current.resetBackoff();
         }
-        startHeartbeat();
+        // a beat at once, then every interval: a fresh schedule for every session
+        heartbeat.start();
         LOG.info("{}: authenticated as {}; lobby chat {}, {} projects (auto-subscribed): {}, online: {}",
                 settings.id(), settings.displayName(), ok.lobbyChatId() == null ? "(none)" : ok.lobbyChatId(),
                 ok.projects().size(), ok.projects().stream().map(p -> p.slug() + "(" + p.id() + ")").toList(),
@@ -177,13 +166,12 @@ final class TrackerClient implements ClientHandler, AutoCloseable {
         rejection = reason;
         finished = true;
         authenticated = false;
-        stopHeartbeat();
+        heartbeat.close();
         LOG.error("{}: authentication failed: {}", settings.id(), reason);
         listener.onStatus(EndpointStatus.offline(Detail.AUTHENTICATION_FAILED, "authentication failed: " + reason));
         WebSocketClient current = client;
         if (current != null) {
-            // off the connection's own thread: closing the client waits for that connection to end
-            scheduler.soon(current::close);
+            current.close();
         }
     }
 
@@ -204,22 +192,6 @@ final class TrackerClient implements ClientHandler, AutoCloseable {
         } catch (RuntimeException e) {
             handlerErrors.increment();
             LOG.error("{}: event handler failed on {} {}: {}", settings.id(), event.type(), event.id(), e.toString());
-        }
-    }
-
-    // --- heartbeat ------------------------------------------------------------------------------
-
-    /** A beat at once, then every interval: a fresh schedule for every session, as the tracker expects. */
-    private synchronized void startHeartbeat() {
-        stopHeartbeat();
-        sendHeartbeat();
-        heartbeat = scheduler.repeat(settings.heartbeatInterval(), this::sendHeartbeat);
-    }
-
-    private synchronized void stopHeartbeat() {
-        if (heartbeat != null) {
-            heartbeat.cancel(false);
-            heartbeat = null;
         }
     }
 
@@ -319,7 +291,7 @@ final class TrackerClient implements ClientHandler, AutoCloseable {
     public void close() {
         finished = true;
         authenticated = false;
-        stopHeartbeat();
+        heartbeat.close();
         WebSocketClient current = client;
         if (current != null) {
             current.close();

@@ -411,7 +411,7 @@ class TrackerAdapterTest {
         assertEquals("e2", nextPublished().id());
     }
 
-    /** The heartbeat beats on the endpoints' shared scheduler: the source thread is the tracker's only one. */
+    /** The heartbeat beats on the transport's timer: the source thread is the tracker's only one. */
     @Test
     void theHeartbeatHasNoThreadOfItsOwnAndStoppingLeavesNoTrackerThreadBehind() throws Exception {
         online(Duration.ofMillis(30));

@@ -20,10 +20,7 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -45,8 +42,6 @@ class TrackerClientTest {
     private final List<EndpointStatus> statuses = new CopyOnWriteArrayList<>();
     private final List<Retry> retries = new CopyOnWriteArrayList<>();
     private final DedupCache seen = new DedupCache();
-    /** Stands in for the endpoint's shared scheduler. */
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private volatile String throwOn;
     private TyrusTransport transport;
     private TrackerPeer peer;
@@ -63,7 +58,6 @@ class TrackerClientTest {
         if (client != null) {
             client.close();
         }
-        timer.shutdownNow();
         peer.close();
         transport.close();
     }
@@ -89,16 +83,6 @@ class TrackerClientTest {
             @Override
             public void onRetry(int attempt, Duration delay, String reason) {
                 retries.add(new Retry(attempt, delay, reason));
-            }
-        }, new TrackerClient.Scheduler() {
-            @Override
-            public Future<?> repeat(Duration period, Runnable task) {
-                return timer.scheduleWithFixedDelay(task, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
-            }
-
-            @Override
-            public void soon(Runnable task) {
-                timer.execute(task);
             }
         });
         client.start();

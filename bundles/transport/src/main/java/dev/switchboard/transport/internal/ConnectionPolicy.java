@@ -24,9 +24,11 @@ record ConnectionPolicy(int maxMessageSize, Duration pingInterval, Duration pong
 
     /**
      * Tyrus's raw frame buffer. A frame that overflows it is closed by Tyrus itself, with 1011
-     * "Buffer overflow." sent to the peer, before any message handler sees it; so it is sized
-     * well above the message limit (at least Tyrus's 4 MiB default, at least twice the limit):
-     * a message up to that size reaches our own check and is closed with a real 1009.
+     * "Buffer overflow." sent to the peer. A server refuses an oversize frame from its header
+     * before Tyrus buffers it (see {@link TyrusInternals}); a client has no such filter, so the
+     * buffer is sized well above the message limit (at least Tyrus's 4 MiB default, at least
+     * twice the limit): a message up to that size reaches our own check and is closed with a
+     * real 1009.
      */
     int frameBufferSize() {
         long size = Math.max(TYRUS_DEFAULT_FRAME_BUFFER, 2L * maxMessageSize) + FRAME_HEADER;

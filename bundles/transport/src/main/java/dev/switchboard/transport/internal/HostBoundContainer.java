@@ -2,24 +2,20 @@ package dev.switchboard.transport.internal;
 
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerEndpointConfig;
-import java.io.IOException;
-import java.lang.reflect.Constructor;
 import java.util.Set;
-import org.glassfish.grizzly.http.server.AddOn;
-import org.glassfish.tyrus.container.grizzly.server.WebSocketAddOn;
 import org.glassfish.tyrus.core.TyrusWebSocketEngine;
 import org.glassfish.tyrus.server.TyrusServerContainer;
-import org.glassfish.tyrus.spi.ServerContainer;
 import org.glassfish.tyrus.spi.WebSocketEngine;
 
 /**
  * The Tyrus side of one {@link TyrusServer}: its own WebSocket engine, plugged into a Grizzly
- * listener we build ourselves. Tyrus 2.2's GrizzlyServerContainer always binds 0.0.0.0
- * (DESIGN pitfall 1), so it is not used; re-check this class on every Tyrus upgrade.
+ * listener we build ourselves (see {@link TyrusInternals#webSocketAddOns}). Tyrus 2.2's
+ * GrizzlyServerContainer always binds 0.0.0.0 (DESIGN pitfall 1), so it is not used.
  */
 final class HostBoundContainer extends TyrusServerContainer {
 
-    private static final String CONTEXT_PATH = "/";
+    /** Where the engine's endpoints and Tyrus's add-on meet. */
+    static final String CONTEXT_PATH = "/";
 
     private final TyrusWebSocketEngine engine;
 
@@ -42,17 +38,5 @@ final class HostBoundContainer extends TyrusServerContainer {
     @Override
     public WebSocketEngine getWebSocketEngine() {
         return engine;
-    }
-
-    /** Tyrus's Grizzly add-on that routes upgrade requests to this engine; its constructor is package-private. */
-    AddOn webSocketAddOn() throws IOException {
-        try {
-            Constructor<WebSocketAddOn> constructor =
-                    WebSocketAddOn.class.getDeclaredConstructor(ServerContainer.class, String.class);
-            constructor.setAccessible(true);
-            return constructor.newInstance(this, CONTEXT_PATH);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IOException("cannot create Tyrus's WebSocketAddOn (Tyrus version changed?)", e);
-        }
     }
 }

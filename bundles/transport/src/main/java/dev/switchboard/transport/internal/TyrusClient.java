@@ -17,6 +17,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -39,8 +40,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A reconnecting Tyrus client. Every attempt and every open connection carries a generation
- * number; an event from an older generation (a late handshake, a timer that lost a race) is
- * ignored, so the state machine below only ever acts on the current attempt.
+ * number; an event from an older generation (a late handshake, a timer that lost a race, the
+ * close of a connection that was dropped) is ignored, so the state machine below only ever acts
+ * on the current attempt.
+ *
+ * <p>Nothing that talks to Tyrus runs under this object's lock or on the caller's thread when it
+ * could be one of Tyrus's: connects, closes and the final shutdown run on the transport's
+ * connector threads, so every method is safe from inside the handler's callbacks.
  */
 final class TyrusClient implements WebSocketClient {
 
@@ -54,9 +60,9 @@ final class TyrusClient implements WebSocketClient {
     private final ScheduledExecutorService timer;
     private final Executor connector;
     private final Consumer<TyrusClient> onClosed;
-    private final ConnectionPolicy policy;
     private final ClientManager tyrus;
     private final ConnectionMetrics metrics = new ConnectionMetrics();
+    private final TyrusConnection.Owner owner;
     private final String label;
 
     // guarded by this
@@ -68,13 +74,14 @@ final class TyrusClient implements WebSocketClient {
     private ScheduledFuture<?> pendingTimer;
 
     TyrusClient(ClientSpec spec, ClientHandler handler, ScheduledExecutorService timer, Executor connector,
-                Consumer<TyrusClient> onClosed) {
+                TyrusInternals internals, Consumer<TyrusClient> onClosed) {
         this.spec = spec;
         this.handler = handler;
         this.timer = timer;
         this.connector = connector;
         this.onClosed = onClosed;
-        this.policy = ConnectionPolicy.of(spec);
+        ConnectionPolicy policy = ConnectionPolicy.of(spec);
+        this.owner = new TyrusConnection.Owner(policy, timer, this::offThread, metrics, internals);
         this.label = "client " + spec.name();
         this.tyrus = TyrusClassLoading.call(() -> ClientManager.createClient(GrizzlyClientContainer.class.getName()));
         Map<String, Object> properties = tyrus.getProperties();
@@ -104,15 +111,34 @@ final class TyrusClient implements WebSocketClient {
     }
 
     private void submit(long attemptGeneration) {
-        LOG.info("{} connecting to {}", label, safeAddress(spec.uri()));
+        connectAfter(null, null, attemptGeneration);
+    }
+
+    /** On a connector thread: closes {@code dropped} (when not null) with 1001, then connects. */
+    private void connectAfter(TyrusConnection dropped, String reason, long attemptGeneration) {
         try {
-            connector.execute(() -> connect(attemptGeneration));
+            connector.execute(() -> {
+                if (dropped != null) {
+                    dropped.closeNow(CloseReason.CloseCodes.GOING_AWAY.getCode(), reason);
+                }
+                connect(attemptGeneration);
+            });
         } catch (RejectedExecutionException e) {
             LOG.debug("{} not connecting: transport closed", label);
         }
     }
 
+    /** Runs {@code task} on a connector thread; in place once the transport stopped them (it is closing). */
+    private void offThread(Runnable task) {
+        try {
+            connector.execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run();
+        }
+    }
+
     private void connect(long attemptGeneration) {
+        LOG.info("{} connecting to {}", label, safeAddress(spec.uri()));
         ClientEndpoint endpoint = new ClientEndpoint(attemptGeneration);
         try {
             TyrusClassLoading.call(() -> tyrus.connectToServer(endpoint, endpoint.config(), spec.uri()));
@@ -127,7 +153,7 @@ final class TyrusClient implements WebSocketClient {
             if (state != State.CONNECTING || generation != attemptGeneration) {
                 return;
             }
-            retry = planRetry(reason);
+            retry = planRetry(reason, null);
         }
         announce(retry);
     }
@@ -140,18 +166,37 @@ final class TyrusClient implements WebSocketClient {
                 return;
             }
             connection = null;
-            retry = planRetry("connection closed: " + code + (reason.isEmpty() ? "" : " " + reason));
+            retry = planRetry("connection closed: " + code + (reason.isEmpty() ? "" : " " + reason), null);
         }
         announce(retry);
     }
 
+    /**
+     * The next attempt after {@code delay}, or after the schedule's next delay when null. A retry
+     * that replaces a pending one keeps its attempt number.
+     */
     // guarded by this
-    private Retry planRetry(String reason) {
+    private Retry planRetry(String reason, Duration delay) {
         cancelTimer();
-        attempt++;
-        Duration delay = spec.backoff().delay(attempt, ThreadLocalRandom.current()::nextDouble);
+        if (state != State.RETRY_WAIT) {
+            attempt++;
+        }
+        Duration wait = delay != null ? delay : spec.backoff().delay(attempt, ThreadLocalRandom.current()::nextDouble);
         state = State.RETRY_WAIT;
-        return new Retry(attempt, delay, reason, ++generation);
+        return new Retry(attempt, wait, reason, ++generation);
+    }
+
+    /**
+     * Drops the open connection, the attempt or the pending retry: their events are stale from
+     * here on. Returns the open connection, for the caller to close off this lock.
+     */
+    // guarded by this
+    private TyrusConnection drop() {
+        cancelTimer();
+        generation++;
+        TyrusConnection dropped = state == State.OPEN ? connection : null;
+        connection = null;
+        return dropped;
     }
 
     /** Tells the handler before the wait starts, then starts it (unless something moved on meanwhile). */
@@ -184,8 +229,8 @@ final class TyrusClient implements WebSocketClient {
 
     /** Called from Tyrus's onOpen; returns the connection, or null when this attempt is stale. */
     private TyrusConnection opened(long attemptGeneration, Session session, Map<String, List<String>> headers) {
-        TyrusConnection opened = new TyrusConnection(label, session, handshake(headers), handler, policy, timer,
-                metrics, (closed, code, reason) -> connectionEnded(attemptGeneration, code, reason));
+        TyrusConnection opened = new TyrusConnection(owner, label, session, handshake(headers), handler,
+                (closed, code, reason) -> connectionEnded(attemptGeneration, code, reason));
         synchronized (this) {
             if (state != State.CONNECTING || generation != attemptGeneration) {
                 opened = null;
@@ -197,12 +242,14 @@ final class TyrusClient implements WebSocketClient {
                     metrics.reconnect();
                 }
                 everOpened = true;
-                pendingTimer = timer.schedule(() -> stable(attemptGeneration), spec.stableAfter().toMillis(),
-                        TimeUnit.MILLISECONDS);
+                if (!spec.stableAfter().isZero()) {
+                    pendingTimer = timer.schedule(() -> stable(attemptGeneration), spec.stableAfter().toMillis(),
+                            TimeUnit.MILLISECONDS);
+                }
             }
         }
         if (opened == null) {
-            closeQuietly(session, "Superseded attempt");
+            offThread(() -> closeQuietly(session, "Superseded attempt"));
         }
         return opened;
     }
@@ -266,6 +313,48 @@ final class TyrusClient implements WebSocketClient {
     }
 
     @Override
+    public void reconnectNow(String reason) {
+        TyrusConnection dropped;
+        long attemptGeneration;
+        synchronized (this) {
+            if (state == State.CLOSED) {
+                return;
+            }
+            dropped = drop();
+            attempt = 0;
+            attemptGeneration = beginAttempt();
+        }
+        LOG.info("{} reconnecting now: {}", label, reason);
+        connectAfter(dropped, reason, attemptGeneration);
+    }
+
+    @Override
+    public void reconnectNotBefore(Duration delay, String reason) {
+        Objects.requireNonNull(delay, "delay");
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("delay must not be negative, got " + delay);
+        }
+        TyrusConnection dropped;
+        Retry retry;
+        synchronized (this) {
+            if (state == State.CLOSED) {
+                return;
+            }
+            dropped = drop();
+            retry = planRetry(reason, delay);
+        }
+        if (dropped == null) {
+            announce(retry);
+        } else {
+            // the handler hears of the close before the retry, as on any other loss
+            offThread(() -> {
+                dropped.closeNow(CloseReason.CloseCodes.GOING_AWAY.getCode(), reason);
+                announce(retry);
+            });
+        }
+    }
+
+    @Override
     public synchronized void resetBackoff() {
         attempt = 0;
     }
@@ -282,18 +371,17 @@ final class TyrusClient implements WebSocketClient {
             if (state == State.CLOSED) {
                 return;
             }
+            current = drop();
             state = State.CLOSED;
-            generation++;
-            cancelTimer();
-            current = connection;
-            connection = null;
         }
-        if (current != null) {
-            current.close(CloseReason.CloseCodes.NORMAL_CLOSURE.getCode(), "Client closed");
-        }
-        tyrus.shutdown();
+        offThread(() -> {
+            if (current != null) {
+                current.closeNow(CloseReason.CloseCodes.NORMAL_CLOSURE.getCode(), "Client closed");
+            }
+            tyrus.shutdown();
+            LOG.debug("{} closed", label);
+        });
         onClosed.accept(this);
-        LOG.info("{} closed", label);
     }
 
     private void closeQuietly(Session session, String reason) {

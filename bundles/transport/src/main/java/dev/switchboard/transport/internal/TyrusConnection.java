@@ -9,7 +9,6 @@ import jakarta.websocket.PongMessage;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.Session;
 import java.io.IOException;
-import java.lang.reflect.Field;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -18,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -27,10 +27,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
-import org.glassfish.grizzly.PendingWriteQueueLimitExceededException;
-import org.glassfish.tyrus.core.TyrusRemoteEndpoint;
-import org.glassfish.tyrus.core.TyrusWebSocket;
-import org.glassfish.tyrus.spi.WriterInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,35 +46,45 @@ final class TyrusConnection implements WebSocketConnection {
                      InetSocketAddress remoteAddress) {
     }
 
+    /**
+     * What every connection of one client or one server shares.
+     *
+     * @param timer  keepalive pings and pong timeouts
+     * @param closer runs the Tyrus side of {@link #close}: on a client, closing the session shuts
+     *               its Grizzly transport down, and on that transport's own thread (any callback,
+     *               a send's completion) the handler would hear of the close nested inside the
+     *               callback that asked for it; so a client closes on a thread of its own, a
+     *               server in place
+     * @param totals the owner's counters, added to with the connection's own
+     */
+    record Owner(ConnectionPolicy policy, ScheduledExecutorService timer, Executor closer, ConnectionMetrics totals,
+                 TyrusInternals internals) {
+    }
+
     private record Close(int code, String reason) {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(TyrusConnection.class);
-    private static final Field REMOTE_SOCKET = remoteSocketField();
-    private static final WriterInfo ASYNC_TEXT =
-            new WriterInfo(WriterInfo.MessageType.TEXT, WriterInfo.RemoteEndpointType.ASYNC);
-    private static final WriterInfo ASYNC_BINARY =
-            new WriterInfo(WriterInfo.MessageType.BINARY, WriterInfo.RemoteEndpointType.ASYNC);
     private static final AtomicLong IDS = new AtomicLong();
-    /** Tyrus's reason when a frame overflows its raw frame buffer (see ConnectionPolicy#frameBufferSize). */
-    private static final String TYRUS_FRAME_OVERFLOW = "Buffer overflow.";
     /** A close reason phrase may hold 123 bytes; stay well inside for multi-byte text. */
     private static final int MAX_REASON_CHARS = 60;
 
     private final String id = "ws-" + IDS.incrementAndGet();
     private final String label;
     private final Session session;
-    private final TyrusWebSocket socket;
+    private final TyrusInternals.Sender sender;
     private final Handshake handshake;
     private final WebSocketHandler handler;
+    private final Owner owner;
     private final ConnectionPolicy policy;
-    private final ScheduledExecutorService timer;
-    private final ConnectionMetrics totals;
     private final Listener listener;
     private final ConnectionMetrics metrics = new ConnectionMetrics();
     private final Map<String, Object> attributes = new ConcurrentHashMap<>();
     private final AtomicInteger pendingSends = new AtomicInteger();
+    /** False once the session ended (see {@link #ended}). */
     private final AtomicBoolean open = new AtomicBoolean(true);
+    /** Set by the first close request: no message is delivered and nothing is sent after it. */
+    private volatile boolean closing;
     /** Sequence number of the ping awaiting its pong, 0 when none is outstanding. */
     private final AtomicLong outstandingPing = new AtomicLong();
     private final AtomicLong pings = new AtomicLong();
@@ -93,17 +99,15 @@ final class TyrusConnection implements WebSocketConnection {
      * since Tyrus may deliver frames as soon as {@code onOpen} returns; {@link #start()} then
      * tells the handler.
      */
-    TyrusConnection(String label, Session session, Handshake handshake, WebSocketHandler handler,
-                    ConnectionPolicy policy, ScheduledExecutorService timer, ConnectionMetrics totals,
+    TyrusConnection(Owner owner, String label, Session session, Handshake handshake, WebSocketHandler handler,
                     Listener listener) {
         this.label = label + " " + id;
+        this.owner = owner;
+        this.policy = owner.policy();
         this.session = session;
-        this.socket = socketOf(session);
+        this.sender = owner.internals().sender(session);
         this.handshake = handshake;
         this.handler = handler;
-        this.policy = policy;
-        this.timer = timer;
-        this.totals = totals;
         this.listener = listener;
         // Tyrus checks these against fragmented messages only; whole frames are checked in receive*.
         session.setMaxTextMessageBufferSize(policy.maxMessageSize());
@@ -115,10 +119,11 @@ final class TyrusConnection implements WebSocketConnection {
 
     /** Starts keepalive and runs the handler's {@code onOpen}. */
     void start() {
-        LOG.info("{} open: {} subprotocol '{}'", label, handshake.path(), subprotocol());
+        LOG.debug("{} open: {} subprotocol '{}' from {}", label, handshake.path(), subprotocol(),
+                handshake.remoteAddress());
         long intervalMs = policy.pingInterval().toMillis();
         if (intervalMs > 0) {
-            keepalive = timer.scheduleWithFixedDelay(this::ping, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+            keepalive = owner.timer().scheduleWithFixedDelay(this::ping, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
         }
         dispatch("onOpen", () -> handler.onOpen(this));
     }
@@ -134,15 +139,15 @@ final class TyrusConnection implements WebSocketConnection {
         }
         int code = reason.getCloseCode().getCode();
         String phrase = reason.getReasonPhrase() == null ? "" : reason.getReasonPhrase();
-        if (code == CloseReason.CloseCodes.UNEXPECTED_CONDITION.getCode() && TYRUS_FRAME_OVERFLOW.equals(phrase)) {
-            // A Tyrus frame buffer (ours or the peer's) overflowed and Tyrus sent 1011 itself; it is a
-            // too-big message all the same, so the handler sees 1009 as for every other one.
+        if (owner.internals().frameBufferOverflow(reason)) {
+            // a client's frame buffer (ours or the peer's) overflowed and Tyrus sent 1011 itself; it is
+            // a too-big message all the same, so the handler sees 1009 as for every other one
             countError();
-            LOG.warn("{} a frame overflowed a Tyrus frame buffer (1011 '{}'); reporting 1009", label, phrase);
+            LOG.warn("{} a frame overflowed Tyrus's frame buffer; closed with 1011, reported as 1009", label);
             code = CloseReason.CloseCodes.TOO_BIG.getCode();
             phrase = "Message too big for the frame buffer";
         }
-        LOG.info("{} closed: {} {}", label, code, phrase);
+        LOG.debug("{} closed: {} {}", label, code, phrase);
         pendingClose.set(new Close(code, phrase));
         deliverClose();
         listener.closed(this, code, phrase);
@@ -156,36 +161,51 @@ final class TyrusConnection implements WebSocketConnection {
     }
 
     private void receiveText(String text) {
+        if (closing) {
+            return;
+        }
         long bytes = utf8Length(text);
         if (bytes > policy.maxMessageSize()) {
             tooBig(bytes);
             return;
         }
         metrics.frameIn(bytes);
-        totals.frameIn(bytes);
+        owner.totals().frameIn(bytes);
         dispatch("onText", () -> handler.onText(this, text));
     }
 
     private void receiveBinary(ByteBuffer data) {
+        if (closing) {
+            return;
+        }
         long bytes = data.remaining();
         if (bytes > policy.maxMessageSize()) {
             tooBig(bytes);
             return;
         }
         metrics.frameIn(bytes);
-        totals.frameIn(bytes);
+        owner.totals().frameIn(bytes);
         dispatch("onBinary", () -> handler.onBinary(this, data));
     }
 
-    private void tooBig(long bytes) {
+    /**
+     * A message over the limit: received whole, or announced by a frame header (the server's
+     * frame filter refuses those before their payload is read). Closes with 1009.
+     */
+    void tooBig(long bytes) {
         countError();
-        LOG.warn("{} received a message of {} bytes, over the limit of {}; closing with 1009", label, bytes,
+        LOG.warn("{} a message of {} bytes, over the limit of {}; closing with 1009", label, bytes,
                 policy.maxMessageSize());
-        close(CloseReason.CloseCodes.TOO_BIG.getCode(), "Message too big: limit " + policy.maxMessageSize() + " bytes");
+        close(CloseReason.CloseCodes.TOO_BIG.getCode(), tooBigReason(policy.maxMessageSize()));
+    }
+
+    /** The close reason of a message over {@code limit}. */
+    static String tooBigReason(long limit) {
+        return "Message too big: limit " + limit + " bytes";
     }
 
     private void ping() {
-        if (!open.get() || outstandingPing.get() != 0) {
+        if (!isOpen() || outstandingPing.get() != 0) {
             return;
         }
         long seq = pings.incrementAndGet();
@@ -195,7 +215,7 @@ final class TyrusConnection implements WebSocketConnection {
         } catch (IOException | RuntimeException e) {
             LOG.debug("{} ping failed: {}", label, e.toString());
         }
-        timer.schedule(() -> checkPong(seq), policy.pongTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        owner.timer().schedule(() -> checkPong(seq), policy.pongTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -204,7 +224,7 @@ final class TyrusConnection implements WebSocketConnection {
      * never holds the close up.
      */
     private void checkPong(long seq) {
-        if (open.get() && outstandingPing.get() == seq) {
+        if (isOpen() && outstandingPing.get() == seq) {
             LOG.warn("{} dead peer: no pong within {} ms; closing with 1001", label, policy.pongTimeout().toMillis());
             close(CloseReason.CloseCodes.GOING_AWAY.getCode(),
                     "Dead peer: no pong within " + describe(policy.pongTimeout()));
@@ -213,62 +233,22 @@ final class TyrusConnection implements WebSocketConnection {
 
     @Override
     public CompletionStage<Void> sendText(String text) {
-        TyrusWebSocket direct = socket;
-        return direct == null
-                ? send(utf8Length(text), handler -> session.getAsyncRemote().sendText(text, handler))
-                : send(utf8Length(text), handler -> direct.sendText(text, handler, ASYNC_TEXT));
+        return send(utf8Length(text), done -> sender.sendText(text, done));
     }
 
     @Override
     public CompletionStage<Void> sendBinary(ByteBuffer data) {
-        TyrusWebSocket direct = socket;
-        if (direct == null) {
-            return send(data.remaining(), handler -> session.getAsyncRemote().sendBinary(data, handler));
-        }
-        byte[] bytes = new byte[data.remaining()];
-        data.duplicate().get(bytes);
-        return send(bytes.length, handler -> direct.sendBinary(bytes, handler, ASYNC_BINARY));
+        return send(data.remaining(), done -> sender.sendBinary(data, done));
     }
 
-    /** True when sends bypass Tyrus's async remote (see {@link #socketOf}). */
+    /** True when sends bypass Tyrus's async remote ({@link TyrusInternals.Internal#SOCKET_FIELD}). */
     boolean sendsDirect() {
-        return socket != null;
-    }
-
-    /**
-     * Tyrus's socket behind a session's async remote, or null when that is not reachable (another
-     * Tyrus version): then sends go through the remote. Tyrus's async remote re-arms the session's
-     * idle timer on every send (a task scheduled on, and cancelled from, a shared scheduler: two
-     * thread hand-offs per message); Switchboard never sets a Tyrus idle timeout and does its own
-     * keepalive, so writing to the socket directly saves that for nothing lost.
-     */
-    private static TyrusWebSocket socketOf(Session session) {
-        if (REMOTE_SOCKET == null) {
-            return null;
-        }
-        try {
-            Object remote = session.getAsyncRemote();
-            return REMOTE_SOCKET.getDeclaringClass().isInstance(remote) ? (TyrusWebSocket) REMOTE_SOCKET.get(remote) : null;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return null;
-        }
-    }
-
-    private static Field remoteSocketField() {
-        try {
-            Field field = TyrusRemoteEndpoint.class.getDeclaredField("webSocket");
-            field.setAccessible(true);
-            return TyrusWebSocket.class.isAssignableFrom(field.getType()) ? field : null;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            LoggerFactory.getLogger(TyrusConnection.class)
-                    .info("Tyrus's socket is not reachable ({}); sending through its async remote", e.toString());
-            return null;
-        }
+        return sender.direct();
     }
 
     private CompletionStage<Void> send(long bytes, Consumer<SendHandler> write) {
         CompletableFuture<Void> sent = new CompletableFuture<>();
-        if (!open.get()) {
+        if (!isOpen()) {
             sent.completeExceptionally(new IOException(label + " is closed"));
             return sent;
         }
@@ -284,10 +264,10 @@ final class TyrusConnection implements WebSocketConnection {
                 pendingSends.decrementAndGet();
                 if (result.isOK()) {
                     metrics.frameOut(bytes);
-                    totals.frameOut(bytes);
+                    owner.totals().frameOut(bytes);
                     sent.complete(null);
                 } else {
-                    if (result.getException() instanceof PendingWriteQueueLimitExceededException) {
+                    if (TyrusInternals.writeQueueFull(result.getException())) {
                         tooSlow("write queue over Grizzly's limit");
                     }
                     sent.completeExceptionally(result.getException());
@@ -308,9 +288,19 @@ final class TyrusConnection implements WebSocketConnection {
 
     @Override
     public void close(int code, String reason) {
+        if (!isOpen()) {
+            return;
+        }
+        closing = true;
+        owner.closer().execute(() -> closeNow(code, reason));
+    }
+
+    /** Closes the session on the calling thread (see {@link Owner#closer()}). */
+    void closeNow(int code, String reason) {
         if (!open.get()) {
             return;
         }
+        closing = true;
         String phrase = reason == null ? "" : reason.length() > MAX_REASON_CHARS ? reason.substring(0, MAX_REASON_CHARS) : reason;
         CloseReason closeReason = new CloseReason(CloseReason.CloseCodes.getCloseCode(code), phrase);
         try {
@@ -365,7 +355,7 @@ final class TyrusConnection implements WebSocketConnection {
 
     private void countError() {
         metrics.error();
-        totals.error();
+        owner.totals().error();
     }
 
     static long utf8Length(String text) {
@@ -428,7 +418,7 @@ final class TyrusConnection implements WebSocketConnection {
 
     @Override
     public boolean isOpen() {
-        return open.get();
+        return open.get() && !closing;
     }
 
     @Override

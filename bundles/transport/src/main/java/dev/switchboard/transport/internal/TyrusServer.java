@@ -27,6 +27,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import org.glassfish.grizzly.http.server.AddOn;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
 import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
@@ -48,12 +49,11 @@ final class TyrusServer implements WebSocketServer {
     private static final Logger LOG = LoggerFactory.getLogger(TyrusServer.class);
     private static final long SHUTDOWN_GRACE_MS = 1_000;
     private static final String HEADERS_PROPERTY = TyrusServer.class.getName() + ".headers";
-    private static final String REMOTE_PROPERTY = TyrusServer.class.getName() + ".remote";
+    private static final String UPGRADE_PROPERTY = TyrusServer.class.getName() + ".upgrade";
 
     private final ServerSpec spec;
     private final String label;
-    private final ConnectionPolicy policy;
-    private final ScheduledExecutorService timer;
+    private final TyrusInternals internals;
     private final Consumer<TyrusServer> onClosed;
     private final HostBoundContainer container;
     private final HttpRoutes httpRoutes;
@@ -61,25 +61,29 @@ final class TyrusServer implements WebSocketServer {
     private final Set<String> webSocketPaths = ConcurrentHashMap.newKeySet();
     private final Set<TyrusConnection> connections = ConcurrentHashMap.newKeySet();
     private final ConnectionMetrics metrics = new ConnectionMetrics();
+    private final TyrusConnection.Owner owner;
     private volatile InetSocketAddress address;
     /** Set once by {@link #close(int, String)}: the code every connection is closed with. */
     private volatile CloseReason closing;
 
-    private TyrusServer(ServerSpec spec, ScheduledExecutorService timer, Consumer<TyrusServer> onClosed) {
+    private TyrusServer(ServerSpec spec, ScheduledExecutorService timer, TyrusInternals internals,
+                        Consumer<TyrusServer> onClosed) {
         this.spec = spec;
         this.label = "server " + spec.name();
-        this.policy = ConnectionPolicy.of(spec);
-        this.timer = timer;
+        this.internals = internals;
         this.onClosed = onClosed;
+        ConnectionPolicy policy = ConnectionPolicy.of(spec);
+        // a server's close frames are queued behind its other writes and flushed before the socket closes
+        this.owner = new TyrusConnection.Owner(policy, timer, Runnable::run, metrics, internals);
         this.container = TyrusClassLoading.call(() -> new HostBoundContainer(policy.frameBufferSize()));
         this.httpRoutes = new HttpRoutes(label);
         this.http = new HttpServer();
     }
 
     /** Binds and starts; on any failure releases what it took (DESIGN pitfall 12) and throws. */
-    static TyrusServer start(ServerSpec spec, ScheduledExecutorService timer, Consumer<TyrusServer> onClosed)
-            throws IOException {
-        TyrusServer server = new TyrusServer(spec, timer, onClosed);
+    static TyrusServer start(ServerSpec spec, ScheduledExecutorService timer, TyrusInternals internals,
+                             Consumer<TyrusServer> onClosed) throws IOException {
+        TyrusServer server = new TyrusServer(spec, timer, internals, onClosed);
         try {
             server.bind();
         } catch (IOException | RuntimeException e) {
@@ -110,7 +114,9 @@ final class TyrusServer implements WebSocketServer {
                 .build();
         listener.setTransport(transport);
         listener.getKeepAlive().setIdleTimeoutInSeconds(-1);
-        listener.registerAddOn(container.webSocketAddOn());
+        for (AddOn addOn : internals.webSocketAddOns(container, spec.maxMessageSize())) {
+            listener.registerAddOn(addOn);
+        }
         http.addListener(listener);
         http.start();
         address = (InetSocketAddress) listener.getServerConnection().getLocalAddress();
@@ -205,13 +211,14 @@ final class TyrusServer implements WebSocketServer {
             Map<String, Object> properties = config.getUserProperties();
             Map<String, List<String>> headers =
                     (Map<String, List<String>>) properties.getOrDefault(HEADERS_PROPERTY, Map.of());
-            String remote = (String) properties.get(REMOTE_PROPERTY);
+            TyrusInternals.Upgrade upgrade = (TyrusInternals.Upgrade) properties.get(UPGRADE_PROPERTY);
             String query = session.getQueryString();
             String requested = session.getRequestURI().getRawPath() + (query == null || query.isEmpty() ? "" : "?" + query);
-            TyrusConnection connection = new TyrusConnection(label + " " + path, session,
+            TyrusConnection connection = new TyrusConnection(owner, label + " " + path, session,
                     new TyrusConnection.Handshake(requested, Map.copyOf(session.getPathParameters()), headers,
-                            remote == null ? InetSocketAddress.createUnresolved("unknown", 0) : new InetSocketAddress(remote, 0)),
-                    handler, policy, timer, metrics, (ended, code, reason) -> connections.remove(ended));
+                            upgrade.peer()),
+                    handler, (ended, code, reason) -> connections.remove(ended));
+            upgrade.attach(connection);
             connections.add(connection);
             CloseReason stopping = closing;
             if (stopping != null) {
@@ -225,9 +232,9 @@ final class TyrusServer implements WebSocketServer {
     /**
      * Tyrus's own configurator (so subprotocol and extension negotiation need no ServiceLoader
      * lookup), returning a fresh endpoint bound to this server's route and keeping the handshake
-     * headers for the connection.
+     * headers and the upgrade (the peer) for the connection.
      */
-    private static final class RouteConfigurator extends TyrusServerEndpointConfigurator {
+    private final class RouteConfigurator extends TyrusServerEndpointConfigurator {
 
         private final Route route;
 
@@ -245,9 +252,7 @@ final class TyrusServer implements WebSocketServer {
             Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
             request.getHeaders().forEach((name, values) -> headers.put(name, List.copyOf(values)));
             config.getUserProperties().put(HEADERS_PROPERTY, headers);
-            if (request instanceof org.glassfish.tyrus.core.RequestContext context) {
-                config.getUserProperties().put(REMOTE_PROPERTY, context.getRemoteAddr());
-            }
+            config.getUserProperties().put(UPGRADE_PROPERTY, internals.upgradeOf(request));
         }
     }
 }

@@ -2,11 +2,13 @@ package dev.switchboard.transport.internal;
 
 import dev.switchboard.transport.ClientHandler;
 import dev.switchboard.transport.ClientSpec;
+import dev.switchboard.transport.Heartbeat;
 import dev.switchboard.transport.ServerSpec;
 import dev.switchboard.transport.WebSocketClient;
 import dev.switchboard.transport.WebSocketServer;
 import dev.switchboard.transport.WebSocketTransport;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * instance, and everything that instance opened is closed when the bundle lets go of it. Usable
  * without OSGi too: {@code new TyrusTransport()}, then {@link #close()}.
  *
- * <p>Threads: one timer ({@code switchboard-transport-timer-1}) for keepalive, timeouts and
- * retries; connect attempts block in Tyrus, so they run on {@code switchboard-transport-connect-<n>}.
+ * <p>Threads: one timer ({@code switchboard-transport-timer-1}) for keepalive, timeouts, retries
+ * and heartbeats; connect attempts block in Tyrus, so they run on
+ * {@code switchboard-transport-connect-<n>}, as do client closes (see {@link TyrusClient#close()}).
  */
 @Component(service = WebSocketTransport.class, scope = ServiceScope.BUNDLE)
 public final class TyrusTransport implements WebSocketTransport, AutoCloseable {
@@ -35,6 +38,8 @@ public final class TyrusTransport implements WebSocketTransport, AutoCloseable {
     /** How long close() lets connect attempts still inside Tyrus finish (they clean up after themselves). */
     private static final long CONNECT_DRAIN_MS = 2_000;
 
+    private final TyrusInternals internals;
+    private final TyrusInternals.Quieting quietTyrusErrors;
     private final ScheduledThreadPoolExecutor timer;
     private final ExecutorService connector;
     private final Set<TyrusClient> clients = ConcurrentHashMap.newKeySet();
@@ -42,6 +47,13 @@ public final class TyrusTransport implements WebSocketTransport, AutoCloseable {
     private volatile boolean closed;
 
     public TyrusTransport() {
+        this(TyrusInternals.DETECTED);
+    }
+
+    /** With some of Tyrus's internals switched off, for tests of the fallbacks. */
+    TyrusTransport(TyrusInternals internals) {
+        this.internals = internals;
+        quietTyrusErrors = TyrusInternals.quietTyrusErrorLog();
         timer = new ScheduledThreadPoolExecutor(1, new NamedThreadFactory("switchboard-transport-timer"));
         timer.setRemoveOnCancelPolicy(true);
         connector = Executors.newCachedThreadPool(new NamedThreadFactory("switchboard-transport-connect"));
@@ -50,7 +62,7 @@ public final class TyrusTransport implements WebSocketTransport, AutoCloseable {
     @Override
     public WebSocketClient connect(ClientSpec spec, ClientHandler handler) {
         checkOpen();
-        TyrusClient client = new TyrusClient(spec, handler, timer, connector, clients::remove);
+        TyrusClient client = new TyrusClient(spec, handler, timer, connector, internals, clients::remove);
         clients.add(client);
         client.start();
         return client;
@@ -59,9 +71,15 @@ public final class TyrusTransport implements WebSocketTransport, AutoCloseable {
     @Override
     public WebSocketServer listen(ServerSpec spec) throws IOException {
         checkOpen();
-        TyrusServer server = TyrusServer.start(spec, timer, servers::remove);
+        TyrusServer server = TyrusServer.start(spec, timer, internals, servers::remove);
         servers.add(server);
         return server;
+    }
+
+    @Override
+    public Heartbeat heartbeat(String name, Duration interval, Runnable beat) {
+        checkOpen();
+        return new Heartbeat(name, interval, beat, timer);
     }
 
     private void checkOpen() {
@@ -94,6 +112,7 @@ public final class TyrusTransport implements WebSocketTransport, AutoCloseable {
             Thread.currentThread().interrupt();
         }
         timer.shutdownNow();
+        quietTyrusErrors.close();
         LOG.info("WebSocket transport closed");
     }
 }

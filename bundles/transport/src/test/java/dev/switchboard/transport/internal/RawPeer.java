@@ -19,7 +19,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A misbehaving peer on a raw socket: it either accepts TCP and never answers the handshake, or
- * answers it by hand (HTTP 101) and then goes silent, reading nothing and answering no ping.
+ * answers it by hand (HTTP 101) and then goes silent, reading nothing and answering no ping. Its
+ * static helpers are the client side: an upgrade by hand, frames written and read as bytes, so a
+ * test sees exactly what is on the wire.
  */
 final class RawPeer implements AutoCloseable {
 
@@ -101,6 +103,15 @@ final class RawPeer implements AutoCloseable {
     static Socket silentClient(int port, String path) throws IOException {
         Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
         socket.setReceiveBufferSize(4096);
+        return upgrade(socket, port, path);
+    }
+
+    /** A client that completes the upgrade by hand, to write frames and read the server's from the wire. */
+    static Socket client(int port, String path) throws IOException {
+        return upgrade(new Socket(InetAddress.getLoopbackAddress(), port), port, path);
+    }
+
+    private static Socket upgrade(Socket socket, int port, String path) throws IOException {
         String key = Base64.getEncoder().encodeToString("0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
         socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
                 + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key
@@ -110,6 +121,60 @@ final class RawPeer implements AutoCloseable {
             throw new IOException("upgrade refused: " + head.lines().findFirst().orElse(""));
         }
         return socket;
+    }
+
+    /** A client frame header, the last of its message, masked with a zero key so the payload goes as it is. */
+    static byte[] frameHeader(int opcode, long length) {
+        return frameHeader(true, opcode, length);
+    }
+
+    /** As {@link #frameHeader(int, long)}, {@code fin} false for a fragment that more follow. */
+    static byte[] frameHeader(boolean fin, int opcode, long length) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write((fin ? 0x80 : 0) | opcode);
+        if (length < 126) {
+            out.write(0x80 | (int) length);
+        } else if (length <= 0xFFFF) {
+            out.write(0x80 | 126);
+            out.write((int) (length >>> 8));
+            out.write((int) length & 0xFF);
+        } else {
+            out.write(0x80 | 127);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                out.write((int) (length >>> shift) & 0xFF);
+            }
+        }
+        out.writeBytes(new byte[4]);
+        return out.toByteArray();
+    }
+
+    /** A server's close frame as read from the wire. */
+    record Close(int code, String reason) {
+    }
+
+    /** Reads server frames (unmasked) up to the close frame; null when the stream ends first. */
+    static Close readClose(InputStream in) throws IOException {
+        while (true) {
+            int first = in.read();
+            int second = in.read();
+            if (first < 0 || second < 0) {
+                return null;
+            }
+            long length = second & 0x7F;
+            if (length >= 126) {
+                int bytes = length == 126 ? 2 : 8;
+                length = 0;
+                for (int i = 0; i < bytes; i++) {
+                    length = (length << 8) | in.read();
+                }
+            }
+            byte[] payload = in.readNBytes((int) length);
+            if ((first & 0x0F) == 0x8) {
+                return payload.length < 2 ? new Close(1005, "")
+                        : new Close(((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF),
+                                new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8));
+            }
+        }
     }
 
     @Override

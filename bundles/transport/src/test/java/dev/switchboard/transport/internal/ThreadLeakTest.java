@@ -3,6 +3,7 @@ package dev.switchboard.transport.internal;
 import static dev.switchboard.transport.internal.Recorder.next;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.transport.ClientSpec;
 import dev.switchboard.transport.ServerSpec;
@@ -11,6 +12,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class ThreadLeakTest {
@@ -26,6 +29,7 @@ class ThreadLeakTest {
                 .toList();
     }
 
+    /** A server, a client and a heartbeat, all running: closing the transport ends every thread they used. */
     @Test
     void closingTheTransportLeavesNoThreadBehind() throws Exception {
         TyrusTransport transport = new TyrusTransport();
@@ -36,6 +40,9 @@ class ThreadLeakTest {
                 .pingInterval(Duration.ofMillis(50)).build(), handler);
         next(handler.opens).sendText("hello");
         assertEquals("hello", next(handler.texts));
+        Semaphore beats = new Semaphore(0);
+        transport.heartbeat("leak", Duration.ofMillis(20), beats::release).start();
+        assertTrue(beats.tryAcquire(2, 15, TimeUnit.SECONDS), "the heartbeat beats");
         assertFalse(transportThreads().isEmpty());
 
         transport.close();

@@ -1,0 +1,508 @@
+package dev.switchboard.transport.internal;
+
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.SendHandler;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.HandshakeRequest;
+import java.io.IOException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import org.glassfish.grizzly.Buffer;
+import org.glassfish.grizzly.Connection;
+import org.glassfish.grizzly.Grizzly;
+import org.glassfish.grizzly.PendingWriteQueueLimitExceededException;
+import org.glassfish.grizzly.attributes.Attribute;
+import org.glassfish.grizzly.filterchain.BaseFilter;
+import org.glassfish.grizzly.filterchain.FilterChainBuilder;
+import org.glassfish.grizzly.filterchain.FilterChainContext;
+import org.glassfish.grizzly.filterchain.NextAction;
+import org.glassfish.grizzly.http.HttpContent;
+import org.glassfish.grizzly.http.HttpRequestPacket;
+import org.glassfish.grizzly.http.server.AddOn;
+import org.glassfish.grizzly.http.server.HttpServerFilter;
+import org.glassfish.grizzly.http.server.NetworkListener;
+import org.glassfish.grizzly.memory.Buffers;
+import org.glassfish.tyrus.container.grizzly.server.WebSocketAddOn;
+import org.glassfish.tyrus.core.RequestContext;
+import org.glassfish.tyrus.core.TyrusEndpointWrapper;
+import org.glassfish.tyrus.core.TyrusRemoteEndpoint;
+import org.glassfish.tyrus.core.TyrusWebSocket;
+import org.glassfish.tyrus.core.l10n.LocalizationMessages;
+import org.glassfish.tyrus.spi.ServerContainer;
+import org.glassfish.tyrus.spi.WriterInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every use Switchboard makes of how Tyrus 2.2 and Grizzly 4.0 work inside rather than of their
+ * APIs, in one place, each with what happens when it stops working. {@code TyrusInternalsTest} is
+ * the canary: it fails when a Tyrus upgrade breaks any of them. The bundle imports Tyrus
+ * {@code [2.2,2.3)} only, so an upgrade is a deliberate step that runs that test.
+ *
+ * <p>{@link #DETECTED} is what the Tyrus at hand offers; tests switch single internals off with
+ * {@link #without} to run each fallback.
+ */
+final class TyrusInternals {
+
+    /** The internals, each with its fallback. */
+    enum Internal {
+        /**
+         * {@code TyrusRemoteEndpoint.webSocket}, a private field: messages go straight to Tyrus's
+         * socket, past the async remote that re-arms an idle timer on a scheduler for every message
+         * (two thread hand-offs). Fallback: the async remote.
+         */
+        SOCKET_FIELD,
+        /**
+         * {@code WebSocketAddOn(ServerContainer, String)}, package-private: puts Tyrus's engine on a
+         * Grizzly listener we build ourselves (Tyrus's own server binds 0.0.0.0). No fallback: a
+         * server cannot listen.
+         */
+        ADD_ON_CONSTRUCTOR,
+        /**
+         * Grizzly hands the bytes of an upgraded connection to the filters after the HTTP codec as
+         * {@link HttpContent} of the upgrade request, whose response Tyrus set to 101: so our
+         * frame filter, just before Tyrus's, sees every frame header. Fallback: Tyrus's own limit,
+         * its frame buffer, which answers 1011 and buffers up to it.
+         */
+        UPGRADED_CONTENT,
+        /**
+         * Tyrus runs the handshake, our configurator and the endpoint's onOpen on the thread that
+         * read the upgrade request, right after our filter: so the filter's view of the request
+         * (the peer's port, the frame check) meets Tyrus's session. Fallback: the peer from
+         * {@link #REQUEST_CONTEXT}; an oversize frame closed by the filter itself with 1009, the
+         * handler then told of a lost connection.
+         */
+        HANDSHAKE_THREAD,
+        /**
+         * The handshake request is Tyrus's {@link RequestContext}, which knows the peer's IP (not
+         * its port). Fallback: the peer is unknown.
+         */
+        REQUEST_CONTEXT,
+        /**
+         * Tyrus closes a frame over its buffer with 1011 and the reason
+         * {@code LocalizationMessages.BUFFER_OVERFLOW()} ("Buffer overflow."): a 1009 all the same,
+         * reported as 1009. Fallback: the handler sees 1011.
+         */
+        OVERFLOW_REASON
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(TyrusInternals.class);
+    private static final Field REMOTE_SOCKET = remoteSocketField();
+    private static final Constructor<WebSocketAddOn> ADD_ON = addOnConstructor();
+    private static final String OVERFLOW = overflowReason();
+    private static final WriterInfo ASYNC_TEXT =
+            new WriterInfo(WriterInfo.MessageType.TEXT, WriterInfo.RemoteEndpointType.ASYNC);
+    private static final WriterInfo ASYNC_BINARY =
+            new WriterInfo(WriterInfo.MessageType.BINARY, WriterInfo.RemoteEndpointType.ASYNC);
+    /** What the frame filter saw of the upgrade request this thread is handshaking; see {@link Internal#HANDSHAKE_THREAD}. */
+    private static final ThreadLocal<Upgrade> HANDSHAKE = new ThreadLocal<>();
+    private static final Attribute<Upgrade> UPGRADE =
+            Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createAttribute(TyrusInternals.class.getName() + ".upgrade");
+    private static final String WEBSOCKET_KEY = "Sec-WebSocket-Key";
+
+    /** Everything the Tyrus on the class path offers. */
+    static final TyrusInternals DETECTED = new TyrusInternals(detected());
+
+    private final Set<Internal> available;
+
+    private TyrusInternals(Set<Internal> available) {
+        this.available = Set.copyOf(available);
+    }
+
+    /** As {@link #DETECTED}, with {@code off} switched off: for tests of the fallbacks. */
+    static TyrusInternals without(Internal... off) {
+        Set<Internal> on = EnumSet.copyOf(DETECTED.available);
+        List.of(off).forEach(on::remove);
+        return new TyrusInternals(on);
+    }
+
+    boolean offers(Internal internal) {
+        return available.contains(internal);
+    }
+
+    private static Set<Internal> detected() {
+        // behaviour, not members: these cannot be probed up front; each connection falls back by
+        // itself when one fails, and the canary test tells
+        Set<Internal> found = EnumSet.of(Internal.UPGRADED_CONTENT, Internal.HANDSHAKE_THREAD, Internal.REQUEST_CONTEXT);
+        if (REMOTE_SOCKET != null) {
+            found.add(Internal.SOCKET_FIELD);
+        }
+        if (ADD_ON != null) {
+            found.add(Internal.ADD_ON_CONSTRUCTOR);
+        }
+        if (OVERFLOW != null) {
+            found.add(Internal.OVERFLOW_REASON);
+        }
+        return found;
+    }
+
+    // --- sending --------------------------------------------------------------------------------
+
+    /** Writes one connection's messages. */
+    interface Sender {
+        void sendText(String text, SendHandler done);
+
+        void sendBinary(ByteBuffer data, SendHandler done);
+
+        /** True when messages go straight to Tyrus's socket ({@link Internal#SOCKET_FIELD}). */
+        boolean direct();
+    }
+
+    Sender sender(Session session) {
+        TyrusWebSocket socket = offers(Internal.SOCKET_FIELD) ? socketOf(session) : null;
+        if (socket == null) {
+            return new Sender() {
+                @Override
+                public void sendText(String text, SendHandler done) {
+                    session.getAsyncRemote().sendText(text, done);
+                }
+
+                @Override
+                public void sendBinary(ByteBuffer data, SendHandler done) {
+                    session.getAsyncRemote().sendBinary(data, done);
+                }
+
+                @Override
+                public boolean direct() {
+                    return false;
+                }
+            };
+        }
+        return new Sender() {
+            @Override
+            public void sendText(String text, SendHandler done) {
+                socket.sendText(text, done, ASYNC_TEXT);
+            }
+
+            @Override
+            public void sendBinary(ByteBuffer data, SendHandler done) {
+                byte[] bytes = new byte[data.remaining()];
+                data.duplicate().get(bytes);
+                socket.sendBinary(bytes, done, ASYNC_BINARY);
+            }
+
+            @Override
+            public boolean direct() {
+                return true;
+            }
+        };
+    }
+
+    private static TyrusWebSocket socketOf(Session session) {
+        try {
+            Object remote = session.getAsyncRemote();
+            return REMOTE_SOCKET.getDeclaringClass().isInstance(remote) ? (TyrusWebSocket) REMOTE_SOCKET.get(remote) : null;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static Field remoteSocketField() {
+        try {
+            Field field = TyrusRemoteEndpoint.class.getDeclaredField("webSocket");
+            field.setAccessible(true);
+            return TyrusWebSocket.class.isAssignableFrom(field.getType()) ? field : null;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.warn("Tyrus's socket is not reachable ({}); sending through its async remote", e.toString());
+            return null;
+        }
+    }
+
+    /** A failed send that means Grizzly's own write queue is full: the peer is too slow. */
+    static boolean writeQueueFull(Throwable error) {
+        return error instanceof PendingWriteQueueLimitExceededException;
+    }
+
+    // --- server listener ------------------------------------------------------------------------
+
+    /**
+     * What a listener we built needs to serve WebSockets through {@code container}'s engine, in
+     * this order: our frame filter ({@link Internal#UPGRADED_CONTENT}), then Tyrus's.
+     *
+     * @throws IOException when Tyrus's add-on cannot be made ({@link Internal#ADD_ON_CONSTRUCTOR})
+     */
+    List<AddOn> webSocketAddOns(HostBoundContainer container, int maxMessageSize) throws IOException {
+        if (!offers(Internal.ADD_ON_CONSTRUCTOR)) {
+            throw new IOException("cannot create Tyrus's WebSocketAddOn (Tyrus version changed?)");
+        }
+        AddOn tyrus;
+        try {
+            tyrus = ADD_ON.newInstance(container, HostBoundContainer.CONTEXT_PATH);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IOException("cannot create Tyrus's WebSocketAddOn (Tyrus version changed?)", e);
+        }
+        return offers(Internal.UPGRADED_CONTENT) ? List.of(new FrameLimitAddOn(maxMessageSize), tyrus) : List.of(tyrus);
+    }
+
+    private static Constructor<WebSocketAddOn> addOnConstructor() {
+        try {
+            Constructor<WebSocketAddOn> constructor =
+                    WebSocketAddOn.class.getDeclaredConstructor(ServerContainer.class, String.class);
+            constructor.setAccessible(true);
+            return constructor;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.error("Tyrus's WebSocketAddOn cannot be created ({}); no WebSocket server can listen", e.toString());
+            return null;
+        }
+    }
+
+    // --- upgrades: peer and frame limit ---------------------------------------------------------
+
+    /**
+     * One upgrade request as the frame filter saw it: the peer with its real port, and the
+     * connection an oversize frame is reported to once Tyrus opened it.
+     */
+    static final class Upgrade {
+
+        private final InetSocketAddress peer;
+        private final String key;
+        private final Connection<?> grizzly;
+        private final FrameSizeLimit frames;
+        private volatile TyrusConnection connection;
+        /** Set once a frame was refused: nothing more reaches Tyrus. */
+        private boolean refused;
+
+        private Upgrade(InetSocketAddress peer, String key, Connection<?> grizzly, FrameSizeLimit frames) {
+            this.peer = peer;
+            this.key = key;
+            this.grizzly = grizzly;
+            this.frames = frames;
+        }
+
+        InetSocketAddress peer() {
+            return peer;
+        }
+
+        /** The connection Tyrus opened for this upgrade; told of an oversize frame from now on. */
+        void attach(TyrusConnection opened) {
+            connection = opened;
+        }
+    }
+
+    /**
+     * The upgrade the frame filter saw for {@code request}, handshaking on this thread
+     * ({@link Internal#HANDSHAKE_THREAD}); else one with the peer Tyrus knows and no frame check
+     * of its own (the filter still checks, and closes by itself).
+     */
+    Upgrade upgradeOf(HandshakeRequest request) {
+        Upgrade seen = HANDSHAKE.get();
+        HANDSHAKE.remove();
+        if (seen != null && offers(Internal.HANDSHAKE_THREAD) && seen.key.equals(firstHeader(request, WEBSOCKET_KEY))) {
+            return seen;
+        }
+        return new Upgrade(peerOf(request), "", null, null);
+    }
+
+    private InetSocketAddress peerOf(HandshakeRequest request) {
+        if (offers(Internal.REQUEST_CONTEXT) && request instanceof RequestContext context && context.getRemoteAddr() != null) {
+            // an IP literal: no name lookup
+            return new InetSocketAddress(context.getRemoteAddr(), 0);
+        }
+        return InetSocketAddress.createUnresolved("unknown", 0);
+    }
+
+    private static String firstHeader(HandshakeRequest request, String name) {
+        for (var header : request.getHeaders().entrySet()) {
+            if (header.getKey().equalsIgnoreCase(name) && !header.getValue().isEmpty()) {
+                return header.getValue().get(0);
+            }
+        }
+        return "";
+    }
+
+    /** Puts the frame filter right before the place Tyrus's add-on takes next: before Grizzly's HTTP server filter. */
+    private static final class FrameLimitAddOn implements AddOn {
+
+        private final int maxMessageSize;
+
+        FrameLimitAddOn(int maxMessageSize) {
+            this.maxMessageSize = maxMessageSize;
+        }
+
+        @Override
+        public void setup(NetworkListener listener, FilterChainBuilder builder) {
+            builder.add(builder.indexOfType(HttpServerFilter.class), new FrameLimitFilter(maxMessageSize));
+        }
+    }
+
+    /**
+     * Refuses a frame whose header takes a message over the limit before Tyrus buffers any of it,
+     * with 1009 on the wire, at any announced size; Tyrus's own frame buffer would answer 1011 and
+     * log a stack trace. Also records each upgrade's peer for the handshake that follows.
+     */
+    private static final class FrameLimitFilter extends BaseFilter {
+
+        private static final int SWITCHING_PROTOCOLS = 101;
+
+        private final int maxMessageSize;
+
+        FrameLimitFilter(int maxMessageSize) {
+            this.maxMessageSize = maxMessageSize;
+        }
+
+        @Override
+        public NextAction handleRead(FilterChainContext ctx) throws IOException {
+            // a handshake Tyrus refused leaves its upgrade here; it must not meet another's
+            HANDSHAKE.remove();
+            if (!(ctx.getMessage() instanceof HttpContent content)
+                    || !(content.getHttpHeader() instanceof HttpRequestPacket request)
+                    || !"websocket".equalsIgnoreCase(request.getUpgrade())) {
+                return ctx.getInvokeAction();
+            }
+            Connection<?> grizzly = ctx.getConnection();
+            if (request.getResponse().getStatus() != SWITCHING_PROTOCOLS) {
+                // the upgrade request itself: Tyrus handshakes next, on this thread
+                Upgrade upgrade = new Upgrade(peerOf(grizzly),
+                        Objects.requireNonNullElse(request.getHeader(WEBSOCKET_KEY), ""), grizzly,
+                        new FrameSizeLimit(maxMessageSize));
+                UPGRADE.set(grizzly, upgrade);
+                HANDSHAKE.set(upgrade);
+                return ctx.getInvokeAction();
+            }
+            Upgrade upgrade = UPGRADE.get(grizzly);
+            if (upgrade == null) {
+                return ctx.getInvokeAction();
+            }
+            synchronized (upgrade) {
+                return frames(ctx, content, upgrade);
+            }
+        }
+
+        private NextAction frames(FilterChainContext ctx, HttpContent content, Upgrade upgrade) {
+            if (upgrade.refused) {
+                return ctx.getStopAction();
+            }
+            Buffer bytes = content.getContent();
+            int start = bytes.position();
+            int oversize = upgrade.frames.check(index -> bytes.get(start + index), bytes.remaining());
+            if (oversize == FrameSizeLimit.FITS) {
+                return ctx.getInvokeAction();
+            }
+            if (oversize > 0) {
+                // the frames before it go to Tyrus first; the rest comes back here
+                Buffer rest = bytes.split(start + oversize);
+                return ctx.getInvokeAction(HttpContent.builder(content.getHttpHeader()).content(rest).build());
+            }
+            upgrade.refused = true;
+            refuse(upgrade);
+            return ctx.getStopAction();
+        }
+
+        private void refuse(Upgrade upgrade) {
+            long announced = upgrade.frames.refusedSize();
+            TyrusConnection connection = upgrade.connection;
+            if (connection != null) {
+                connection.tooBig(announced);
+                return;
+            }
+            LOG.warn("WebSocket peer {} sent a message of {} bytes, over the limit of {}; closing with 1009",
+                    upgrade.peer, announced, maxMessageSize);
+            byte[] reason = TyrusConnection.tooBigReason(maxMessageSize).getBytes(StandardCharsets.UTF_8);
+            byte[] frame = new byte[4 + reason.length];
+            frame[0] = (byte) 0x88;
+            frame[1] = (byte) (2 + reason.length);
+            frame[2] = (byte) (CloseReason.CloseCodes.TOO_BIG.getCode() >> 8);
+            frame[3] = (byte) CloseReason.CloseCodes.TOO_BIG.getCode();
+            System.arraycopy(reason, 0, frame, 4, reason.length);
+            Connection<?> grizzly = upgrade.grizzly;
+            grizzly.write(Buffers.wrap(grizzly.getMemoryManager(), frame));
+            // graceful: the close frame is written first
+            grizzly.closeSilently();
+        }
+
+        private static InetSocketAddress peerOf(Connection<?> grizzly) {
+            return grizzly.getPeerAddress() instanceof InetSocketAddress peer
+                    ? peer : InetSocketAddress.createUnresolved("unknown", 0);
+        }
+    }
+
+    // --- close reasons and Tyrus's log ----------------------------------------------------------
+
+    /** True for Tyrus's own close of a frame over its buffer ({@link Internal#OVERFLOW_REASON}). */
+    boolean frameBufferOverflow(CloseReason reason) {
+        return offers(Internal.OVERFLOW_REASON)
+                && reason.getCloseCode().getCode() == CloseReason.CloseCodes.UNEXPECTED_CONDITION.getCode()
+                && OVERFLOW.equals(reason.getReasonPhrase());
+    }
+
+    private static String overflowReason() {
+        try {
+            return LocalizationMessages.BUFFER_OVERFLOW();
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("Tyrus's frame buffer overflow reason is unknown ({}); such closes are reported as 1011", e.toString());
+            return null;
+        }
+    }
+
+    /**
+     * Tyrus logs a connection it closes on an unexpected read error (a frame over its buffer, say)
+     * at WARNING with the whole stack trace, through {@code java.util.logging} in
+     * {@code TyrusEndpointWrapper#onError}. While any transport is open, that record becomes one
+     * line: at DEBUG for a buffer overflow (the connection logs its own line), else a WARN.
+     */
+    static Quieting quietTyrusErrorLog() {
+        return TyrusErrorLog.acquire();
+    }
+
+    /** Holds Tyrus's error log quiet until closed. */
+    interface Quieting extends AutoCloseable {
+        /** Idempotent. */
+        @Override
+        void close();
+    }
+
+    private static final class TyrusErrorLog implements java.util.logging.Filter {
+
+        private static final java.util.logging.Logger TYRUS_LOG =
+                java.util.logging.Logger.getLogger(TyrusEndpointWrapper.class.getName());
+        private static final TyrusErrorLog FILTER = new TyrusErrorLog();
+        // guarded by FILTER
+        private static int users;
+
+        static Quieting acquire() {
+            synchronized (FILTER) {
+                if (users++ == 0) {
+                    TYRUS_LOG.setFilter(FILTER);
+                }
+            }
+            return new Quieting() {
+                private boolean released;
+
+                @Override
+                public void close() {
+                    synchronized (FILTER) {
+                        if (!released) {
+                            released = true;
+                            if (--users == 0 && TYRUS_LOG.getFilter() == FILTER) {
+                                TYRUS_LOG.setFilter(null);
+                            }
+                        }
+                    }
+                }
+            };
+        }
+
+        @Override
+        public boolean isLoggable(LogRecord record) {
+            Throwable error = record.getThrown();
+            if (error == null || record.getLevel().intValue() < Level.WARNING.intValue()) {
+                return true;
+            }
+            if (OVERFLOW != null && OVERFLOW.equals(error.getMessage())) {
+                LOG.debug("Tyrus closed a connection whose frame overflowed its buffer");
+            } else {
+                LOG.warn("Tyrus closed a connection after an unexpected error: {}", error.toString());
+            }
+            return false;
+        }
+    }
+}

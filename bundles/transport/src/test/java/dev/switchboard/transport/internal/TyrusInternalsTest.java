@@ -1,0 +1,264 @@
+package dev.switchboard.transport.internal;
+
+import static dev.switchboard.transport.internal.Recorder.next;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchboard.transport.ClientSpec;
+import dev.switchboard.transport.ConnectionMetrics;
+import dev.switchboard.transport.ServerSpec;
+import dev.switchboard.transport.WebSocketConnection;
+import dev.switchboard.transport.WebSocketHandler;
+import dev.switchboard.transport.WebSocketServer;
+import dev.switchboard.transport.internal.TyrusInternals.Internal;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.glassfish.tyrus.core.TyrusEndpointWrapper;
+import org.glassfish.tyrus.core.l10n.LocalizationMessages;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The canary of {@link TyrusInternals}: each test drives one of Tyrus's or Grizzly's internals
+ * through a real server or client on loopback and fails when an upgrade changed it; each
+ * fallback runs with its internal switched off.
+ */
+class TyrusInternalsTest {
+
+    private static final int SMALL_LIMIT = 1024;
+    /** Over Tyrus's frame buffer, which is at least 4 MiB (see ConnectionPolicy#frameBufferSize). */
+    private static final int OVER_TYRUS_BUFFER = 5 << 20;
+
+    private final List<TyrusTransport> transports = new ArrayList<>();
+
+    @AfterEach
+    void closeTransports() {
+        transports.forEach(TyrusTransport::close);
+    }
+
+    private TyrusTransport transport(Internal... off) {
+        TyrusTransport transport = new TyrusTransport(TyrusInternals.without(off));
+        transports.add(transport);
+        return transport;
+    }
+
+    private static WebSocketServer listen(TyrusTransport transport, int maxMessageSize, WebSocketHandler handler)
+            throws IOException {
+        WebSocketServer server = transport.listen(ServerSpec.builder("canary").maxMessageSize(maxMessageSize)
+                .pingInterval(Duration.ZERO).build());
+        server.addWebSocket("/ws", handler);
+        return server;
+    }
+
+    @Test
+    void thisTyrusOffersEveryInternal() {
+        for (Internal internal : Internal.values()) {
+            assertTrue(TyrusInternals.DETECTED.offers(internal), internal + " is gone: see its fallback in TyrusInternals");
+        }
+    }
+
+    // --- SOCKET_FIELD ---------------------------------------------------------------------------
+
+    /** Text and binary go straight to Tyrus's socket on both sides, past the idle-timer re-arming remote. */
+    @Test
+    void bothSidesSendStraightToTyrusSocket() throws Exception {
+        echoTextAndBinary(transport(), true);
+    }
+
+    @Test
+    void withoutTheSocketFieldBothSidesSendThroughTheAsyncRemote() throws Exception {
+        echoTextAndBinary(transport(Internal.SOCKET_FIELD), false);
+    }
+
+    private static void echoTextAndBinary(TyrusTransport transport, boolean direct) throws Exception {
+        Recorder serverSide = new Recorder(true);
+        WebSocketServer server = listen(transport, SMALL_LIMIT, serverSide);
+        Recorder clientSide = new Recorder();
+        transport.connect(ClientSpec.builder("c", uri(server)).pingInterval(Duration.ZERO).build(), clientSide);
+        TyrusConnection client = (TyrusConnection) next(clientSide.opens);
+        TyrusConnection accepted = (TyrusConnection) next(serverSide.opens);
+        assertEquals(direct, client.sendsDirect());
+        assertEquals(direct, accepted.sendsDirect());
+
+        client.sendText("héllo ✓").toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertEquals("héllo ✓", next(clientSide.texts));
+        client.sendBinary(ByteBuffer.wrap(new byte[] {1, 2, 3})).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        ConnectionMetrics.Snapshot sent = client.metrics().snapshot();
+        assertEquals(2, sent.framesOut());
+        assertEquals("héllo ✓".getBytes(StandardCharsets.UTF_8).length + 3, sent.bytesOut());
+    }
+
+    // --- ADD_ON_CONSTRUCTOR ---------------------------------------------------------------------
+
+    /** No fallback: without Tyrus's add-on no server listens; the failure says why and releases the port. */
+    @Test
+    void withoutTheAddOnConstructorNoServerListensAndThePortIsFree() throws Exception {
+        TyrusTransport working = transport();
+        WebSocketServer probe = working.listen(ServerSpec.builder("probe").build());
+        int port = probe.port();
+        probe.close();
+        IOException failure = assertThrows(IOException.class,
+                () -> transport(Internal.ADD_ON_CONSTRUCTOR).listen(ServerSpec.builder("broken").port(port).build()));
+        assertTrue(failure.getMessage().contains("WebSocketAddOn"), failure.getMessage());
+        working.listen(ServerSpec.builder("again").port(port).build()).close();
+    }
+
+    // --- UPGRADED_CONTENT, HANDSHAKE_THREAD, REQUEST_CONTEXT ------------------------------------
+
+    /**
+     * Our filter sees the upgrade and the frames after it, and meets Tyrus's session: the peer has
+     * its real port, and an oversize frame is closed through Tyrus with 1009, so the handler hears
+     * 1009 too.
+     */
+    @Test
+    void theFrameFilterMeetsTyrusSessionAtTheHandshake() throws Exception {
+        Recorder serverSide = new Recorder();
+        WebSocketServer server = listen(transport(), SMALL_LIMIT, serverSide);
+        try (Socket socket = RawPeer.client(server.port(), "/ws")) {
+            WebSocketConnection accepted = next(serverSide.opens);
+            assertEquals(new InetSocketAddress("127.0.0.1", socket.getLocalPort()), accepted.remoteAddress());
+            socket.getOutputStream().write(RawPeer.frameHeader(0x1, SMALL_LIMIT + 1));
+            assertEquals(new RawPeer.Close(1009, "Message too big: limit 1024 bytes"),
+                    RawPeer.readClose(socket.getInputStream()));
+            Recorder.Closed closed = next(serverSide.closes);
+            assertEquals(1009, closed.code());
+            assertEquals(1, accepted.metrics().snapshot().errors());
+        }
+    }
+
+    /**
+     * Fallback: without the handshake on the reading thread, the peer is the IP Tyrus knows,
+     * without port, and the filter closes an oversize frame by itself: still 1009 on the wire,
+     * one log line, no stack trace.
+     */
+    @Test
+    void withoutTheHandshakeThreadThePeerLacksItsPortAndTheFilterCloses1009Itself() throws Exception {
+        Recorder serverSide = new Recorder();
+        WebSocketServer server = listen(transport(Internal.HANDSHAKE_THREAD), SMALL_LIMIT, serverSide);
+        try (CapturedLogs logs = new CapturedLogs(); Socket socket = RawPeer.client(server.port(), "/ws")) {
+            WebSocketConnection accepted = next(serverSide.opens);
+            assertEquals(new InetSocketAddress("127.0.0.1", 0), accepted.remoteAddress());
+            socket.getOutputStream().write(RawPeer.frameHeader(0x2, SMALL_LIMIT + 1));
+            assertEquals(1009, RawPeer.readClose(socket.getInputStream()).code());
+            next(serverSide.closes);
+            assertEquals(1, logs.lines().stream().filter(line -> line.contains("over the limit")).count(),
+                    () -> String.join("\n", logs.lines()));
+            assertEquals(List.of(), logs.stackTraces());
+        }
+    }
+
+    /** Fallback: without Tyrus's RequestContext either, the peer is unknown; the connection works. */
+    @Test
+    void withoutTheRequestContextThePeerIsUnknown() throws Exception {
+        Recorder serverSide = new Recorder(true);
+        WebSocketServer server = listen(transport(Internal.HANDSHAKE_THREAD, Internal.REQUEST_CONTEXT), SMALL_LIMIT,
+                serverSide);
+        try (Socket socket = RawPeer.client(server.port(), "/ws")) {
+            WebSocketConnection accepted = next(serverSide.opens);
+            assertTrue(accepted.remoteAddress().isUnresolved());
+            assertEquals("unknown", accepted.remoteAddress().getHostString());
+            assertEquals(0, accepted.remoteAddress().getPort());
+        }
+    }
+
+    // --- OVERFLOW_REASON and Tyrus's error log ---------------------------------------------------
+
+    /**
+     * Fallback: without the frame filter, Tyrus's own frame buffer is the limit. Its close (1011
+     * "Buffer overflow.") is reported to the handler as 1009, and its stack trace is kept out of
+     * the log.
+     */
+    @Test
+    void withoutTheFrameFilterTyrusClosesAFrameOverItsBufferQuietlyReportedAs1009() throws Exception {
+        RawPeer.Close close = overflowTyrusBuffer(1009, Internal.UPGRADED_CONTENT);
+        assertEquals(new RawPeer.Close(1011, LocalizationMessages.BUFFER_OVERFLOW()), close);
+    }
+
+    /** Fallback: without the overflow reason either, the handler is told what Tyrus sent: 1011. */
+    @Test
+    void withoutTheOverflowReasonTheHandlerSees1011() throws Exception {
+        overflowTyrusBuffer(1011, Internal.UPGRADED_CONTENT, Internal.OVERFLOW_REASON);
+    }
+
+    private RawPeer.Close overflowTyrusBuffer(int reported, Internal... off) throws Exception {
+        Recorder serverSide = new Recorder();
+        WebSocketServer server = listen(transport(off), SMALL_LIMIT, serverSide);
+        try (CapturedLogs logs = new CapturedLogs(); Socket socket = RawPeer.client(server.port(), "/ws")) {
+            next(serverSide.opens);
+            Thread writer = new Thread(() -> {
+                try {
+                    OutputStream out = socket.getOutputStream();
+                    out.write(RawPeer.frameHeader(0x1, OVER_TYRUS_BUFFER));
+                    byte[] payload = new byte[OVER_TYRUS_BUFFER];
+                    Arrays.fill(payload, (byte) 'x');
+                    out.write(payload);
+                } catch (IOException closedByTheServer) {
+                    // expected once Tyrus gave up
+                }
+            }, "test-overflow-writer");
+            writer.setDaemon(true);
+            writer.start();
+            RawPeer.Close close = RawPeer.readClose(socket.getInputStream());
+            assertNotNull(close);
+            assertEquals(reported, next(serverSide.closes).code());
+            assertEquals(List.of(), logs.stackTraces());
+            return close;
+        }
+    }
+
+    /** A client's Tyrus frame buffer overflows (there is no frame filter on the client side): reported as 1009. */
+    @Test
+    void aFrameOverAClientsTyrusBufferIsReportedAs1009() throws Exception {
+        TyrusTransport transport = transport();
+        WebSocketServer server = listen(transport, OVER_TYRUS_BUFFER, new WebSocketHandler() {
+            @Override
+            public void onOpen(WebSocketConnection connection) {
+                connection.sendText("y".repeat(OVER_TYRUS_BUFFER));
+            }
+        });
+        Recorder clientSide = new Recorder();
+        transport.connect(ClientSpec.builder("small", uri(server)).maxMessageSize(SMALL_LIMIT).compression(false)
+                .pingInterval(Duration.ZERO).build(), clientSide);
+        next(clientSide.opens);
+        Recorder.Closed closed = next(clientSide.closes);
+        assertEquals(1009, closed.code(), closed.reason());
+    }
+
+    /** Tyrus's error log is quiet while a transport is open, and as it was once the last one closed. */
+    @Test
+    void tyrusErrorLogIsQuietOnlyWhileATransportIsOpen() throws Exception {
+        Logger tyrusLog = Logger.getLogger(TyrusEndpointWrapper.class.getName());
+        TyrusTransport first = transport();
+        TyrusTransport second = transport();
+        try (CapturedLogs logs = new CapturedLogs()) {
+            tyrusLog.log(Level.WARNING, "Unexpected error", new IllegalStateException("boom"));
+            first.close();
+            tyrusLog.log(Level.WARNING, "Unexpected error", new IllegalStateException("boom"));
+            assertEquals(List.of(), logs.stackTraces());
+            assertEquals(2, logs.lines().stream()
+                    .filter(line -> line.endsWith("unexpected error: java.lang.IllegalStateException: boom")).count(),
+                    () -> String.join("\n", logs.lines()));
+            second.close();
+            assertNull(tyrusLog.getFilter(), "no transport open: Tyrus logs as it does");
+        }
+    }
+
+    private static URI uri(WebSocketServer server) {
+        return URI.create("ws://127.0.0.1:" + server.port() + "/ws");
+    }
+}
