@@ -233,7 +233,7 @@ class TrackerAdapterTest {
     void aChatMessageIsPublishedOnItsChatAsChat() throws Exception {
         online(Duration.ofSeconds(30));
         peer.push("chat.message", "m1", Map.of("chat_id", "lobby-chat", "content", "hello all",
-                "author", Map.of("id", "u1", "name", "Ada")));
+                "author", Map.of("id", "u1", "name", "Ada")), Instant.ofEpochMilli(1_700_000_000_000L));
         Message chat = nextPublished();
         assertEquals("m1", chat.id());
         assertEquals("tracker.main", chat.endpoint());
