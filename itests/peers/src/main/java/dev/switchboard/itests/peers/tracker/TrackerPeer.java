@@ -74,7 +74,7 @@ public final class TrackerPeer implements AutoCloseable {
         server.addWebSocket("/ws", new Handler());
     }
 
-    /** {@code http://127.0.0.1:<port>}: an agent derives {@link #webSocketUrl()} from it by the seed's rule. */
+    /** {@code http://127.0.0.1:<port>}: an agent derives {@link #webSocketUrl()} from it (http becomes ws, /ws appended). */
     public String trackerUrl() {
         return "http://127.0.0.1:" + server.port();
     }
