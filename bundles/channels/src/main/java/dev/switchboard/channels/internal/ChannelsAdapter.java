@@ -120,8 +120,7 @@ public class ChannelsAdapter extends EndpointSupport<ChannelsSettings> {
 
     @Override
     protected synchronized boolean applyLive(ChannelsSettings current, ChannelsSettings next) {
-        // switching off is a stop, never a live change
-        return next.enabled() && server != null && server.reconfigure(next);
+        return server != null && server.reconfigure(next);
     }
 
     /** The running server (tests, benchmarks). */
