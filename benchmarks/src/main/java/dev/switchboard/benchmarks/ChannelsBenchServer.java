@@ -1,6 +1,7 @@
 package dev.switchboard.benchmarks;
 
 import dev.switchboard.channels.internal.ChannelsServer;
+import dev.switchboard.channels.internal.ChannelsSettings;
 import dev.switchboard.transport.ServerSpec;
 import dev.switchboard.transport.WebSocketServer;
 import dev.switchboard.transport.internal.TyrusTransport;
@@ -11,7 +12,7 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Switchboard's channels server in a JVM of its own, for {@code channels-fanout.sh}: the same
- * {@link ChannelsServer} the adapter runs, on {@code new TyrusTransport()}, with the seed's
+ * {@link ChannelsServer} the adapter runs, on {@code new TyrusTransport()}, with the built-in
  * {@code chat:<room>} handler. A second port answers {@code GET /_heap} with the heap in use after
  * a full GC, so the driver can measure the heap each idle connection costs.
  *
@@ -27,7 +28,7 @@ public final class ChannelsBenchServer {
         int max = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         TyrusTransport transport = new TyrusTransport();
         ChannelsServer channels = new ChannelsServer(transport,
-                ChannelsServer.Settings.defaults("bench").withMaxConnections(max), null);
+                ChannelsSettings.defaults("bench").withMaxConnections(max), null);
         channels.start();
         WebSocketServer stats = transport.listen(ServerSpec.builder("bench-stats").pingInterval(Duration.ZERO).build());
         stats.addHttp("/_heap", (request, response) -> {

@@ -3,7 +3,7 @@ package dev.switchboard.benchmarks;
 import dev.switchboard.api.Endpoint;
 import dev.switchboard.api.EndpointStatus;
 import dev.switchboard.channels.internal.ChannelsAdapter;
-import dev.switchboard.channels.internal.ChannelsServer;
+import dev.switchboard.channels.internal.ChannelsSettings;
 import dev.switchboard.itests.peers.kosmi.KosmiDouble;
 import dev.switchboard.kosmi.internal.KosmiAdapter;
 import dev.switchboard.kosmi.internal.KosmiConfig;
@@ -236,9 +236,7 @@ public final class KosmiBridgeLatency {
     private static ChannelsAdapter channels(WebSocketTransport transport) throws Exception {
         ChannelsAdapter adapter = new ChannelsAdapter();
         inject(adapter, "transport", transport);
-        Method start = ChannelsAdapter.class.getDeclaredMethod("start", ChannelsServer.Settings.class);
-        start.setAccessible(true);
-        start.invoke(adapter, ChannelsServer.Settings.defaults("channels.local").withPort(0));
+        adapter.start(ChannelsSettings.defaults("channels.local"));
         return adapter;
     }
 

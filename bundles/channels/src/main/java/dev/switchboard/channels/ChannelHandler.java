@@ -1,7 +1,7 @@
 package dev.switchboard.channels;
 
 /**
- * Serves the topics matching one pattern on a channels server, as the seed's {@code Channel} does.
+ * Serves the topics matching one pattern on a channels server.
  *
  * <p>A pattern is a sequence of {@code :}-separated segments; a segment written {@code <name>}
  * matches any text and captures it as parameter {@code name}, any other segment must match
@@ -42,7 +42,7 @@ public interface ChannelHandler {
      * {@code subscribe} and {@code unsubscribe}).
      *
      * @return true when the event was handled: the endpoint then publishes it as a Switchboard
-     *         message; false for an event this handler does not know (no reply, as in the seed)
+     *         message; false for an event this handler does not know (no reply)
      */
     boolean onEvent(ChannelContext context, String event, Object payload);
 }

@@ -1,5 +1,5 @@
 /**
- * Channel handlers for Switchboard's topic-channel WebSocket server (seed 002).
+ * Channel handlers for Switchboard's topic-channel WebSocket server.
  *
  * <p>Another bundle serves a family of topics by registering a {@link dev.switchboard.channels.ChannelHandler}
  * service: it sends a snapshot to each client that joins a topic and handles the events clients send

@@ -173,7 +173,8 @@ public abstract class EndpointSupport<S extends EndpointSettings> implements End
     /** Starts (or restarts) the protocol with {@code next}: outside OSGi, tests and benchmarks call this. */
     public final synchronized void start(S next) {
         Objects.requireNonNull(next, "settings");
-        end(true);
+        // switched off is a removal for the peers (1000), anything else a restart (1001)
+        end(next.enabled());
         settings = next;
         id = next.id();
         publisher.start(id);

@@ -23,7 +23,9 @@ import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -45,8 +47,9 @@ import org.osgi.service.metatype.ObjectClassDefinition;
 /**
  * The Kosmi adapter in a real Felix, configured through Config Admin, against the loopback Kosmi
  * double: login, connection_init, subscribe and join, receive and send without echo, the three
- * room spellings, reconnect, the token kept across a bundle restart, every bad input of issue 6,
- * and a gateway carrying chat between a Kosmi room and a channels topic in both directions.
+ * room spellings, reconnect, the token kept across a bundle restart, bad inputs (a failing login,
+ * a wrong token, no ack, malformed answers, throttling, settings that cannot work), and a gateway
+ * carrying chat between a Kosmi room and a channels topic in both directions.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -103,17 +106,46 @@ public class KosmiIT extends SwitchboardTestSupport {
     }
 
     @Test
-    public void theTokenIsAMetatypePasswordAndNeverInTheStatus() {
+    public void theMetatypeHasThePasswordTheRangesAndTheWebConsoleNameHint() {
         ObjectClassDefinition definition = metatype.getMetaTypeInformation(installed("dev.switchboard.kosmi"))
                 .getObjectClassDefinition("dev.switchboard.kosmi", null);
         assertNotNull(definition);
+        assertFalse(definition.getDescription().toLowerCase().contains("seed"));
+        Map<String, AttributeDefinition> attributes = new HashMap<>();
         for (AttributeDefinition attribute : definition.getAttributeDefinitions(ObjectClassDefinition.ALL)) {
-            if (attribute.getID().equals("token")) {
-                assertEquals(AttributeDefinition.PASSWORD, attribute.getType());
-                return;
-            }
+            attributes.put(attribute.getID(), attribute);
         }
-        fail("no token attribute");
+        assertEquals(AttributeDefinition.PASSWORD, attributes.get("token").getType());
+        assertEquals(AttributeDefinition.BOOLEAN, attributes.get("enabled").getType());
+        assertEquals("Kosmi {id}", attributes.get("webconsole.configurationFactory.nameHint").getDefaultValue()[0]);
+        // Felix Metatype checks the ranges: a value below one is refused before the endpoint sees it
+        assertFalse(attributes.get("sendTimeoutSeconds").validate("0").isEmpty());
+        assertEquals("", attributes.get("sendTimeoutSeconds").validate("1"));
+        assertFalse(attributes.get("maxMessageBytes").validate("1000").isEmpty());
+    }
+
+    /** Bad input: a setting that cannot work: registered anyway, OFFLINE with the key that is wrong. */
+    @Test
+    public void aSettingThatCannotWorkIsAConfigurationErrorNamingTheKey() throws Exception {
+        configureKosmi("kosmi-bad", new String[] {"@lobby"}, "maxMessageBytes", 100);
+        awaitReason("kosmi-bad", "maxMessageBytes = 100: must be at least 4096");
+        assertEquals(EndpointStatus.State.OFFLINE, endpoint("kosmi-bad").status().state());
+        assertEquals(EndpointStatus.Detail.CONFIGURATION_ERROR, endpoint("kosmi-bad").status().detail());
+        assertEquals(0, kosmi.logins());
+    }
+
+    @Test
+    public void gatewayMembersMayNameARoomInAnySpelling() throws Exception {
+        online("kosmi-spelling", new String[] {"@lobby"});
+        Endpoint endpoint = endpoint("kosmi-spelling");
+        assertEquals("@lobby", endpoint.canonicalChannel("lobby"));
+        assertEquals("@lobby", endpoint.canonicalChannel("https://app.kosmi.io/room/@lobby"));
+        try {
+            endpoint.canonicalChannel("the lobby");
+            fail("a name with a space is no room");
+        } catch (IllegalArgumentException expected) {
+            assertTrue(expected.getMessage(), expected.getMessage().contains("not a Kosmi room"));
+        }
     }
 
     @Test

@@ -15,6 +15,7 @@ import dev.switchboard.itests.peers.tracker.TrackerPeer;
 import dev.switchboard.transport.WebSocketTransport;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -30,12 +31,16 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.ServiceReference;
+import org.osgi.service.metatype.AttributeDefinition;
+import org.osgi.service.metatype.MetaTypeService;
+import org.osgi.service.metatype.ObjectClassDefinition;
 
 /**
  * The tracker adapter in a real Felix, configured through Config Admin, against the loopback
  * tracker double: authentication both ways, events as messages (deduplicated, acked), the sink's
- * frames, heartbeat busy/online, bad inputs, a dropped connection, and a gateway carrying chat
- * between the tracker's lobby and a channels topic in both directions.
+ * frames, heartbeat busy/online, bad inputs, a dropped connection, a gateway carrying chat
+ * between the tracker's lobby and a channels topic in both directions, and tracker events kept out
+ * of chats, delivered only to a member that names the events channel.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -46,6 +51,9 @@ public class TrackerIT extends SwitchboardTestSupport {
 
     @Inject
     private WebSocketTransport transport;
+
+    @Inject
+    private MetaTypeService metatype;
 
     private TrackerPeer peer;
     private final List<Subscription> subscriptions = new ArrayList<>();
@@ -89,8 +97,9 @@ public class TrackerIT extends SwitchboardTestSupport {
         peer.speak(TrackerPeer.Convention.EVENT).push("task.assigned", "e2", Map.of("task_id", "t7"));
         Message task = next(published);
         assertEquals("e2", task.id());
-        assertEquals("task:t7", task.channel());
+        assertEquals("every event that is no chat message is on events", "events", task.channel());
         assertEquals("task.assigned", task.event());
+        assertEquals("and on the task it names", "task:t7", next(published).channel());
         peer.push("presence", null, Map.of("who", "bob"));
         assertEquals("events", next(published).channel());
         await("three acks", () -> peer.acks().size() == 3);
@@ -101,12 +110,29 @@ public class TrackerIT extends SwitchboardTestSupport {
         await("re-authenticated after 1009", () -> peer.authentications() == 2
                 && state("tracker-events") == EndpointStatus.State.ONLINE);
         peer.push("task.updated", "e3", Map.of("task_id", "t7"));
-        assertEquals("e3", next(published).id());
+        Message onEvents = next(published);
+        assertEquals("e3", onEvents.id());
+        assertEquals("events", onEvents.channel());
+        assertEquals("task:t7", next(published).channel());
 
         Map<String, Object> after = endpoint("tracker-events").metrics().details();
         assertEquals(1L, after.get("duplicatesDropped"));
         assertEquals(1L, after.get("reconnects"));
         assertTrue(endpoint("tracker-events").metrics().errors() >= 2);
+    }
+
+    /** The Felix Web Console names each factory configuration by this attribute's default, {id} filled in. */
+    @Test
+    public void theMetatypeGivesTheWebConsoleTheEndpointIdAsEachConfigurationsName() {
+        ObjectClassDefinition tracker = metatype.getMetaTypeInformation(installed("dev.switchboard.tracker"))
+                .getObjectClassDefinition("dev.switchboard.tracker", null);
+        AttributeDefinition hint = Arrays.stream(tracker.getAttributeDefinitions(ObjectClassDefinition.ALL))
+                .filter(ad -> ad.getID().equals("webconsole.configurationFactory.nameHint")).findFirst().orElseThrow();
+        assertEquals(List.of("Tracker endpoint {id}"), List.of(hint.getDefaultValue()));
+        AttributeDefinition frameLimit = Arrays.stream(tracker.getAttributeDefinitions(ObjectClassDefinition.ALL))
+                .filter(ad -> ad.getID().equals("maxFrameBytes")).findFirst().orElseThrow();
+        assertFalse("0 is out of range", frameLimit.validate("0").isEmpty());
+        assertEquals("", frameLimit.validate("1048576"));
     }
 
     @Test
@@ -172,7 +198,7 @@ public class TrackerIT extends SwitchboardTestSupport {
         subscriptions.add(source.subscribe(message -> {
             throw new IllegalStateException("a listener bug");
         }));
-        peer.push("task.assigned", "e1", Map.of("task_id", "t1"));
+        peer.push("project.updated", "e1", Map.of("project_id", "p1"));
         assertEquals("e1", next(published).id());
         await("e1 acked", () -> peer.acks().size() == 1);
 
@@ -180,8 +206,8 @@ public class TrackerIT extends SwitchboardTestSupport {
         await("re-authenticated", () -> peer.authentications() == 2
                 && state("tracker-drop") == EndpointStatus.State.ONLINE);
         await("the heartbeat restarted", () -> peer.heartbeatStatuses().size() == 2);
-        peer.push("task.assigned", "e1", Map.of("task_id", "t1"));
-        peer.push("task.assigned", "e2", Map.of("task_id", "t1"));
+        peer.push("project.updated", "e1", Map.of("project_id", "p1"));
+        peer.push("project.updated", "e2", Map.of("project_id", "p1"));
         assertEquals("e2", next(published).id());
         assertEquals(1L, endpoint("tracker-drop").metrics().reconnects());
         assertEquals(1L, endpoint("tracker-drop").metrics().details().get("duplicatesDropped"));
@@ -196,11 +222,7 @@ public class TrackerIT extends SwitchboardTestSupport {
         gateway("tracker-lobby", Members.inout("tracker-gw", "lobby-chat"), Members.inout("web-tracker", "chat:lobby"));
         awaitGatewayReady("tracker-lobby");
 
-        Browser browser = new Browser(URI.create(url));
-        browsers.add(browser);
-        browser.send("[\"chat:lobby\",\"subscribe\",{}]");
-        browser.expect("[\"chat:lobby\",\"subscribed\",{}]");
-        browser.expect("[\"chat:lobby\",\"history\",{\"messages\":[]}]");
+        Browser browser = joined(url, "chat:lobby");
 
         // browser -> tracker lobby
         browser.send("[\"chat:lobby\",\"message\",{\"text\":\"hello tracker\",\"author\":\"ada\"}]");
@@ -222,9 +244,52 @@ public class TrackerIT extends SwitchboardTestSupport {
         peer.push("chat.message", "m-gw2", Map.of("chat_id", "lobby-chat", "content", "second"));
         String second = browser.next();
         assertTrue(second, second.contains("second"));
+
+        // bad inputs for the lobby: a task event naming the lobby chat, chat messages whose content is no string
+        peer.push("task.updated", "e-task", Map.of("chat_id", "lobby-chat", "status", "done", "internal_note", "secret"));
+        peer.push("chat.message", "m-object", Map.of("chat_id", "lobby-chat", "content", Map.of("text", "sneaky")));
+        peer.push("chat.message", "m-number", Map.of("chat_id", "lobby-chat", "content", 42));
+        peer.push("chat.message", "m-gw3", Map.of("chat_id", "lobby-chat", "content", "third"));
+        String third = browser.next();
+        assertTrue("only chat reaches the chat: " + third, third.startsWith("[\"chat:lobby\",\"message\",{")
+                && third.contains("third"));
+        assertEquals(2L, endpoint("tracker-gw").metrics().details().get("malformedChatMessages"));
+    }
+
+    /** A gateway member naming the events channel gets the tracker's events; naming a chat gets none of them. */
+    @Test
+    public void trackerEventsReachOnlyAMemberThatNamesTheEventsChannel() throws Exception {
+        online("tracker-ev");
+        configure("dev.switchboard.channels", "web-ev", "id", "web-ev", "port", 0);
+        await("channels online", () -> state("web-ev") == EndpointStatus.State.ONLINE);
+        String url = (String) endpoint("web-ev").metrics().details().get("url");
+        gateway("tracker-ev-lobby", Members.inout("tracker-ev", "lobby-chat"), Members.inout("web-ev", "chat:lobby"));
+        gateway("tracker-ev-ops", Members.in("tracker-ev", "events"), Members.out("web-ev", "chat:ops"));
+        awaitGatewayReady("tracker-ev-lobby");
+        awaitGatewayReady("tracker-ev-ops");
+        Browser lobby = joined(url, "chat:lobby");
+        Browser ops = joined(url, "chat:ops");
+
+        peer.push("task.updated", "e-1", Map.of("chat_id", "lobby-chat", "task_id", "t7", "status", "done"));
+        String event = ops.next();
+        assertTrue(event, event.startsWith("[\"chat:ops\",\"task.updated\",{") && event.contains("\"status\":\"done\""));
+        peer.push("chat.message", "m-1", Map.of("chat_id", "lobby-chat", "content", "hello lobby"));
+        String chat = lobby.next();
+        assertTrue("the lobby's next frame is the chat message, not the task event: " + chat,
+                chat.startsWith("[\"chat:lobby\",\"message\",{") && chat.contains("hello lobby"));
     }
 
     // --- helpers --------------------------------------------------------------------------------
+
+    /** A browser subscribed to a chat topic of the channels endpoint at {@code url}, its empty history read. */
+    private Browser joined(String url, String topic) throws Exception {
+        Browser browser = new Browser(URI.create(url));
+        browsers.add(browser);
+        browser.send("[\"" + topic + "\",\"subscribe\",{}]");
+        browser.expect("[\"" + topic + "\",\"subscribed\",{}]");
+        browser.expect("[\"" + topic + "\",\"history\",{\"messages\":[]}]");
+        return browser;
+    }
 
     /** Configures a tracker endpoint against the peer, waits for ONLINE, and subscribes to what it publishes. */
     private BlockingQueue<Message> online(String id, Object... extra) throws Exception {

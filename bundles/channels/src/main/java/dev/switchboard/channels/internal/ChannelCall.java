@@ -6,20 +6,20 @@ import java.util.Map;
 /** One call into a channel: the calling client, its topic and the pattern's parameters. */
 final class ChannelCall implements ChannelContext {
 
-    private final ChannelsServer server;
-    private final ChannelsServer.Client client;
+    private final ChannelDispatch dispatch;
+    private final Client client;
     private final String topic;
     private final Map<String, String> params;
 
-    ChannelCall(ChannelsServer server, ChannelsServer.Client client, String topic, Map<String, String> params) {
-        this.server = server;
+    ChannelCall(ChannelDispatch dispatch, Client client, String topic, Map<String, String> params) {
+        this.dispatch = dispatch;
         this.client = client;
         this.topic = topic;
         this.params = params;
     }
 
-    ChannelsServer server() {
-        return server;
+    ChannelDispatch dispatch() {
+        return dispatch;
     }
 
     @Override
@@ -39,15 +39,15 @@ final class ChannelCall implements ChannelContext {
 
     @Override
     public void send(String event, Object payload) {
-        sendRaw(server.codec().encode(topic, event, payload));
+        sendRaw(dispatch.codec().encode(topic, event, payload));
     }
 
     void sendRaw(String frame) {
-        server.sendTo(client, frame);
+        dispatch.sendTo(client, frame);
     }
 
     @Override
     public int broadcast(String event, Object payload) {
-        return server.broadcast(topic, event, server.codec().toTree(payload));
+        return dispatch.broadcast(topic, event, dispatch.codec().toTree(payload));
     }
 }

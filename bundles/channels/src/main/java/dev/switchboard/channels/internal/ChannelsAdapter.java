@@ -40,7 +40,7 @@ import org.osgi.service.metatype.annotations.Designate;
 @Component(configurationPid = "dev.switchboard.channels", configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = {})
 @Designate(ocd = ChannelsConfig.class, factory = true)
-public class ChannelsAdapter extends EndpointSupport<ChannelsServer.Settings> {
+public class ChannelsAdapter extends EndpointSupport<ChannelsSettings> {
 
     static final String PROTOCOL = "channels";
 
@@ -79,15 +79,15 @@ public class ChannelsAdapter extends EndpointSupport<ChannelsServer.Settings> {
         deactivateEndpoint();
     }
 
-    static ChannelsServer.Settings settings(ChannelsConfig config) {
-        return new ChannelsServer.Settings(ConfigCheck.notBlank("id", config.id()),
+    static ChannelsSettings settings(ChannelsConfig config) {
+        return new ChannelsSettings(ConfigCheck.notBlank("id", config.id()), config.enabled(),
                 ConfigCheck.notBlank("host", config.host()), ConfigCheck.port("port", config.port(), true),
-                config.path(), ConfigCheck.notNegative("maxConnections", config.maxConnections()),
-                ConfigCheck.positive("maxFrameBytes", config.maxFrameBytes()),
-                ConfigCheck.notNegative("historySize", config.historySize()),
+                config.path(), ConfigCheck.range("maxConnections", config.maxConnections(), 0, 1_000_000),
+                ConfigCheck.range("maxFrameBytes", config.maxFrameBytes(), 1024, 16 << 20),
+                ConfigCheck.range("historySize", config.historySize(), 0, 10_000),
                 config.chatPatterns() == null ? List.of() : List.of(config.chatPatterns()),
-                ConfigCheck.positive("sendQueueLimit", config.sendQueueLimit()),
-                Duration.ofSeconds(ConfigCheck.notNegative("pingIntervalSeconds", config.pingIntervalSeconds())),
+                ConfigCheck.range("sendQueueLimit", config.sendQueueLimit(), 1, 1_000_000),
+                Duration.ofSeconds(ConfigCheck.range("pingIntervalSeconds", config.pingIntervalSeconds(), 0, 3600)),
                 config.compression());
     }
 
@@ -95,7 +95,7 @@ public class ChannelsAdapter extends EndpointSupport<ChannelsServer.Settings> {
 
     /** Listens; a bind failure is an OFFLINE status with its reason (by the skeleton), never an exception out of DS. */
     @Override
-    protected synchronized void startProtocol(ChannelsServer.Settings settings) throws IOException {
+    protected synchronized void startProtocol(ChannelsSettings settings) throws IOException {
         ChannelsServer next = new ChannelsServer(transport, settings, this::published);
         server = next;
         handlers.values().forEach(this::serve);
@@ -119,7 +119,7 @@ public class ChannelsAdapter extends EndpointSupport<ChannelsServer.Settings> {
     }
 
     @Override
-    protected synchronized boolean applyLive(ChannelsServer.Settings current, ChannelsServer.Settings next) {
+    protected synchronized boolean applyLive(ChannelsSettings current, ChannelsSettings next) {
         return server != null && server.reconfigure(next);
     }
 

@@ -16,12 +16,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Seed-002 frames {@code [topic, event, payload]} ⇄ objects, on transport's {@link JsonFraming}. Thread-safe. */
+/** The channels protocol's frames {@code [topic, event, payload]} ⇄ objects, on transport's {@link JsonFraming}. Thread-safe. */
 final class ChannelsCodec {
 
     static final String SUBSCRIBE = "subscribe";
     static final String UNSUBSCRIBE = "unsubscribe";
     static final String HISTORY = "history";
+    /** A chat message, the event a chat channel broadcasts and remembers. */
+    static final String MESSAGE = Message.CHAT;
 
     /** What a text frame from a client is. */
     sealed interface Inbound permits Frame, Invalid {
@@ -31,7 +33,7 @@ final class ChannelsCodec {
     record Frame(String topic, String event, JsonNode payload) implements Inbound {
     }
 
-    /** A frame the seed refuses, with the reply it sends. */
+    /** A frame the protocol refuses, with the reply it sends. */
     record Invalid(String reply, String why) implements Inbound {
     }
 
@@ -63,16 +65,40 @@ final class ChannelsCodec {
 
     /** {@code [topic, event, payload]} as a text frame; {@code payload} is a tree or plain values. */
     String encode(String topic, String event, Object payload) {
-        StringWriter out = new StringWriter(64);
-        try (JsonGenerator generator = mapper.getFactory().createGenerator(out)) {
-            generator.writeStartArray();
-            generator.writeString(topic);
-            generator.writeString(event);
+        return frame(topic, event, generator -> {
             if (payload instanceof JsonNode tree) {
                 mapper.writeTree(generator, tree);
             } else {
                 mapper.writeValue(generator, payload);
             }
+        });
+    }
+
+    /** {@code [topic, event, payload]} with the payload already written as JSON text by {@link #json}. */
+    String encodeJson(String topic, String event, String payloadJson) {
+        return frame(topic, event, generator -> generator.writeRawValue(payloadJson));
+    }
+
+    /** A payload as JSON text, as {@link #encode} would write it. */
+    String json(JsonNode payload) {
+        try {
+            return mapper.writeValueAsString(payload);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write a payload", e);
+        }
+    }
+
+    private interface PayloadWriter {
+        void write(JsonGenerator generator) throws IOException;
+    }
+
+    private String frame(String topic, String event, PayloadWriter payload) {
+        StringWriter out = new StringWriter(64);
+        try (JsonGenerator generator = mapper.getFactory().createGenerator(out)) {
+            generator.writeStartArray();
+            generator.writeString(topic);
+            generator.writeString(event);
+            payload.write(generator);
             generator.writeEndArray();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write a frame on " + topic, e);
@@ -80,7 +106,7 @@ final class ChannelsCodec {
         return out.toString();
     }
 
-    /** The seed's {@code {id?: string}}: any other payload subscribes without an id. */
+    /** The subscribe payload {@code {id?: string}}: any other payload subscribes without an id. */
     static String subscribeId(JsonNode payload) {
         JsonNode id = payload.isObject() ? payload.get("id") : null;
         return id != null && id.isTextual() ? id.textValue() : null;
@@ -107,7 +133,7 @@ final class ChannelsCodec {
         return encode(topic, "error", error("INTERNAL_ERROR", "Channel handler failed on " + event));
     }
 
-    /** {@code {code, message}} in the seed's key order. */
+    /** {@code {code, message}}, in this key order, as clients of the protocol expect. */
     private static Map<String, Object> error(String code, String message) {
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("code", code);
@@ -115,8 +141,17 @@ final class ChannelsCodec {
         return payload;
     }
 
-    String history(String topic, List<JsonNode> messages) {
-        return encode(topic, HISTORY, Map.of("messages", messages));
+    /** {@code [topic, "history", {messages: [...]}]}, the messages given as JSON text by {@link #json}, oldest first. */
+    String history(String topic, List<String> messagesJson) {
+        return frame(topic, HISTORY, generator -> {
+            generator.writeStartObject();
+            generator.writeArrayFieldStart("messages");
+            for (String message : messagesJson) {
+                generator.writeRawValue(message);
+            }
+            generator.writeEndArray();
+            generator.writeEndObject();
+        });
     }
 
     Object toPlain(JsonNode node) {

@@ -12,7 +12,7 @@ final class ChatChannel implements Channel {
 
     @Override
     public void onJoin(ChannelCall call) {
-        call.sendRaw(call.server().historyFrame(call.topic()));
+        call.sendRaw(call.dispatch().historyFrame(call.topic()));
     }
 
     @Override
@@ -20,7 +20,7 @@ final class ChatChannel implements Channel {
         if (!Message.CHAT.equals(event)) {
             return false;
         }
-        call.server().post(call.topic(), payload);
+        call.dispatch().post(call.topic(), payload);
         return true;
     }
 }

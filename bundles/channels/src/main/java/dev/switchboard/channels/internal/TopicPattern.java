@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A seed-002 topic pattern: {@code :}-separated segments, {@code <name>} segments capture a
+ * A channel topic pattern: {@code :}-separated segments, {@code <name>} segments capture a
  * parameter, the others match literally, and the segment counts must be equal.
  */
 final class TopicPattern {

@@ -2,6 +2,7 @@ package dev.switchboard.channels.internal;
 
 import static dev.switchboard.channels.internal.ChannelsServerTest.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,9 +16,11 @@ import dev.switchboard.api.Subscription;
 import dev.switchboard.channels.ChannelContext;
 import dev.switchboard.channels.ChannelHandler;
 import dev.switchboard.transport.internal.TyrusTransport;
+import java.io.InputStream;
 import java.lang.reflect.Proxy;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +29,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,7 +49,7 @@ class ChannelsAdapterTest {
     void start() {
         transport = new TyrusTransport();
         adapter = new ChannelsAdapter(transport);
-        adapter.start(ChannelsServer.Settings.defaults("web"));
+        adapter.start(ChannelsSettings.defaults("web"));
         subscription = adapter.subscribe(published::add);
     }
 
@@ -71,14 +76,59 @@ class ChannelsAdapterTest {
     }
 
     @Test
-    void theDefaultsAreTheSeedsAndListenOnLoopback() {
-        ChannelsServer.Settings settings = ChannelsAdapter.settings(config(Map.of()));
+    void theDefaultsListenOnLoopback() {
+        ChannelsSettings settings = ChannelsAdapter.settings(config(Map.of()));
         assertEquals("127.0.0.1", settings.host());
         assertEquals(100, settings.maxConnections());
         assertEquals(50, settings.historySize());
         assertEquals(List.of("chat:<room>"), settings.chatPatterns());
         assertEquals(Duration.ofSeconds(30), settings.pingInterval());
         assertEquals("/", settings.path());
+    }
+
+    @Test
+    void theMetatypeNamesEachEndpointByItsIdAndItsRangesAreTheChecksRanges() throws Exception {
+        String xml;
+        try (InputStream metatype = getClass().getResourceAsStream(
+                "/OSGI-INF/metatype/" + ChannelsConfig.class.getName() + ".xml")) {
+            xml = new String(metatype.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertTrue(xml.matches("(?s).*<AD [^>]*id=\"webconsole.configurationFactory.nameHint\"[^>]*default=\"Channels\\\\ endpoint\\\\ \\{id}\".*"), xml);
+        assertFalse(xml.toLowerCase().contains("seed"), xml);
+        Matcher ad = Pattern.compile("<AD [^>]*id=\"(\\w+)\"[^>]*?min=\"(-?\\d+)\" max=\"(\\d+)\"").matcher(xml);
+        List<String> ranged = new ArrayList<>();
+        while (ad.find()) {
+            String key = ad.group(1);
+            int min = Integer.parseInt(ad.group(2));
+            int max = Integer.parseInt(ad.group(3));
+            ChannelsAdapter.settings(config(Map.of(key, min)));
+            ChannelsAdapter.settings(config(Map.of(key, max)));
+            for (int beyond : List.of(min - 1, max + 1)) {
+                IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> ChannelsAdapter.settings(config(Map.of(key, beyond))), key + " = " + beyond);
+                assertTrue(e.getMessage().startsWith(key + " = " + beyond + ": must be between"), e.getMessage());
+            }
+            ranged.add(key);
+        }
+        assertEquals(List.of("port", "maxConnections", "maxFrameBytes", "historySize", "sendQueueLimit",
+                "pingIntervalSeconds"), ranged);
+    }
+
+    /** Bad input: a frame limit of 0; then switched off, which stops a running server rather than editing it. */
+    @Test
+    void aFrameLimitOfZeroIsAConfigurationErrorAndDisabledStopsListening() throws Exception {
+        adapter.modified(config(Map.of("id", "web", "port", 0, "maxFrameBytes", 0)));
+        assertEquals(EndpointStatus.State.OFFLINE, adapter.status().state());
+        assertEquals(EndpointStatus.Detail.CONFIGURATION_ERROR, adapter.status().detail());
+        assertEquals("invalid configuration: maxFrameBytes = 0: must be between 1024 and 16777216",
+                adapter.status().reason());
+
+        adapter.modified(config(Map.of("id", "web", "port", 0)));
+        TestClient browser = joined("chat:lobby");
+        adapter.modified(config(Map.of("id", "web", "port", 0, "enabled", false)));
+        assertEquals(EndpointStatus.Detail.DISABLED, adapter.status().detail());
+        browser.awaitClose();
+        assertNull(adapter.server(), "not listening");
     }
 
     @Test
@@ -148,7 +198,7 @@ class ChannelsAdapterTest {
         int port;
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress("127.0.0.1", 0));
-            adapter.start(ChannelsServer.Settings.defaults("web").withPort(taken.getLocalPort()));
+            adapter.start(ChannelsSettings.defaults("web").withPort(taken.getLocalPort()));
             EndpointStatus status = adapter.status();
             assertEquals(EndpointStatus.State.OFFLINE, status.state());
             assertTrue(status.reason().contains("cannot listen on 127.0.0.1:" + taken.getLocalPort()), status.reason());
@@ -213,7 +263,7 @@ class ChannelsAdapterTest {
                 return false;
             }
         });
-        adapter.start(ChannelsServer.Settings.defaults("web").withPort(port));
+        adapter.start(ChannelsSettings.defaults("web").withPort(port));
         assertEquals(EndpointStatus.State.ONLINE, adapter.status().state());
     }
 
@@ -253,7 +303,8 @@ class ChannelsAdapterTest {
     private static ChannelsConfig config(Map<String, Object> values) {
         return (ChannelsConfig) Proxy.newProxyInstance(ChannelsAdapterTest.class.getClassLoader(),
                 new Class<?>[] {ChannelsConfig.class},
-                (proxy, method, args) -> values.getOrDefault(method.getName(), method.getDefaultValue()));
+                (proxy, method, args) -> method.getName().equals("annotationType") ? ChannelsConfig.class
+                        : values.getOrDefault(method.getName(), method.getDefaultValue()));
     }
 
     private static ChannelHandler snapshotHandler(String pattern) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.channels.ChannelContext;
 import dev.switchboard.channels.ChannelHandler;
 import dev.switchboard.transport.ClientHandler;
@@ -15,6 +16,7 @@ import dev.switchboard.transport.internal.TyrusTransport;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +30,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Every line of the seed-002 protocol against a real server and real JDK WebSocket clients on loopback. */
+/** Every line of the topic-channel protocol against a real server and real JDK WebSocket clients on loopback. */
 class ChannelsServerTest {
 
     private static final String SUBSCRIBE_LOBBY = "[\"chat:lobby\",\"subscribe\",{\"id\":\"s1\"}]";
@@ -48,7 +50,7 @@ class ChannelsServerTest {
     @BeforeEach
     void startServer() throws Exception {
         transport = new TyrusTransport();
-        server = start(ChannelsServer.Settings.defaults("test"));
+        server = start(ChannelsSettings.defaults("test"));
     }
 
     @AfterEach
@@ -58,14 +60,14 @@ class ChannelsServerTest {
         transport.close();
     }
 
-    private ChannelsServer start(ChannelsServer.Settings settings) throws Exception {
+    private ChannelsServer start(ChannelsSettings settings) throws Exception {
         ChannelsServer started = new ChannelsServer(transport, settings,
                 (c, t, e, p) -> events.add(new Event(c, t, e, p)));
         started.start();
         return started;
     }
 
-    private void restart(ChannelsServer.Settings settings) throws Exception {
+    private void restart(ChannelsSettings settings) throws Exception {
         server.stop();
         server = start(settings);
     }
@@ -163,7 +165,7 @@ class ChannelsServerTest {
 
     @Test
     void aJoiningClientGetsTheLastMessagesOldestFirst() throws Exception {
-        restart(ChannelsServer.Settings.defaults("test").withHistorySize(3));
+        restart(ChannelsSettings.defaults("test").withHistorySize(3));
         TestClient talker = joinedChat("chat:h");
         for (int i = 1; i <= 5; i++) {
             talker.send("[\"chat:h\",\"message\",{\"text\":\"m" + i + "\"}]");
@@ -176,10 +178,54 @@ class ChannelsServerTest {
         late.send("[\"chat:h\",\"subscribe\",{\"id\":\"again\"}]");
         late.expect("[\"chat:h\",\"subscribed\",{\"id\":\"again\"}]");
         late.expect("[\"chat:h\",\"history\",{\"messages\":[{\"text\":\"m3\"},{\"text\":\"m4\"},{\"text\":\"m5\"}]}]");
+        assertEquals(0L, server.details().get("historyTrimmedForSnapshotSize"), "what the count drops is not trimmed for size");
+    }
+
+    /**
+     * Bad input for a joining client: 50 remembered messages of 100 KB, 5 MB together. Its snapshot
+     * is one frame of at most the frame size (1 MiB): the newest messages that fit, oldest first, so
+     * that a client with a 1 MiB limit of its own is not disconnected by it.
+     */
+    @Test
+    void aHistorySnapshotFitsInOneFrameOfTheFrameSize() throws Exception {
+        String pad = "x".repeat(100_000);
+        for (int n = 0; n < 50; n++) {
+            Map<String, Object> payload = new TreeMap<>(Map.of("n", n, "pad", pad));
+            assertEquals(0, server.deliver("chat:big", "message", payload), "nobody listens yet");
+        }
+        BlockingQueue<String> frames = new LinkedBlockingQueue<>();
+        CompletableFuture<Integer> closed = new CompletableFuture<>();
+        ClientSpec spec = ClientSpec.builder("one-mib", URI.create(server.url())).maxMessageSize(1 << 20).build();
+        try (WebSocketClient client = transport.connect(spec, new ClientHandler() {
+            @Override
+            public void onText(WebSocketConnection connection, String text) {
+                frames.add(text);
+            }
+
+            @Override
+            public void onClose(WebSocketConnection connection, int code, String reason) {
+                closed.complete(code);
+            }
+        })) {
+            await("connected", () -> client.state() == WebSocketClient.State.OPEN);
+            client.sendText("[\"chat:big\",\"subscribe\",{}]");
+            assertEquals("[\"chat:big\",\"subscribed\",{}]", frames.poll(TestClient.TIMEOUT_SECONDS, TimeUnit.SECONDS));
+            String history = frames.poll(TestClient.TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            assertTrue(history != null && history.getBytes(StandardCharsets.UTF_8).length <= 1 << 20, "no snapshot under 1 MiB");
+            JsonNode messages = new ObjectMapper().readTree(history).get(2).get("messages");
+            List<Integer> kept = new ArrayList<>();
+            messages.forEach(message -> kept.add(message.get("n").asInt()));
+            assertEquals(List.of(40, 41, 42, 43, 44, 45, 46, 47, 48, 49), kept, "the newest ten that fit, oldest first");
+            assertEquals(40L, server.details().get("historyTrimmedForSnapshotSize"));
+
+            server.deliver("chat:big", "message", Map.of("n", 50));
+            assertEquals("[\"chat:big\",\"message\",{\"n\":50}]", frames.poll(TestClient.TIMEOUT_SECONDS, TimeUnit.SECONDS));
+            assertFalse(closed.isDone(), "still connected");
+        }
     }
 
     @Test
-    void binaryFramesAreReadAsTextAsTheSeedReadsThem() throws Exception {
+    void binaryFramesAreReadAsText() throws Exception {
         TestClient client = client();
         client.sendBinary("[\"chat:bin\",\"subscribe\",{\"id\":\"b\"}]");
         client.expect("[\"chat:bin\",\"subscribed\",{\"id\":\"b\"}]");
@@ -191,9 +237,7 @@ class ChannelsServerTest {
 
     @Test
     void permessageDeflateIsAgreedWhenEnabledAndOffered() throws Exception {
-        ChannelsServer.Settings d = ChannelsServer.Settings.defaults("test");
-        restart(new ChannelsServer.Settings(d.id(), d.host(), 0, d.path(), d.maxConnections(), d.maxFrameBytes(),
-                d.historySize(), d.chatPatterns(), d.sendQueueLimit(), d.pingInterval(), true));
+        restart(ChannelsSettings.defaults("test").withCompression(true));
         BlockingQueue<String> frames = new LinkedBlockingQueue<>();
         CompletableFuture<WebSocketConnection> opened = new CompletableFuture<>();
         ClientSpec spec = ClientSpec.builder("deflate", URI.create(server.url())).compression(true).build();
@@ -277,7 +321,7 @@ class ChannelsServerTest {
 
     @Test
     void anOversizeFrameClosesThatClientWith1009Only() throws Exception {
-        restart(ChannelsServer.Settings.defaults("test").withMaxFrameBytes(1024));
+        restart(ChannelsSettings.defaults("test").withMaxFrameBytes(1024));
         TestClient big = joinedChat("chat:lobby");
         TestClient bystander = joinedChat("chat:lobby");
         // bad input: a frame over maxFrameBytes
@@ -292,7 +336,7 @@ class ChannelsServerTest {
 
     @Test
     void connectionsBeyondTheLimitAreClosedWith1008() throws Exception {
-        restart(ChannelsServer.Settings.defaults("test").withMaxConnections(2));
+        restart(ChannelsSettings.defaults("test").withMaxConnections(2));
         TestClient first = joinedChat("chat:lobby");
         TestClient second = joinedChat("chat:lobby");
         // bad input: one connection too many
@@ -328,7 +372,7 @@ class ChannelsServerTest {
 
     @Test
     void aSlowConsumerIsClosedWith1013AndNobodyElseWaits() throws Exception {
-        restart(ChannelsServer.Settings.defaults("test").withSendQueueLimit(8));
+        restart(ChannelsSettings.defaults("test").withSendQueueLimit(8));
         TestClient fast = joinedChat("chat:flood");
         TestClient slow = TestClient.stalled(server.url());
         clients.add(slow);
@@ -447,7 +491,8 @@ class ChannelsServerTest {
     }
 
     @Test
-    void metricsCountConnectionsAndSubscribersPerTopic() throws Exception {
+    void metricsCountConnectionsAndSubscribersPerTopicAndShowTheLimit() throws Exception {
+        restart(ChannelsSettings.defaults("test").withMaxConnections(7));
         joinedChat("chat:a");
         joinedChat("chat:a");
         joinedChat("chat:b");
@@ -455,7 +500,7 @@ class ChannelsServerTest {
         await("four connections", () -> server.connectionCount() == 4);
         Map<String, Object> details = server.details();
         assertEquals(4, details.get("connections"));
-        assertEquals(100, details.get("maxConnections"));
+        assertEquals(7, details.get("maxConnections"), "the configured limit, whatever it is");
         assertEquals(Map.of("chat:a", 2, "chat:b", 1), details.get("subscribers"));
         assertEquals(server.url(), details.get("url"));
     }

@@ -116,7 +116,7 @@ final class KosmiCodec {
         };
     }
 
-    /** {@code connection_init} with seed 000's payload {@code {token, ua: base64(User-Agent), v, r: ""}}. */
+    /** {@code connection_init} with the payload Kosmi's web app sends: {@code {token, ua: base64(UA), v, r: ""}}. */
     String connectionInit(String token, String userAgent, String appVersion) {
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("token", token);

@@ -15,9 +15,12 @@ final class RoomId {
     private RoomId() {
     }
 
-    /** The room id with its {@code @}; an input that names no room is an {@link IllegalArgumentException}. */
+    /** The room id with its {@code @}; an input that names no room is an {@link IllegalArgumentException} with why. */
     static String normalise(String spelling) {
         String room = spelling == null ? "" : spelling.trim();
+        if (room.isEmpty()) {
+            throw new IllegalArgumentException("not a Kosmi room: the name is empty");
+        }
         int cut = indexOfAny(room, '?', '#');
         if (cut >= 0) {
             room = room.substring(0, cut);
@@ -28,13 +31,18 @@ final class RoomId {
         if (room.indexOf('/') >= 0) {
             // an address: the room is what follows …/room/
             int path = room.lastIndexOf(ROOM_PATH);
-            room = path < 0 ? "" : room.substring(path + ROOM_PATH.length());
+            if (path < 0) {
+                throw new IllegalArgumentException("not a Kosmi room: \"" + spelling
+                        + "\" is an address without /room/<name>");
+            }
+            room = room.substring(path + ROOM_PATH.length());
         }
         if (room.startsWith("@")) {
             room = room.substring(1);
         }
         if (!NAME.matcher(room).matches()) {
-            throw new IllegalArgumentException("not a Kosmi room: \"" + spelling + "\"");
+            throw new IllegalArgumentException("not a Kosmi room: \"" + spelling + "\" (" + (room.isEmpty()
+                    ? "no name" : "a room name has no spaces, /, ?, # or second @") + ")");
         }
         return "@" + room;
     }

@@ -25,7 +25,7 @@ class KosmiCodecTest {
     }
 
     @Test
-    void theDocumentsAreTheSeedsAndComeFromResourceFiles() {
+    void theDocumentsAreKosmisAndComeFromResourceFiles() {
         assertEquals("mutation { anonLogin { token } }", Document.ANON_LOGIN.text);
         assertEquals("subscription OnNewMessage($roomId: String!) { newMessage(roomId: $roomId) { body time user "
                 + "{ displayName username } } }", Document.ON_NEW_MESSAGE.text);
@@ -35,7 +35,7 @@ class KosmiCodecTest {
     }
 
     @Test
-    void connectionInitCarriesTheSeedsPayload() throws Exception {
+    void connectionInitCarriesKosmisPayload() throws Exception {
         JsonNode init = tree(codec.connectionInit("jwt", "UA/1", "4364"));
         assertEquals("connection_init", init.get("type").asText());
         assertEquals("{\"token\":\"jwt\",\"ua\":\"VUEvMQ==\",\"v\":\"4364\",\"r\":\"\"}", init.get("payload").toString());

@@ -1,20 +1,16 @@
 package dev.switchboard.tracker.internal;
 
+import dev.switchboard.api.DedupCache;
 import dev.switchboard.api.DeliveryException;
-import dev.switchboard.api.Endpoint;
-import dev.switchboard.api.EndpointMetrics;
 import dev.switchboard.api.EndpointStatus;
+import dev.switchboard.api.EndpointUnavailableException;
 import dev.switchboard.api.Message;
-import dev.switchboard.api.MessageListener;
-import dev.switchboard.api.MessageSink;
-import dev.switchboard.api.MessageSource;
-import dev.switchboard.api.Subscription;
+import dev.switchboard.endpoint.ConfigCheck;
+import dev.switchboard.endpoint.EndpointSupport;
+import dev.switchboard.endpoint.Traffic;
 import dev.switchboard.transport.Backoff;
 import dev.switchboard.transport.ConnectionMetrics;
-import dev.switchboard.api.DedupCache;
-import dev.switchboard.transport.EndpointRegistration;
 import dev.switchboard.transport.JsonFraming;
-import dev.switchboard.transport.MessagePublisher;
 import dev.switchboard.transport.WebSocketTransport;
 import java.net.URI;
 import java.time.Duration;
@@ -22,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
 import org.osgi.framework.BundleContext;
@@ -32,208 +29,179 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * One configured agent identity on a tracker: a {@link TrackerClient} plus its {@link Endpoint},
- * {@link MessageSource} and {@link MessageSink} services. Tracker events become messages; routed
- * messages become {@code chat.send}, task comments or stream events.
+ * One configured agent identity on a tracker: a {@link TrackerClient} on the endpoint skeleton.
+ * Routed messages become {@code chat.send}, task comments or stream events; tracker events become
+ * messages by one rule, so that nothing but chat reaches a chat:
+ * <ul>
+ *   <li>a <b>chat message</b> (a {@code chat.message} or {@code task.comment} whose {@code content}
+ *       is a string) is published on its chat's channel, the chat id ({@code task:<id>} for a comment
+ *       on a task), with event {@value Message#CHAT} and the content as its text;</li>
+ *   <li><b>every other event</b> is published on the channel {@value TrackerCodec#EVENTS_CHANNEL}
+ *       with the tracker's event name, and once more on {@code task:<id>} when it names a task, never
+ *       on a chat id: a gateway member gets these only by naming {@code <endpoint>:events} or
+ *       {@code <endpoint>:task:<id>};</li>
+ *   <li>a chat event whose content is not a string is no chat message: it is published as every
+ *       other event, counted ({@code malformedChatMessages}) and logged at WARN with its event id.</li>
+ * </ul>
  */
 @Component(configurationPid = "dev.switchboard.tracker", configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = {})
 @Designate(ocd = TrackerConfig.class, factory = true)
-public class TrackerAdapter implements Endpoint, MessageSource, MessageSink, TrackerClient.Listener {
-
-    private static final Logger LOG = LoggerFactory.getLogger(TrackerAdapter.class);
+public class TrackerAdapter extends EndpointSupport<TrackerSettings> implements TrackerClient.Listener {
 
     static final String PROTOCOL = "tracker";
-
-    /** Messages waiting for listeners before new ones are dropped (and counted as errors). */
-    private static final int SOURCE_QUEUE = 10_000;
-
-    /** One instance's configuration, as {@link TrackerConfig} gives it. */
-    record Options(String id, boolean enabled, String trackerUrl, String wsUrl, String token, String displayName,
-                   Duration heartbeatInterval, int maxFrameBytes, Duration pingInterval, Backoff backoff) {
-
-        /** Enabled, with the seed's schedule and the configuration's defaults: for tests. */
-        static Options of(String id, String trackerUrl, String token, Duration heartbeatInterval) {
-            return new Options(id, true, trackerUrl, "", token, "Switchboard", heartbeatInterval, 1 << 20,
-                    Duration.ofSeconds(30), Backoff.STANDARD);
-        }
-
-        @Override
-        public String toString() {
-            return "Options[id=" + id + ", trackerUrl=" + trackerUrl + ", wsUrl=" + wsUrl + ", enabled=" + enabled + "]";
-        }
-    }
 
     @Reference
     private WebSocketTransport transport;
 
-    private final MessagePublisher publisher = new MessagePublisher(PROTOCOL, SOURCE_QUEUE);
     /** Ids of delivered events: kept across reconnects and reconfigurations, so nothing arrives twice. */
     private final DedupCache seen = new DedupCache();
     private final JsonFraming json = new JsonFraming();
-    private final LongAdder messagesIn = new LongAdder();
-    private final LongAdder messagesOut = new LongAdder();
-    /** Messages not written; with the source's dropped messages and failed listener calls, the endpoint's own errors. */
-    private final LongAdder failures = new LongAdder();
-    private TrackerClient client;
-    private Options options;
-    private EndpointRegistration registration;
-    private volatile EndpointStatus status = EndpointStatus.offline("not started");
+    private final LongAdder malformedChatMessages = new LongAdder();
+    // written under this, read by transport threads
+    private volatile TrackerClient client;
 
     public TrackerAdapter() {
+        super(PROTOCOL);
     }
 
     /** Outside OSGi (tests): {@link #start} and {@link #stop} instead of DS. */
     TrackerAdapter(WebSocketTransport transport) {
+        this();
         this.transport = transport;
     }
 
     @Activate
     void activate(BundleContext context, TrackerConfig config) {
-        start(options(config));
-        registration = EndpointRegistration.register(context, this, id(), PROTOCOL);
+        activateEndpoint(context, config, TrackerAdapter::settings);
     }
 
-    /** Every setting needs a new session (token, address, heartbeat): reconnect with the new ones. */
+    /** Every setting needs a new session (token, address, heartbeat): the skeleton reconnects with the new ones. */
     @Modified
     void modified(TrackerConfig config) {
-        stop();
-        start(options(config));
-        if (registration != null) {
-            registration.rename(id());
-        }
+        modifyEndpoint(config, TrackerAdapter::settings);
     }
 
     @Deactivate
     void deactivate() {
-        if (registration != null) {
-            registration.close();
-            registration = null;
-        }
-        stop();
+        deactivateEndpoint();
     }
 
-    static Options options(TrackerConfig config) {
-        return new Options(config.id(), config.enabled(), config.trackerUrl(), config.wsUrl(),
-                config.token() == null ? "" : config.token(), config.displayName(),
-                Duration.ofSeconds(Math.max(1, config.heartbeatIntervalSeconds())), config.maxFrameBytes(),
-                Duration.ofSeconds(Math.max(0, config.pingIntervalSeconds())), Backoff.STANDARD);
+    static TrackerSettings settings(TrackerConfig config) {
+        URI uri = config.wsUrl() == null || config.wsUrl().isBlank()
+                ? TrackerSettings.webSocketUri(ConfigCheck.uri("trackerUrl", config.trackerUrl(), "http", "https",
+                        "ws", "wss"))
+                : ConfigCheck.uri("wsUrl", config.wsUrl(), "ws", "wss");
+        return new TrackerSettings(ConfigCheck.notBlank("id", config.id()), config.enabled(), uri,
+                ConfigCheck.notBlank("token", config.token()), config.displayName(),
+                Duration.ofSeconds(ConfigCheck.range("heartbeatIntervalSeconds", config.heartbeatIntervalSeconds(),
+                        1, 3600)),
+                ConfigCheck.range("maxFrameBytes", config.maxFrameBytes(), 1024, 16 << 20),
+                Duration.ofSeconds(ConfigCheck.range("pingIntervalSeconds", config.pingIntervalSeconds(), 0, 3600)),
+                Backoff.STANDARD);
     }
 
-    /** Starts connecting in the background; a configuration that cannot work is OFFLINE with the reason. */
-    synchronized void start(Options next) {
-        options = next;
-        String id = next.id();
-        publisher.start(id);
-        if (!next.enabled()) {
-            status = EndpointStatus.offline("disabled in its configuration");
-            LOG.info("{}: disabled", id);
-            return;
-        }
-        URI uri;
-        try {
-            uri = TrackerCodec.webSocketUri(next.trackerUrl(), next.wsUrl());
-        } catch (IllegalArgumentException e) {
-            status = EndpointStatus.offline("bad tracker URL: " + e.getMessage());
-            LOG.error("{}: {}", id, status.reason());
-            return;
-        }
-        if (next.token().isBlank()) {
-            status = EndpointStatus.offline("no token configured");
-            LOG.error("{}: {}", id, status.reason());
-            return;
-        }
-        client = new TrackerClient(transport, new TrackerClient.Settings(id, uri, next.token(),
-                next.heartbeatInterval(), next.maxFrameBytes(), next.pingInterval(), next.backoff(),
-                next.displayName()), seen, this);
-        client.start();
+    // --- the protocol -------------------------------------------------------------------------
+
+    /** Starts connecting in the background; the status follows the session. */
+    @Override
+    protected synchronized void startProtocol(TrackerSettings settings) {
+        TrackerClient next = new TrackerClient(transport, settings, seen, this);
+        client = next;
+        next.start();
     }
 
-    /** Closes the connection, the heartbeat and the source thread. Idempotent. */
-    synchronized void stop() {
-        if (client != null) {
-            client.close();
-            client = null;
+    /** Closes the connection with 1000; the heartbeat ends with it. */
+    @Override
+    protected synchronized void stopProtocol(boolean restarting) {
+        TrackerClient running = client;
+        client = null;
+        if (running != null) {
+            running.close();
         }
-        publisher.stop();
-        status = EndpointStatus.offline("stopped");
     }
 
     /** The running client (tests). */
-    synchronized TrackerClient client() {
+    TrackerClient client() {
         return client;
     }
 
-    // --- TrackerClient.Listener -----------------------------------------------------------------
-
     @Override
-    public void onStatus(EndpointStatus next) {
-        status = next;
+    public void onStatus(EndpointStatus status) {
+        updateStatus(status.state(), status.detail(), status.reason());
     }
 
-    /** A tracker event, on the connection's thread: becomes a message on the source thread. */
+    // --- tracker events -------------------------------------------------------------------------
+
+    /** A tracker event, on the connection's thread: published by the rule in the class comment. */
     @Override
     public void onEvent(TrackerCodec.Event event) {
-        messagesIn.increment();
-        publisher.publish(message(event));
+        String text = TrackerCodec.chatText(event);
+        String chat = TrackerCodec.chatChannel(event.data());
+        if (text != null && chat != null) {
+            publish(message(event, chat).event(Message.CHAT).text(text).build());
+            return;
+        }
+        if (TrackerCodec.isChat(event) && text == null) {
+            malformedChatMessages.increment();
+            log.warn("{}: chat event {} {} has no string content: published on {} as an event, not as chat", id(),
+                    event.type(), event.id(), TrackerCodec.EVENTS_CHANNEL);
+        }
+        publish(message(event, TrackerCodec.EVENTS_CHANNEL).event(event.type()).build());
+        String task = TrackerCodec.taskChannel(event.data());
+        if (task != null) {
+            publish(message(event, task).event(event.type()).build());
+        }
     }
 
-    private Message message(TrackerCodec.Event event) {
-        String text = TrackerCodec.chatText(event);
-        return Message.builder(id(), TrackerCodec.channel(event.data()))
+    private Message.Builder message(TrackerCodec.Event event, String channel) {
+        return Message.builder(id(), channel)
                 .id(event.id())
-                .event(text != null ? Message.CHAT : event.type())
-                .text(text)
                 .author(TrackerCodec.author(event.data()))
                 .data(json.toPlain(event.data()))
-                .time(event.time())
-                .build();
+                .time(event.time());
     }
 
-    // --- MessageSource ------------------------------------------------------------------------
+    // --- routed messages ------------------------------------------------------------------------
 
     @Override
-    public Subscription subscribe(MessageListener listener) {
-        return publisher.subscribe(listener);
-    }
-
-    // --- MessageSink --------------------------------------------------------------------------
-
-    @Override
-    public CompletionStage<Void> send(Message message) {
-        TrackerClient running = client();
+    protected CompletionStage<Void> deliver(Message message) {
+        TrackerClient running = client;
         if (running == null || !running.authenticated()) {
-            return CompletableFuture.failedFuture(new DeliveryException(id(), "not authenticated: " + status.reason()));
+            return CompletableFuture.failedFuture(new EndpointUnavailableException(id(), "not authenticated: "
+                    + status().reason()));
         }
         String event = message.event();
         String channel = message.channel();
-        CompletionStage<Void> sent;
         if (TrackerCodec.TASK_START.equals(event) || TrackerCodec.TASK_END.equals(event)) {
             return taskProgress(running, event, channel);
-        } else if (TrackerCodec.STREAM_EVENTS.contains(event)) {
-            sent = running.stream(event, streamData(message));
-        } else if (channel.startsWith(TrackerCodec.PROJECT_CHANNEL) || channel.equals(TrackerCodec.EVENTS_CHANNEL)) {
+        }
+        if (TrackerCodec.STREAM_EVENTS.contains(event)) {
+            return written(running.stream(event, streamData(message)));
+        }
+        if (channel.startsWith(TrackerCodec.PROJECT_CHANNEL) || channel.equals(TrackerCodec.EVENTS_CHANNEL)) {
             return CompletableFuture.failedFuture(new DeliveryException(id(),
                     "cannot send to " + channel + ": send to a chat id or task:<id>"));
-        } else {
-            String content = TrackerCodec.content(message);
-            if (content == null) {
-                return CompletableFuture.failedFuture(new DeliveryException(id(),
-                        "event " + event + " has no text: the tracker takes chat text, stream events and task progress"));
-            }
-            sent = running.chat(TrackerCodec.Target.of(channel), content, TrackerCodec.mentions(message),
-                    TrackerCodec.thinking(message));
         }
+        String content = TrackerCodec.content(message);
+        if (content == null) {
+            return CompletableFuture.failedFuture(new DeliveryException(id(), "event " + event
+                    + " has no text: the tracker takes chat text, stream events and task progress"));
+        }
+        return written(running.chat(TrackerCodec.Target.of(channel), content, TrackerCodec.mentions(message),
+                TrackerCodec.thinking(message)));
+    }
+
+    /** A frame the connection could not take (closed meanwhile, queue full) is "not now": the router sends it again. */
+    private CompletionStage<Void> written(CompletionStage<Void> sent) {
         return sent.handle((ok, error) -> {
             if (error != null) {
-                failures.increment();
-                throw new DeliveryException(id(), "not written: " + error.getMessage(), error);
+                Throwable cause = error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                throw new EndpointUnavailableException(id(), "not written: " + cause.getMessage(), cause);
             }
-            messagesOut.increment();
             return null;
         });
     }
@@ -248,8 +216,7 @@ public class TrackerAdapter implements Endpoint, MessageSource, MessageSink, Tra
         } else {
             running.taskEnded(taskId);
         }
-        LOG.info("{}: task {} {}", id(), taskId, TrackerCodec.TASK_START.equals(event) ? "in progress" : "ended");
-        messagesOut.increment();
+        log.info("{}: task {} {}", id(), taskId, TrackerCodec.TASK_START.equals(event) ? "in progress" : "ended");
         return CompletableFuture.completedFuture(null);
     }
 
@@ -272,44 +239,29 @@ public class TrackerAdapter implements Endpoint, MessageSource, MessageSink, Tra
         return data;
     }
 
-    // --- Endpoint -----------------------------------------------------------------------------
-
-    private long failures() {
-        return failures.sum() + publisher.dropped() + publisher.listenerFailures();
-    }
+    // --- counters -------------------------------------------------------------------------------
 
     @Override
-    public synchronized String id() {
-        return options == null ? "" : options.id();
-    }
-
-    @Override
-    public String protocol() {
-        return PROTOCOL;
-    }
-
-    @Override
-    public EndpointStatus status() {
-        return status;
-    }
-
-    @Override
-    public EndpointMetrics metrics() {
-        TrackerClient running = client();
-        Options current;
-        synchronized (this) {
-            current = options;
-        }
-        Map<String, Object> details = new LinkedHashMap<>();
-        if (current != null) {
-            details.put("displayName", current.displayName());
-        }
+    protected Traffic traffic() {
+        TrackerClient running = client;
         if (running == null) {
-            return new EndpointMetrics(messagesIn.sum(), messagesOut.sum(), 0, 0, failures(), 0, details);
+            return Traffic.NONE;
+        }
+        ConnectionMetrics.Snapshot m = running.transportMetrics();
+        return new Traffic(m.bytesIn(), m.bytesOut(), running.errors() + m.errors(), m.reconnects());
+    }
+
+    /** The session (lobby, projects, who is online) and the protocol's counters. */
+    @Override
+    protected Map<String, Object> details() {
+        TrackerClient running = client;
+        if (running == null) {
+            return Map.of();
         }
         TrackerClient.Session session = running.session();
-        ConnectionMetrics.Snapshot transportMetrics = running.transportMetrics();
-        details.put("url", running.address());
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("displayName", running.settings().displayName());
+        details.put("url", running.settings().address());
         details.put("authenticated", running.authenticated());
         if (session.lobbyChatId() != null) {
             details.put("lobbyChatId", session.lobbyChatId());
@@ -318,11 +270,10 @@ public class TrackerAdapter implements Endpoint, MessageSource, MessageSink, Tra
         details.put("online", session.online());
         details.put("eventsReceived", running.eventsReceived());
         details.put("duplicatesDropped", running.duplicates());
-        details.put("reconnects", transportMetrics.reconnects());
+        details.put("malformedChatMessages", malformedChatMessages.sum());
+        details.put("reconnects", running.transportMetrics().reconnects());
         details.put("heartbeatAcks", running.heartbeatAcks());
         details.put("tasksInProgress", List.copyOf(running.tasks()));
-        return new EndpointMetrics(messagesIn.sum(), messagesOut.sum(), transportMetrics.bytesIn(),
-                transportMetrics.bytesOut(), running.errors() + failures() + transportMetrics.errors(),
-                transportMetrics.reconnects(), details);
+        return details;
     }
 }

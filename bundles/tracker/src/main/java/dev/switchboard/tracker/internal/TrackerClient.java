@@ -1,21 +1,19 @@
 package dev.switchboard.tracker.internal;
 
+import dev.switchboard.api.DedupCache;
 import dev.switchboard.api.EndpointStatus;
-import dev.switchboard.transport.Backoff;
+import dev.switchboard.api.EndpointStatus.Detail;
 import dev.switchboard.transport.ClientHandler;
 import dev.switchboard.transport.ClientSpec;
 import dev.switchboard.transport.ConnectionMetrics;
-import dev.switchboard.api.DedupCache;
 import dev.switchboard.transport.Heartbeat;
 import dev.switchboard.transport.WebSocketClient;
 import dev.switchboard.transport.WebSocketConnection;
 import dev.switchboard.transport.WebSocketTransport;
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -25,11 +23,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Seed 001's agent client as a state machine over transport's reconnecting client: on every open
- * it authenticates with the token; {@code auth.ok} starts the session (heartbeat at once and every
- * interval, backoff reset); {@code auth.error} ends the client for good (OFFLINE with the server's
- * reason, no reconnect); every other message is a tracker event, deduplicated by id across
- * reconnects, acked, and handed to the {@link Listener}.
+ * The tracker's agent protocol as a state machine over transport's reconnecting client: on every
+ * open it authenticates with the token; {@code auth.ok} starts the session (heartbeat at once and
+ * every interval, backoff reset); {@code auth.error} ends the client for good (OFFLINE with the
+ * server's reason, no reconnect); every other message is a tracker event, deduplicated by id
+ * across reconnects, acked, and handed to the {@link Listener}. It has no thread of its own: the
+ * heartbeat beats on the transport's timer.
  */
 final class TrackerClient implements ClientHandler, AutoCloseable {
 
@@ -40,31 +39,11 @@ final class TrackerClient implements ClientHandler, AutoCloseable {
         /** A tracker event seen for the first time (or one without id). */
         void onEvent(TrackerCodec.Event event);
 
+        /** The state of the session, with the kind of trouble and the reason (never the token). */
         void onStatus(EndpointStatus status);
 
+        /** A reconnect is scheduled: attempt {@code attempt} after {@code delay}. */
         default void onRetry(int attempt, Duration delay, String reason) {
-        }
-    }
-
-    /**
-     * @param id                endpoint id, for logs and thread names
-     * @param uri               the tracker's WebSocket address (see {@link TrackerCodec#webSocketUri})
-     * @param token             the agent's token; sent in {@code auth}, never logged
-     * @param heartbeatInterval time between heartbeats once authenticated
-     * @param displayName       the agent's name as people see it, for status lines
-     */
-    record Settings(String id, URI uri, String token, Duration heartbeatInterval, int maxFrameBytes,
-                    Duration pingInterval, Backoff backoff, String displayName) {
-        Settings {
-            Objects.requireNonNull(id, "id");
-            Objects.requireNonNull(uri, "uri");
-            Objects.requireNonNull(token, "token");
-            Objects.requireNonNull(backoff, "backoff");
-        }
-
-        @Override
-        public String toString() {
-            return "Settings[id=" + id + ", uri=" + TrackerCodec.safeAddress(uri) + ", heartbeat=" + heartbeatInterval + "]";
         }
     }
 
@@ -74,7 +53,7 @@ final class TrackerClient implements ClientHandler, AutoCloseable {
     }
 
     private final WebSocketTransport transport;
-    private final Settings settings;
+    private final TrackerSettings settings;
     private final DedupCache seen;
     private final Listener listener;
     private final TrackerCodec codec;
@@ -85,7 +64,6 @@ final class TrackerClient implements ClientHandler, AutoCloseable {
     private final LongAdder heartbeatAcks = new LongAdder();
     private final LongAdder invalidFrames = new LongAdder();
     private final LongAdder handlerErrors = new LongAdder();
-    private final LongAdder authentications = new LongAdder();
 
     private volatile WebSocketClient client;
     private volatile boolean authenticated;
@@ -97,7 +75,7 @@ final class TrackerClient implements ClientHandler, AutoCloseable {
      * @param seen ids of events already delivered; owned by the caller so that it outlives this
      *             client (and every reconnect of it)
      */
-    TrackerClient(WebSocketTransport transport, Settings settings, DedupCache seen, Listener listener) {
+    TrackerClient(WebSocketTransport transport, TrackerSettings settings, DedupCache seen, Listener listener) {
         this.transport = transport;
         this.settings = settings;
         this.seen = seen;
@@ -108,13 +86,13 @@ final class TrackerClient implements ClientHandler, AutoCloseable {
 
     /** Starts connecting in the background; never blocks on the network. */
     void start() {
-        listener.onStatus(EndpointStatus.connecting("connecting to " + address()));
+        listener.onStatus(EndpointStatus.connecting("connecting to " + settings.address()));
         client = transport.connect(ClientSpec.builder(settings.id(), settings.uri())
                 .maxMessageSize(settings.maxFrameBytes())
                 .pingInterval(settings.pingInterval())
                 .backoff(settings.backoff())
-                // the tracker's schedule resets on auth.ok, not after a while open
-                .stableAfter(Duration.ofDays(365))
+                // the tracker's schedule resets on auth.ok (resetBackoff), not after a while open
+                .stableAfter(Duration.ZERO)
                 .build(), this);
     }
 
@@ -122,7 +100,10 @@ final class TrackerClient implements ClientHandler, AutoCloseable {
 
     @Override
     public void onOpen(WebSocketConnection connection) {
-        LOG.info("{}: connected to {}, authenticating", settings.id(), address());
+        if (finished) {
+            return;
+        }
+        LOG.info("{}: connected to {}, authenticating", settings.id(), settings.address());
         listener.onStatus(EndpointStatus.connecting("authenticating"));
         connection.sendText(codec.auth(settings.token()));
     }
@@ -156,21 +137,21 @@ final class TrackerClient implements ClientHandler, AutoCloseable {
 
     @Override
     public void onRetryScheduled(int attempt, Duration delay, String reason) {
-        if (finished) {
-            return;
+        if (!finished) {
+            listener.onStatus(EndpointStatus.connecting(Detail.COMMUNICATION_ERROR,
+                    reason + "; retry " + attempt + " in " + delay.toMillis() + " ms"));
+            listener.onRetry(attempt, delay, reason);
         }
-        listener.onStatus(EndpointStatus.connecting(reason + "; retry " + attempt + " in " + delay.toMillis() + " ms"));
-        listener.onRetry(attempt, delay, reason);
     }
 
     private void authenticated(TrackerCodec.AuthOk ok) {
         session = new Session(ok.lobbyChatId(), ok.projects(), ok.online());
         authenticated = true;
-        authentications.increment();
         WebSocketClient current = client;
         if (current != null) {
             current.resetBackoff();
         }
+        // a beat at once, then every interval: a fresh schedule for every session
         heartbeat.start();
         LOG.info("{}: authenticated as {}; lobby chat {}, {} projects (auto-subscribed): {}, online: {}",
                 settings.id(), settings.displayName(), ok.lobbyChatId() == null ? "(none)" : ok.lobbyChatId(),
@@ -187,13 +168,10 @@ final class TrackerClient implements ClientHandler, AutoCloseable {
         authenticated = false;
         heartbeat.close();
         LOG.error("{}: authentication failed: {}", settings.id(), reason);
-        listener.onStatus(EndpointStatus.offline("authentication failed: " + reason));
+        listener.onStatus(EndpointStatus.offline(Detail.AUTHENTICATION_FAILED, "authentication failed: " + reason));
         WebSocketClient current = client;
         if (current != null) {
-            // off the connection's own thread: closing the client waits for that connection to end
-            Thread closing = new Thread(current::close, "switchboard-tracker-" + settings.id() + "-close");
-            closing.setDaemon(true);
-            closing.start();
+            current.close();
         }
     }
 
@@ -274,6 +252,10 @@ final class TrackerClient implements ClientHandler, AutoCloseable {
         return current == null ? WebSocketClient.State.CONNECTING : current.state();
     }
 
+    TrackerSettings settings() {
+        return settings;
+    }
+
     Session session() {
         return session;
     }
@@ -294,10 +276,6 @@ final class TrackerClient implements ClientHandler, AutoCloseable {
         return heartbeatAcks.sum();
     }
 
-    long authentications() {
-        return authentications.sum();
-    }
-
     /** Frames dropped as unreadable plus event handlers that threw. */
     long errors() {
         return invalidFrames.sum() + handlerErrors.sum();
@@ -306,11 +284,6 @@ final class TrackerClient implements ClientHandler, AutoCloseable {
     ConnectionMetrics.Snapshot transportMetrics() {
         WebSocketClient current = client;
         return current == null ? ConnectionMetrics.ZERO : current.metrics().snapshot();
-    }
-
-    /** The tracker's address without query or user info, fit for logs and consoles. */
-    String address() {
-        return TrackerCodec.safeAddress(settings.uri());
     }
 
     /** Stops the heartbeat and closes the connection with 1000. Idempotent. */

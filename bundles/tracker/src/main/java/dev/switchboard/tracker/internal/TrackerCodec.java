@@ -6,7 +6,6 @@ import dev.switchboard.api.Author;
 import dev.switchboard.api.Message;
 import dev.switchboard.transport.JsonFraming;
 import dev.switchboard.transport.JsonResult;
-import java.net.URI;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -17,7 +16,7 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Seed-001 frames ⇄ objects, on transport's {@link JsonFraming}. The tracker speaks two field
+ * The tracker's agent frames ⇄ objects, on transport's {@link JsonFraming}. The tracker speaks two field
  * conventions ({@code type} and {@code event}): every outgoing frame carries both with the same
  * value, every incoming frame is read from whichever is present. Thread-safe.
  */
@@ -43,9 +42,9 @@ final class TrackerCodec {
 
     static final String TASK_CHANNEL = "task:";
     static final String PROJECT_CHANNEL = "project:";
-    /** Channel of events that name no chat, task or project. */
+    /** The channel of every tracker event that is not a chat message. */
     static final String EVENTS_CHANNEL = "events";
-    /** How much of an unreadable frame a log line shows, as the seed cuts it. */
+    /** How much of an unreadable frame a log line shows. */
     static final int EXCERPT = 200;
 
     /** What a text frame from the tracker is. */
@@ -93,38 +92,6 @@ final class TrackerCodec {
 
     TrackerCodec(int maxFrameChars) {
         this.json = new JsonFraming(maxFrameChars);
-    }
-
-    /**
-     * The seed's URL rule: {@code wsUrl} when given; a ws(s) tracker URL as it is; otherwise the
-     * tracker URL with http(s) turned into ws(s) and {@code /ws} appended.
-     *
-     * @throws IllegalArgumentException when the result is not a ws:// or wss:// URI
-     */
-    static URI webSocketUri(String trackerUrl, String wsUrl) {
-        String url;
-        if (wsUrl != null && !wsUrl.isBlank()) {
-            url = wsUrl.trim();
-        } else {
-            String base = trackerUrl == null ? "" : trackerUrl.trim();
-            if (base.startsWith("ws://") || base.startsWith("wss://")) {
-                url = base;
-            } else {
-                base = base.replaceFirst("^http://", "ws://").replaceFirst("^https://", "wss://");
-                url = (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/ws";
-            }
-        }
-        URI uri = URI.create(url);
-        if (!"ws".equals(uri.getScheme()) && !"wss".equals(uri.getScheme()) || uri.getHost() == null) {
-            throw new IllegalArgumentException("not an http(s) or ws(s) URL: " + url);
-        }
-        return uri;
-    }
-
-    /** scheme://host:port/path only: a query string or user info may carry a token. */
-    static String safeAddress(URI uri) {
-        return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "")
-                + (uri.getRawPath() == null ? "" : uri.getRawPath());
     }
 
     Inbound decode(String text) {
@@ -178,7 +145,7 @@ final class TrackerCodec {
         return new AuthOk(textOf(data, "lobby_chat_id"), List.copyOf(projects), List.copyOf(members));
     }
 
-    /** The seed's {@code message || data}, with a nested {@code data.message} read too. */
+    /** {@code message}, else {@code data} as text or its {@code message}. */
     private static String authErrorReason(JsonNode message) {
         String reason = textOf(message, "message");
         if (reason == null) {
@@ -262,33 +229,36 @@ final class TrackerCodec {
 
     // --- tracker events as Switchboard messages ----------------------------------------------------
 
-    /** The chat id, {@code task:<id>} or {@code project:<id>} an event belongs to, else {@value #EVENTS_CHANNEL}. */
-    static String channel(JsonNode data) {
+    /** A chat message's chat: its {@code chat_id}, else {@code task:<id>} for a comment on a task; null when neither. */
+    static String chatChannel(JsonNode data) {
         String chat = textOf(data, "chat_id");
-        if (chat != null) {
-            return chat;
-        }
+        return chat != null ? chat : taskChannel(data);
+    }
+
+    /** {@code task:<id>} for an event that names a task ({@code task_id} or {@code task.id}), else null. */
+    static String taskChannel(JsonNode data) {
         String task = textOf(data, "task_id");
         if (task == null) {
             task = textOf(data.path("task"), "id");
         }
-        if (task != null) {
-            return TASK_CHANNEL + task;
-        }
-        String project = textOf(data, "project_id");
-        if (project == null) {
-            project = textOf(data.path("project"), "id");
-        }
-        return project != null ? PROJECT_CHANNEL + project : EVENTS_CHANNEL;
+        return task == null ? null : TASK_CHANNEL + task;
     }
 
-    /** The text of a chat message or task comment ({@code content}, else {@code text}); null for other events. */
+    /** A chat message or task comment: an event whose text, if it is a string, is published as chat. */
+    static boolean isChat(Event event) {
+        return CHAT_EVENTS.contains(event.type());
+    }
+
+    /**
+     * The text of a chat message or task comment: {@code content} (else {@code text}) when it is a
+     * JSON string; null for other events and for a chat event whose content is anything else.
+     */
     static String chatText(Event event) {
-        if (!CHAT_EVENTS.contains(event.type())) {
+        if (!isChat(event)) {
             return null;
         }
-        String content = textOf(event.data(), "content");
-        return content != null ? content : textOf(event.data(), "text");
+        JsonNode content = event.data().has("content") ? event.data().get("content") : event.data().get("text");
+        return content != null && content.isTextual() ? content.textValue() : null;
     }
 
     /** {@code author} as a name or {@code {id, name}}, else {@code author_id}/{@code author_name}. */

@@ -5,11 +5,16 @@ import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 @ObjectClassDefinition(name = "Switchboard tracker endpoint",
-        description = "One agent identity on a task tracker (seed 001): authenticates with its token, keeps a heartbeat,"
-                + " publishes tracker events (channel: the chat id, task:<id> or project:<id>) and sends chat messages,"
+        description = "One agent identity on a task tracker: authenticates with its token, keeps a heartbeat,"
+                + " publishes chat messages on their chat id (task comments on task:<id>) and every other tracker"
+                + " event on the channel events (those naming a task on task:<id> too), and sends chat messages,"
                 + " task comments (channel task:<id>) and stream events. Events agent.task.start / agent.task.end on"
                 + " task:<id> make the heartbeat say busy while a task is in progress.")
 public @interface TrackerConfig {
+
+    /** Read by the Felix Web Console (never shown in its form): it lists each configuration by its endpoint id. */
+    @AttributeDefinition(name = "Web Console name", description = "How the Web Console lists this endpoint; {id} is its id.")
+    String webconsole_configurationFactory_nameHint() default "Tracker endpoint {id}";
 
     @AttributeDefinition(name = "Endpoint id", description = "How gateways name this endpoint; unique within Switchboard.")
     String id() default "tracker";
@@ -23,7 +28,7 @@ public @interface TrackerConfig {
     String trackerUrl() default "";
 
     @AttributeDefinition(name = "WebSocket URL", required = false,
-            description = "Overrides the address derived from the tracker URL.")
+            description = "A ws:// or wss:// address that overrides the one derived from the tracker URL.")
     String wsUrl() default "";
 
     @AttributeDefinition(name = "Token", type = AttributeType.PASSWORD,
@@ -33,13 +38,15 @@ public @interface TrackerConfig {
     @AttributeDefinition(name = "Display name", description = "The agent's name as people see it in statuses and consoles.")
     String displayName() default "Switchboard";
 
-    @AttributeDefinition(name = "Heartbeat interval (seconds)", min = "1",
+    @AttributeDefinition(name = "Heartbeat interval (seconds)", min = "1", max = "3600",
             description = "Heartbeat period once authenticated (status busy while a task is in progress, else online).")
     int heartbeatIntervalSeconds() default 30;
 
-    @AttributeDefinition(name = "Maximum frame size (bytes)", description = "A larger frame closes the connection with 1009; it reconnects.")
+    @AttributeDefinition(name = "Maximum frame size (bytes)", min = "1024", max = "16777216",
+            description = "A larger frame from the tracker closes the connection with 1009; it reconnects.")
     int maxFrameBytes() default 1048576;
 
-    @AttributeDefinition(name = "Ping interval (seconds)", description = "WebSocket keepalive ping period; 0 disables pings.")
+    @AttributeDefinition(name = "Ping interval (seconds)", min = "0", max = "3600",
+            description = "WebSocket keepalive ping period; 0 disables pings.")
     int pingIntervalSeconds() default 30;
 }

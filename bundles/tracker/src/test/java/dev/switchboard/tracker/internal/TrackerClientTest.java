@@ -7,12 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.switchboard.api.DedupCache;
 import dev.switchboard.api.EndpointStatus;
 import dev.switchboard.itests.peers.tracker.TrackerPeer;
 import dev.switchboard.transport.Backoff;
-import dev.switchboard.api.DedupCache;
 import dev.switchboard.transport.WebSocketClient;
 import dev.switchboard.transport.internal.TyrusTransport;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -62,8 +63,9 @@ class TrackerClientTest {
     }
 
     private TrackerClient start(String token, Duration heartbeat, int maxFrameBytes) {
-        TrackerClient.Settings settings = new TrackerClient.Settings("tr", TrackerCodec.webSocketUri(peer.trackerUrl(), ""),
-                token, heartbeat, maxFrameBytes, Duration.ZERO, Backoff.STANDARD, "Agent Smith");
+        TrackerSettings settings = new TrackerSettings("tr", true,
+                TrackerSettings.webSocketUri(URI.create(peer.trackerUrl())), token, "Agent Smith", heartbeat,
+                maxFrameBytes, Duration.ZERO, Backoff.STANDARD);
         client = new TrackerClient(transport, settings, seen, new TrackerClient.Listener() {
             @Override
             public void onEvent(TrackerCodec.Event event) {
@@ -151,8 +153,9 @@ class TrackerClientTest {
         start("wrong-token", Duration.ofSeconds(30), 1 << 20);
         await("the client gave up", () -> client.connectionState() == WebSocketClient.State.CLOSED);
         assertEquals("Invalid token", client.rejection());
-        assertEquals(EndpointStatus.offline("authentication failed: Invalid token").reason(), lastStatus().reason());
+        assertEquals("authentication failed: Invalid token", lastStatus().reason());
         assertEquals(EndpointStatus.State.OFFLINE, lastStatus().state());
+        assertEquals(EndpointStatus.Detail.AUTHENTICATION_FAILED, lastStatus().detail());
         // a closed transport client never reconnects: no storm, by construction rather than by waiting
         assertEquals(List.of(), retries);
         assertEquals(1, peer.connections());
@@ -203,7 +206,7 @@ class TrackerClientTest {
         assertEquals(1, client.duplicates());
     }
 
-    /** Bad input: more ids than the seed's bound (10 001), then ids from before the trim again. */
+    /** Bad input: more ids than the dedup bound (10 001), then ids from before the trim again. */
     @Test
     void deduplicationKeepsTheNewestFiveThousandOnceOverTenThousand() throws Exception {
         authenticated();
@@ -281,8 +284,9 @@ class TrackerClientTest {
         await("a retry", () -> !retries.isEmpty());
         assertEquals(1, retries.get(0).attempt());
         assertDelay(1, retries.get(0).delay());
-        assertEquals(EndpointStatus.State.CONNECTING, statuses.stream()
-                .filter(s -> s.reason().contains("retry 1 in")).findFirst().orElseThrow().state());
+        EndpointStatus retrying = statuses.stream().filter(s -> s.reason().contains("retry 1 in")).findFirst().orElseThrow();
+        assertEquals(EndpointStatus.State.CONNECTING, retrying.state());
+        assertEquals(EndpointStatus.Detail.COMMUNICATION_ERROR, retrying.detail());
         await("authenticated again", () -> peer.authentications() == 2 && client.authenticated());
         await("the heartbeat restarted at once", () -> peer.heartbeatStatuses().size() == 2);
         assertEquals(2, peer.received("auth").size());

@@ -4,19 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.api.Author;
 import dev.switchboard.api.Message;
-import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Frames both ways, the seed's URL rule and how tracker events read as Switchboard messages. */
+/** Frames both ways and how tracker events read as Switchboard messages. */
 class TrackerCodecTest {
 
     private final TrackerCodec codec = new TrackerCodec(1 << 20);
@@ -24,18 +22,6 @@ class TrackerCodecTest {
 
     private Map<?, ?> parsed(String frame) throws Exception {
         return mapper.readValue(frame, Map.class);
-    }
-
-    @Test
-    void theWebSocketUrlFollowsTheSeedsRule() {
-        assertEquals(URI.create("ws://tracker.local:3000/ws"), TrackerCodec.webSocketUri("http://tracker.local:3000", ""));
-        assertEquals(URI.create("wss://tracker.example.com/ws"), TrackerCodec.webSocketUri("https://tracker.example.com/", null));
-        assertEquals(URI.create("ws://10.0.0.1/socket"), TrackerCodec.webSocketUri("ws://10.0.0.1/socket", ""));
-        assertEquals(URI.create("wss://other/live"), TrackerCodec.webSocketUri("https://tracker.example.com", "wss://other/live"));
-        assertEquals("wss://t.example:8443/ws", TrackerCodec.safeAddress(URI.create("wss://me:pw@t.example:8443/ws?token=abc")));
-        // bad inputs: nothing configured, another scheme
-        assertThrows(IllegalArgumentException.class, () -> TrackerCodec.webSocketUri("", ""));
-        assertThrows(IllegalArgumentException.class, () -> TrackerCodec.webSocketUri("ftp://tracker", ""));
     }
 
     @Test
@@ -73,7 +59,7 @@ class TrackerCodecTest {
             assertInstanceOf(TrackerCodec.SubscribeOk.class, codec.decode("{\"type\":\"" + ok + "\"}"));
         }
         TrackerCodec.Event event = (TrackerCodec.Event) codec.decode("{\"event\":\"task.assigned\",\"type\":\"x\",\"id\":\"e1\"}");
-        assertEquals("task.assigned", event.type(), "event wins over type, as the seed reads it");
+        assertEquals("task.assigned", event.type(), "event wins over type, as the tracker's agents read it");
     }
 
     @Test
@@ -135,24 +121,41 @@ class TrackerCodecTest {
     }
 
     @Test
-    void anEventBelongsToItsChatTaskOrProject() {
-        assertEquals("c1", TrackerCodec.channel(event("{\"chat_id\":\"c1\",\"task_id\":\"t1\"}").data()));
-        assertEquals("task:t1", TrackerCodec.channel(event("{\"task_id\":\"t1\"}").data()));
-        assertEquals("task:t2", TrackerCodec.channel(event("{\"task\":{\"id\":\"t2\"}}").data()));
-        assertEquals("project:p1", TrackerCodec.channel(event("{\"project_id\":\"p1\"}").data()));
-        assertEquals("events", TrackerCodec.channel(event("{\"x\":1}").data()));
+    void aChatMessageBelongsToItsChatOrTaskAndAnEventNamesItsTask() {
+        assertEquals("c1", TrackerCodec.chatChannel(event("{\"chat_id\":\"c1\",\"task_id\":\"t1\"}").data()));
+        assertEquals("task:t1", TrackerCodec.chatChannel(event("{\"task_id\":\"t1\"}").data()));
+        assertNull(TrackerCodec.chatChannel(event("{\"project_id\":\"p1\"}").data()));
+        assertEquals("task:t1", TrackerCodec.taskChannel(event("{\"chat_id\":\"c1\",\"task_id\":\"t1\"}").data()));
+        assertEquals("task:t2", TrackerCodec.taskChannel(event("{\"task\":{\"id\":\"t2\"}}").data()));
+        assertNull(TrackerCodec.taskChannel(event("{\"chat_id\":\"c1\"}").data()));
     }
 
     @Test
     void chatMessagesHaveTextAndAnAuthor() {
         TrackerCodec.Event chat = (TrackerCodec.Event) codec.decode("{\"type\":\"chat.message\",\"id\":\"m1\",\"data\":"
                 + "{\"chat_id\":\"c1\",\"content\":\"hi\",\"author\":{\"id\":\"u1\",\"name\":\"Ada\"}}}");
+        assertTrue(TrackerCodec.isChat(chat));
         assertEquals("hi", TrackerCodec.chatText(chat));
         assertEquals(new Author("u1", "Ada"), TrackerCodec.author(chat.data()));
         assertEquals(Author.of("bob"), TrackerCodec.author(event("{\"author\":\"bob\"}").data()));
         assertEquals(new Author("u2", "Cy"), TrackerCodec.author(event("{\"author_id\":\"u2\",\"author_name\":\"Cy\"}").data()));
         assertEquals(Author.UNKNOWN, TrackerCodec.author(event("{}").data()));
+        assertEquals("", TrackerCodec.chatText(chatEvent("task.comment", "{\"task_id\":\"t1\",\"content\":\"\"}")));
+        assertEquals("old", TrackerCodec.chatText(chatEvent("chat_message", "{\"text\":\"old\"}")));
         assertNull(TrackerCodec.chatText(event("{\"content\":\"not chat\"}")), "only chat events carry chat text");
+    }
+
+    /** Bad inputs: chat events whose content is not a string. */
+    @Test
+    void aChatEventWhoseContentIsNotAStringHasNoText() {
+        for (String content : List.of("42", "true", "null", "{\"text\":\"hi\"}", "[\"hi\"]")) {
+            TrackerCodec.Event chat = chatEvent("chat.message", "{\"chat_id\":\"c1\",\"content\":" + content + "}");
+            assertTrue(TrackerCodec.isChat(chat));
+            assertNull(TrackerCodec.chatText(chat), content);
+        }
+        assertNull(TrackerCodec.chatText(chatEvent("chat.message", "{\"chat_id\":\"c1\"}")), "no content at all");
+        assertNull(TrackerCodec.chatText(chatEvent("chat.message", "{\"chat_id\":\"c1\",\"content\":1,\"text\":\"x\"}")),
+                "a content that is there but no string is not replaced by text");
     }
 
     @Test
@@ -171,6 +174,10 @@ class TrackerCodecTest {
     }
 
     private TrackerCodec.Event event(String data) {
-        return (TrackerCodec.Event) codec.decode("{\"type\":\"x\",\"data\":" + data + "}");
+        return chatEvent("x", data);
+    }
+
+    private TrackerCodec.Event chatEvent(String type, String data) {
+        return (TrackerCodec.Event) codec.decode("{\"type\":\"" + type + "\",\"data\":" + data + "}");
     }
 }

@@ -45,8 +45,9 @@ import java.util.regex.Pattern;
  *
  * <p>A test injects messages as Kosmi users ({@link #inject}), reads what a bridge sent
  * ({@link #nextSent}) and switches faults on: login down or answering garbage, tokens revoked,
- * {@code connection_ack} withheld, an {@code error} for one operation, malformed {@code next}
- * payloads, connections dropped or closed with a given code. Thread-safe.
+ * {@code connection_ack} withheld, every token refused, an {@code error} for one operation, the
+ * answers to an operation held back, malformed {@code next} payloads, connections dropped or
+ * closed with a given code. Thread-safe.
  */
 public final class KosmiDouble implements AutoCloseable {
 
@@ -63,7 +64,9 @@ public final class KosmiDouble implements AutoCloseable {
         /** 200 with an HTML page instead of JSON. */
         GARBAGE,
         /** 200 with JSON that holds no token. */
-        NO_TOKEN
+        NO_TOKEN,
+        /** 403 with a GraphQL error, as when the service turns a client away. */
+        FORBIDDEN
     }
 
     /** A {@code SendMessage} the double accepted: what the bridge said in a room. */
@@ -99,7 +102,9 @@ public final class KosmiDouble implements AutoCloseable {
     private final List<Init> inits = new CopyOnWriteArrayList<>();
     private final List<Operation> operations = new CopyOnWriteArrayList<>();
     private final Map<String, String> failNext = new ConcurrentHashMap<>();
+    private final Set<String> unanswered = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean withholdAck = new AtomicBoolean();
+    private final AtomicBoolean refuseTokens = new AtomicBoolean();
     private volatile Login login = Login.OK;
     private volatile Duration initTimeout = Duration.ofSeconds(10);
     private ScheduledExecutorService timer;
@@ -143,6 +148,23 @@ public final class KosmiDouble implements AutoCloseable {
     /** How long a connection may stay open without {@code connection_init} before 4408. */
     public void initTimeout(Duration timeout) {
         this.initTimeout = timeout;
+    }
+
+    /** While true, every {@code connection_init} is closed with 4403, whatever its token, as for a banned client. */
+    public void refuseTokens(boolean refuse) {
+        refuseTokens.set(refuse);
+    }
+
+    /**
+     * While true, operations named {@code name} are taken and never answered nor carried out, as by
+     * a service too busy to answer in time.
+     */
+    public void leaveUnanswered(String name, boolean leave) {
+        if (leave) {
+            unanswered.add(name);
+        } else {
+            unanswered.remove(name);
+        }
     }
 
     /** Forgets every token issued so far: a {@code connection_init} with one of them is closed with 4403. */
@@ -284,6 +306,7 @@ public final class KosmiDouble implements AutoCloseable {
                     .getBytes(StandardCharsets.UTF_8));
             case NO_TOKEN -> response.send(200, "application/json",
                     "{\"data\":{\"anonLogin\":null}}".getBytes(StandardCharsets.UTF_8));
+            case FORBIDDEN -> response.send(403, "application/json", errors("Forbidden"));
             case OK -> response.send(200, "application/json", json.writeBytes(
                     Map.of("data", Map.of("anonLogin", Map.of("token", issueToken())))));
         }
@@ -355,7 +378,7 @@ public final class KosmiDouble implements AutoCloseable {
                 return;
             }
             User user = tokens.get(payload.get("token").textValue());
-            if (user == null) {
+            if (user == null || refuseTokens.get()) {
                 connection.close(4403, "Forbidden");
                 return;
             }
@@ -386,6 +409,9 @@ public final class KosmiDouble implements AutoCloseable {
             String name = named.group(2);
             JsonNode variables = payload.path("variables");
             operations.add(new Operation(connection.id(), id, name, plain(variables)));
+            if (unanswered.contains(name)) {
+                return;
+            }
             String failure = failNext.remove(name);
             if (failure != null) {
                 error(connection, id, failure);

@@ -10,6 +10,7 @@ import dev.switchboard.transport.WebSocketServer;
 import dev.switchboard.transport.WebSocketTransport;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A loopback task tracker speaking seed 001's protocol from the server side, for tests. It listens
+ * A loopback task tracker speaking the tracker's agent protocol from the server side, for tests. It listens
  * on 127.0.0.1 (ephemeral port) at {@code /ws}, checks the token in {@code auth}, answers
  * {@code auth.ok} or {@code auth.error} in the spelling and field convention the test chose, acks
  * heartbeats (cycling through the three ack spellings), pushes events to authenticated agents
@@ -73,7 +74,7 @@ public final class TrackerPeer implements AutoCloseable {
         server.addWebSocket("/ws", new Handler());
     }
 
-    /** {@code http://127.0.0.1:<port>}: an agent derives {@link #webSocketUrl()} from it by the seed's rule. */
+    /** {@code http://127.0.0.1:<port>}: an agent derives {@link #webSocketUrl()} from it (http becomes ws, /ws appended). */
     public String trackerUrl() {
         return "http://127.0.0.1:" + server.port();
     }
@@ -130,19 +131,24 @@ public final class TrackerPeer implements AutoCloseable {
     // --- what the peer does --------------------------------------------------------------------------
 
     /**
-     * Sends an event to every authenticated agent: {@code {type|event, id?, data, ts}}.
+     * Sends an event that happens now to every authenticated agent: {@code {type|event, id?, data, ts}}.
      *
      * @param id null for an event without id
      * @return how many agents it was sent to
      */
     public int push(String type, String id, Map<String, ?> data) {
+        return push(type, id, data, Instant.now());
+    }
+
+    /** As {@link #push(String, String, Map)}, stamped {@code ts} as a tracker stamps an event it delivers late. */
+    public int push(String type, String id, Map<String, ?> data, Instant ts) {
         Map<String, Object> event = new LinkedHashMap<>();
         event.put(field(), type);
         if (id != null) {
             event.put("id", id);
         }
         event.put("data", data);
-        event.put("ts", 1_700_000_000_000L);
+        event.put("ts", ts.toEpochMilli());
         return pushRaw(json.write(event));
     }
 

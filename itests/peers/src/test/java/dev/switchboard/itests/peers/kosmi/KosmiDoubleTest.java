@@ -140,4 +140,39 @@ class KosmiDoubleTest {
         assertTrue(client.login(kosmi.graphqlUrl()).split("\\.").length == 3, "a JWT has three parts");
         assertEquals(2, kosmi.logins());
     }
+
+    @Test
+    void aForbiddenLoginIs403WithAGraphqlError() throws Exception {
+        kosmi.login(KosmiDouble.Login.FORBIDDEN);
+        try {
+            client.login(kosmi.graphqlUrl());
+            throw new AssertionError("a forbidden login held a token");
+        } catch (IllegalStateException expected) {
+            assertTrue(expected.getMessage().startsWith("login failed: 403 {\"errors\""), expected.getMessage());
+        }
+    }
+
+    @Test
+    void refusedTokensAreClosedWith4403EvenWhenIssued() throws Exception {
+        String token = client.login(kosmi.graphqlUrl());
+        kosmi.refuseTokens(true);
+        client.connect(kosmi.webSocketUrl()).init(token);
+        assertEquals(4403, client.closed().get(20, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void anOperationLeftUnansweredGetsNoAnswerAndTheOthersDo() throws Exception {
+        acked();
+        client.join("1", "@lobby");
+        assertTrue(next().contains("\"joinRoom\":{\"ok\":true}"));
+        assertEquals("{\"id\":\"1\",\"type\":\"complete\"}", next());
+        kosmi.leaveUnanswered("SendMessage", true);
+        client.sendMessage("2", "@lobby", "into the void");
+        client.join("3", "@lobby");
+        assertEquals("{\"id\":\"3\",\"type\":\"next\",\"payload\":{\"data\":{\"joinRoom\":{\"ok\":true}}}}", next());
+        assertEquals("{\"id\":\"3\",\"type\":\"complete\"}", next());
+        assertNull(client.poll(QUIET));
+        assertNull(kosmi.nextSent(QUIET));
+        assertEquals("SendMessage", kosmi.operations().get(1).name());
+    }
 }

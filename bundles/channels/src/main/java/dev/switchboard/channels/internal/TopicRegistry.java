@@ -1,0 +1,234 @@
+package dev.switchboard.channels.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The topics of one channels server: each topic's subscribers and chat history. Subscribers are
+ * indexed by topic, so a broadcast touches only the topic's subscribers. Each topic has a lock
+ * held while a broadcast enqueues its frames and while a client joins, so every subscriber sees a
+ * topic's frames in one order and a joining client never sees a frame both in its snapshot and
+ * live. A topic nobody listens to and that remembers nothing is dropped.
+ *
+ * <p>A topic's history keeps its last chat messages, as many as the history size allows and no
+ * more than fit in one snapshot frame of at most the endpoint's frame size: a client that accepts
+ * frames that large is never disconnected by the snapshot it gets on joining.
+ */
+final class TopicRegistry {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TopicRegistry.class);
+
+    /** Queues a frame to one client; false when it was not (closing, or closed now as too slow). */
+    @FunctionalInterface
+    interface Sender {
+        boolean send(Client client, String frame);
+    }
+
+    /** A remembered chat message: its payload as JSON text and that text's size in UTF-8 bytes. */
+    private record Remembered(String json, int bytes) {
+    }
+
+    /** A topic's subscribers and chat history, guarded by the topic's own lock. */
+    private static final class Topic {
+        private final String name;
+        private final Set<Client> subscribers = new LinkedHashSet<>();
+        private final ArrayDeque<Remembered> history = new ArrayDeque<>();
+        /** The snapshot frame's size in bytes with the history as it is. */
+        private long snapshotBytes;
+        /** Set once the topic left the index; a caller holding a stale reference looks it up again. */
+        private boolean retired;
+
+        Topic(String name, long emptySnapshotBytes) {
+            this.name = name;
+            this.snapshotBytes = emptySnapshotBytes;
+        }
+    }
+
+    private final String endpoint;
+    private final ChannelsCodec codec;
+    private final Sender sender;
+    private final ConcurrentHashMap<String, Topic> topics = new ConcurrentHashMap<>();
+    private final LongAdder trimmedForSize = new LongAdder();
+
+    /** @param endpoint the endpoint id, for log lines */
+    TopicRegistry(String endpoint, ChannelsCodec codec, Sender sender) {
+        this.endpoint = endpoint;
+        this.codec = codec;
+        this.sender = sender;
+    }
+
+    private Topic create(String name) {
+        return new Topic(name, utf8Bytes(codec.history(name, List.of())));
+    }
+
+    /**
+     * Subscribes {@code client} to {@code topicName} and runs {@code joined} (the replies and the
+     * channel's snapshot) while broadcasts to the topic wait.
+     */
+    void join(Client client, String topicName, Runnable joined) {
+        while (true) {
+            Topic topic = topics.computeIfAbsent(topicName, this::create);
+            synchronized (topic) {
+                if (topic.retired) {
+                    continue;
+                }
+                topic.subscribers.add(client);
+                joined.run();
+                return;
+            }
+        }
+    }
+
+    void leave(Client client, String topicName) {
+        Topic topic = topics.get(topicName);
+        if (topic == null) {
+            return;
+        }
+        synchronized (topic) {
+            topic.subscribers.remove(client);
+            retireIfIdle(topic);
+        }
+    }
+
+    // holding the topic's lock
+    private void retireIfIdle(Topic topic) {
+        if (topic.subscribers.isEmpty() && topic.history.isEmpty() && !topic.retired) {
+            topic.retired = true;
+            topics.remove(topic.name, topic);
+        }
+    }
+
+    /** Queues {@code frame} to every subscriber of {@code topicName}; returns how many it was queued to. */
+    int broadcast(String topicName, String frame) {
+        Topic topic = topics.get(topicName);
+        if (topic == null) {
+            return 0;
+        }
+        synchronized (topic) {
+            return fanOut(topic, frame);
+        }
+    }
+
+    /**
+     * A chat message: remembered in the topic's history (bounded by {@code historySize} messages and
+     * a snapshot of {@code snapshotLimit} bytes), then broadcast as {@code message}.
+     */
+    int post(String topicName, JsonNode payload, int historySize, int snapshotLimit) {
+        String json = codec.json(payload);
+        String frame = codec.encodeJson(topicName, ChannelsCodec.MESSAGE, json);
+        while (true) {
+            Topic topic = historySize > 0 ? topics.computeIfAbsent(topicName, this::create) : topics.get(topicName);
+            if (topic == null) {
+                return 0;
+            }
+            synchronized (topic) {
+                if (topic.retired) {
+                    continue;
+                }
+                if (historySize > 0) {
+                    remember(topic, json, historySize, snapshotLimit);
+                }
+                int sent = fanOut(topic, frame);
+                retireIfIdle(topic);
+                return sent;
+            }
+        }
+    }
+
+    // holding the topic's lock
+    private void remember(Topic topic, String json, int historySize, int snapshotLimit) {
+        Remembered message = new Remembered(json, utf8Bytes(json));
+        topic.snapshotBytes += message.bytes() + (topic.history.isEmpty() ? 0 : 1);
+        topic.history.addLast(message);
+        int dropped = 0;
+        while (topic.history.size() > historySize || topic.snapshotBytes > snapshotLimit && !topic.history.isEmpty()) {
+            Remembered oldest = topic.history.removeFirst();
+            topic.snapshotBytes -= oldest.bytes() + (topic.history.isEmpty() ? 0 : 1);
+            if (topic.history.size() >= historySize) {
+                continue;
+            }
+            dropped++;
+        }
+        if (dropped > 0) {
+            trimmedForSize.add(dropped);
+            LOG.debug("{}: {} oldest messages of {} dropped from its history: the snapshot would exceed {} bytes",
+                    endpoint, dropped, topic.name, snapshotLimit);
+        }
+    }
+
+    private int fanOut(Topic topic, String frame) {
+        int sent = 0;
+        for (Client client : topic.subscribers) {
+            if (sender.send(client, frame)) {
+                sent++;
+            }
+        }
+        return sent;
+    }
+
+    /** The {@code history} snapshot frame of a chat topic: call while joining, holding its lock. */
+    String historyFrame(String topicName) {
+        Topic topic = topics.get(topicName);
+        List<String> messages = List.of();
+        if (topic != null) {
+            synchronized (topic) {
+                messages = new ArrayList<>(topic.history.size());
+                for (Remembered message : topic.history) {
+                    messages.add(message.json());
+                }
+            }
+        }
+        return codec.history(topicName, messages);
+    }
+
+    int subscriberCount(String topicName) {
+        Topic topic = topics.get(topicName);
+        if (topic == null) {
+            return 0;
+        }
+        synchronized (topic) {
+            return topic.subscribers.size();
+        }
+    }
+
+    int size() {
+        return topics.size();
+    }
+
+    /** Subscribers of the {@code limit} busiest topics, most first; topics without subscribers left out. */
+    Map<String, Integer> busiest(int limit) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        topics.keySet().stream()
+                .map(name -> Map.entry(name, subscriberCount(name)))
+                .filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .limit(limit)
+                .forEach(e -> counts.put(e.getKey(), e.getValue()));
+        return counts;
+    }
+
+    /** History messages dropped so that a snapshot fits in one frame. */
+    long trimmedForSize() {
+        return trimmedForSize.sum();
+    }
+
+    /** Forgets every topic (the server stopped). */
+    void clear() {
+        topics.clear();
+    }
+
+    private static int utf8Bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8).length;
+    }
+}
