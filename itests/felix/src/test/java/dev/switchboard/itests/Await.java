@@ -67,4 +67,25 @@ public final class Await {
             Thread.sleep(POLL_MILLIS);
         }
     }
+
+    /**
+     * Whether {@code condition} comes to hold within {@code window}: for "this must not happen"
+     * checks, where the window is several times longer than the thing would take if it did.
+     */
+    public static boolean within(Duration window, Condition condition) throws InterruptedException {
+        long deadline = System.nanoTime() + window.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            try {
+                if (condition.holds()) {
+                    return true;
+                }
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                // not yet observable: it has not happened
+            }
+            Thread.sleep(POLL_MILLIS);
+        }
+        return false;
+    }
 }

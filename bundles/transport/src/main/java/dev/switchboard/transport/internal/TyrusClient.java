@@ -260,6 +260,11 @@ final class TyrusClient implements WebSocketClient {
         }
     }
 
+    /** Attempts since the schedule last started over; 0 once a connection proved stable (tests). */
+    synchronized int attempt() {
+        return attempt;
+    }
+
     private TyrusConnection.Handshake handshake(Map<String, List<String>> headers) {
         URI uri = spec.uri();
         String path = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())

@@ -97,8 +97,8 @@ class TyrusClientTest {
         client.reconnect("first drop");
         assertEquals(1, next(handler.retryQueue).attempt());
         next(handler.opens);
-        // right now the next drop would be attempt 2; after stableAfter (100 ms, waited out ten times over) it is 1
-        Thread.sleep(1_000);
+        // right now the next drop would be attempt 2; once stableAfter (100 ms) has passed it is 1
+        Await.until("the connection to prove stable", () -> ((TyrusClient) client).attempt() == 0);
         client.reconnect("second drop");
         Recorder.Retry retry = next(handler.retryQueue);
         assertEquals(1, retry.attempt());
