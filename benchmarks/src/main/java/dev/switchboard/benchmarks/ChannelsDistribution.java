@@ -1,63 +1,44 @@
 package dev.switchboard.benchmarks;
 
-import dev.switchboard.channels.internal.ChannelsServer;
-import dev.switchboard.channels.internal.ChannelsSettings;
-import dev.switchboard.transport.ServerSpec;
-import dev.switchboard.transport.WebSocketServer;
-import dev.switchboard.transport.internal.TyrusTransport;
-import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Switchboard's channels server in a JVM of its own, for {@code channels-fanout.sh}: the same
- * {@link ChannelsServer} the adapter runs, on {@code new TyrusTransport()}, with the built-in
- * {@code chat:<room>} handler. A second port answers {@code GET /_heap} with the heap in use after
- * a full GC, so the driver can measure the heap each idle connection costs.
+ * The Switchboard side of {@code channels-fanout.sh}: the built distribution with one channels
+ * endpoint more, {@code etc/dev.switchboard.channels-bench.cfg} (id {@code bench}, a free port, the
+ * {@code chat:<room>} handler, {@code maxConnections} raised for the idle scenario; everything else
+ * as shipped), started with {@code bin/start} and its default JVM settings. Prints
+ * {@code {"ready":true,"port":N,"pid":P}} (P: the Karaf JVM) once the endpoint is ONLINE, and runs
+ * {@code bin/stop} when this process is stopped.
  *
- * <p>Prints {@code {"ready":true,"port":N,"statsPort":M,"pid":P}} once listening.
- * Arguments: {@code [maxConnections]} (default 20000).
+ * <p>Arguments: {@code [--zip PATH] [--max-connections N]} (default 20000).
  */
-public final class ChannelsBenchServer {
+public final class ChannelsDistribution {
 
-    private ChannelsBenchServer() {
+    private ChannelsDistribution() {
     }
 
     public static void main(String[] args) throws Exception {
-        int max = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
-        TyrusTransport transport = new TyrusTransport();
-        ChannelsServer channels = new ChannelsServer(transport,
-                ChannelsSettings.defaults("bench").withMaxConnections(max), null);
-        channels.start();
-        WebSocketServer stats = transport.listen(ServerSpec.builder("bench-stats").pingInterval(Duration.ZERO).build());
-        stats.addHttp("/_heap", (request, response) -> {
-            long heap = heapAfterGc();
-            String body = "{\"connections\":" + channels.connectionCount() + ",\"heapUsedBytes\":" + heap + "}";
-            response.send(200, "application/json", body.getBytes(StandardCharsets.UTF_8));
-        });
-        System.out.println("{\"ready\":true,\"port\":" + channels.port() + ",\"statsPort\":" + stats.port()
-                + ",\"pid\":" + ProcessHandle.current().pid() + "}");
-        System.out.flush();
-        CountDownLatch stop = new CountDownLatch(1);
+        List<String> arguments = List.of(args);
+        String zip = arguments.contains("--zip") ? arguments.get(arguments.indexOf("--zip") + 1) : null;
+        String max = arguments.contains("--max-connections")
+                ? arguments.get(arguments.indexOf("--max-connections") + 1) : "20000";
+        Distribution switchboard = Distribution.unpack(Distribution.zip(zip));
+        CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            channels.stop();
-            transport.close();
-            stop.countDown();
-        }));
-        stop.await();
-    }
-
-    /** Heap in use once garbage is gone: two full collections, as one may leave finalizable objects. */
-    private static long heapAfterGc() {
-        for (int i = 0; i < 2; i++) {
-            System.gc();
             try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                switchboard.close();
+            } catch (Exception e) {
+                System.err.println("stopping the distribution in " + switchboard.home + " failed: " + e);
             }
-        }
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+            stopped.countDown();
+        }));
+        int port = Distribution.freePort();
+        switchboard.writeConfig("dev.switchboard.channels-bench.cfg", "# the fan-out benchmark's endpoint\n"
+                + "id = bench\nport = " + port + "\nchatPatterns = chat:<room>\nmaxConnections = " + max + "\n");
+        switchboard.start("bench");
+        System.out.println("{\"ready\":true,\"port\":" + port + ",\"pid\":" + switchboard.pid() + "}");
+        System.out.flush();
+        stopped.await();
     }
 }
