@@ -37,7 +37,8 @@ import org.osgi.util.tracker.ServiceTracker;
  * <p>The benchmarks and the bundles share the public packages in {@link #SHARED}: the system
  * bundle exports them from this class path, at the version the bundle that owns them declares,
  * and those bundles import their own exports, so a service such as {@code WebSocketTransport}
- * is of the class the benchmark knows. A jar that exports nothing else (the api bundle) is left out.
+ * is of the class the benchmark knows. A jar that exports nothing else and runs nothing (the api
+ * bundle) is left out.
  */
 final class EmbeddedFramework implements AutoCloseable {
 
@@ -87,8 +88,7 @@ final class EmbeddedFramework implements AutoCloseable {
         EmbeddedFramework embedded = new EmbeddedFramework(framework, storage);
         List<Bundle> bundles = new ArrayList<>();
         for (Map.Entry<String, byte[]> jar : jars.entrySet()) {
-            var exports = exports(manifests.get(jar.getKey())).keySet();
-            if (exports.isEmpty() || !SHARED.containsAll(exports)) {
+            if (!sharedOnly(manifests.get(jar.getKey()))) {
                 bundles.add(framework.getBundleContext().installBundle("framework:" + jar.getKey(),
                         new ByteArrayInputStream(jar.getValue())));
             }
@@ -163,6 +163,14 @@ final class EmbeddedFramework implements AutoCloseable {
             throw new IllegalStateException("no bundles under framework/ in " + location);
         }
         return jars;
+    }
+
+    /** A bundle that only exports packages the class path provides and runs nothing (the api bundle). */
+    private static boolean sharedOnly(Manifest manifest) {
+        var exports = exports(manifest).keySet();
+        var headers = manifest.getMainAttributes();
+        return !exports.isEmpty() && SHARED.containsAll(exports) && headers.getValue("Service-Component") == null
+                && headers.getValue(Constants.BUNDLE_ACTIVATOR) == null;
     }
 
     /** The packages a bundle's Export-Package header names, with their versions ("0.0.0" if none). */
