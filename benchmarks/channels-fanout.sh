@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
-# Channels fan-out benchmark (issue 5): the same JVM load driver against
+# Channels fan-out benchmark: the same JVM load driver against
 #   - its own ceiling (an in-process raw NIO fan-out server),
-#   - the Node reference server of seed 002 (../shared/bench-peers/channel-server-reference.mjs),
-#   - Switchboard's channels server (ChannelsServer on TyrusTransport, in a JVM of its own),
+#   - the Node reference server of the topic-channel protocol
+#     (../shared/bench-peers/channel-server-reference.mjs),
+#   - Switchboard as a user runs it: the built distribution zip unpacked, a channels endpoint
+#     configured by etc/dev.switchboard.channels-bench.cfg, bin/start with the distribution's
+#     default JVM settings, bin/stop at the end (ChannelsDistribution),
 # one after the other in one run on this machine. Prints one JSON line per figure, then a summary.
 # Loopback only; every process it starts is stopped on exit.
 #
 # Usage: benchmarks/channels-fanout.sh [--quick]
 #   env: PEERS (bench-peers folder, default ../shared/bench-peers beside the repo),
-#        SERVER_OPTS (JVM options of Switchboard's server), DRIVER_OPTS (of the driver)
+#        SWITCHBOARD_ZIP (default distribution/target/switchboard-<version>.zip),
+#        DRIVER_OPTS (JVM options of the driver)
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 peers="${PEERS:-$repo/../shared/bench-peers}"
 jar="$repo/benchmarks/target/switchboard-benchmarks.jar"
-server_opts="${SERVER_OPTS:--Xms512m -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn}"
+version=$(sed -n '0,/<version>/s:.*<version>\(.*\)</version>.*:\1:p' "$repo/pom.xml")
+zip="${SWITCHBOARD_ZIP:-$repo/distribution/target/switchboard-${version}.zip}"
 driver_opts="${DRIVER_OPTS:--Xmx2g}"
 fanout_args=()
 idle_connections=10000
@@ -32,8 +37,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [[ ! -f "$jar" ]]; then
-  (cd "$repo" && mvn -B -q -pl benchmarks -am package -DskipTests)
+if [[ ! -f "$jar" || ! -f "$zip" ]]; then
+  (cd "$repo" && mvn -B -q -ntp -pl benchmarks,distribution -am package -DskipTests)
 fi
 
 # shared/ may be read-only: install the Node peer's dependencies into a copy
@@ -43,8 +48,8 @@ rm -rf "$work/peers/node_modules"
 
 # waits for a server's {"ready":true,...} line and prints it
 ready_line() {
-  local log="$1"
-  for _ in $(seq 1 300); do
+  local log="$1" tries="${2:-300}"
+  for _ in $(seq 1 "$tries"); do
     if grep -q '"ready":true' "$log" 2>/dev/null; then grep -m1 '"ready":true' "$log"; return 0; fi
     sleep 0.1
   done
@@ -56,12 +61,13 @@ node "$work/peers/channel-server-reference.mjs" --port 0 --host 127.0.0.1 --max 
 node_pid=$!; pids+=("$node_pid")
 node_port="$(field port "$(ready_line "$work/node.log")")"
 
-# shellcheck disable=SC2086
-java $server_opts -cp "$jar" dev.switchboard.benchmarks.ChannelsBenchServer 20000 >"$work/switchboard.log" 2>&1 &
-sb_pid=$!; pids+=("$sb_pid")
-sb_ready="$(ready_line "$work/switchboard.log")"
+# the launcher runs bin/start, prints the endpoint's port and the Karaf JVM's pid, and bin/stop when stopped
+java -Xmx64m -cp "$jar" dev.switchboard.benchmarks.ChannelsDistribution --zip "$zip" --max-connections 20000 \
+  >"$work/switchboard.log" 2>&1 &
+pids+=("$!")
+sb_ready="$(ready_line "$work/switchboard.log" 1200)"
 sb_port="$(field port "$sb_ready")"
-sb_stats="$(field statsPort "$sb_ready")"
+sb_pid="$(field pid "$sb_ready")"
 
 driver() {
   # shellcheck disable=SC2086
@@ -76,7 +82,7 @@ results="$work/results.jsonl"
   driver --url "ws://127.0.0.1:$node_port/" --label node --scenario idle --pid "$node_pid" \
     --connections "$idle_connections"
   driver --url "ws://127.0.0.1:$sb_port/" --label switchboard --scenario idle --pid "$sb_pid" \
-    --heap-url "http://127.0.0.1:$sb_stats/_heap" --connections "$idle_connections"
+    --heap jcmd --connections "$idle_connections"
 } | tee "$results"
 
 # summary: Switchboard against Node, per scenario and mode

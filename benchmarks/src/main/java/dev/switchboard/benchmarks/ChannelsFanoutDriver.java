@@ -2,9 +2,7 @@ package dev.switchboard.benchmarks;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,7 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Fan-out load driver for any seed-002 server with a {@code chat:<room>} handler (Switchboard's
+ * Fan-out load driver for any topic-channel server with a {@code chat:<room>} handler (Switchboard's
  * channels endpoint, the Node reference): subscribers on loopback, publishers sending
  * {@code [topic,"message",{seq,t,pad}]}, every broadcast timed from publish to receipt in this
  * process. Prints one JSON line per scenario.
@@ -32,7 +30,7 @@ import java.util.regex.Pattern;
  *
  * <p>Arguments: {@code --url ws://127.0.0.1:PORT/} or {@code --ceiling} (an in-process raw fan-out
  * server, the driver's own upper bound), {@code --label}, {@code --scenario fanout|idle},
- * {@code --pid} (server process, for RSS), {@code --heap-url} (Switchboard's heap after GC),
+ * {@code --pid} (server process, for CPU and RSS), {@code --heap jcmd} (a JVM server's heap after GC, by jcmd),
  * {@code --messages}, {@code --payload-bytes}, {@code --window}, {@code --paced-deliveries},
  * {@code --paced-seconds}, {@code --publishers}, {@code --connections}, {@code --hold-seconds},
  * {@code --receivers}.
@@ -232,7 +230,7 @@ public final class ChannelsFanoutDriver {
         Long pid = options.containsKey("pid") ? Long.parseLong(options.get("pid")) : null;
         Thread.sleep(500);
         long rssBefore = rss(pid);
-        long heapBefore = heap();
+        long heapBefore = heap(pid);
         List<WsConnection> connections = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             WsConnection connection = WsConnection.open(uri);
@@ -242,7 +240,7 @@ public final class ChannelsFanoutDriver {
         Thread.sleep(2000);
         long open = connections.stream().filter(c -> !c.closed).count();
         long rssAfter = rss(pid);
-        long heapAfter = heap();
+        long heapAfter = heap(pid);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("server", label);
         result.put("scenario", count + " idle connections");
@@ -287,16 +285,35 @@ public final class ChannelsFanoutDriver {
         return -1;
     }
 
-    /** Switchboard's heap in use after a full GC, or -1 when the server has no such hook. */
-    private long heap() throws Exception {
-        String url = options.get("heap-url");
-        if (url == null) {
+    /** Heap lines of {@code jcmd GC.heap_info}, whatever the collector: "... generation total NK, used NK" or "... heap total NK, used NK". */
+    private static final Pattern HEAP_USED = Pattern.compile("(?m)^\\s*\\S.*(?:generation|heap)\\s+total \\d+K, used (\\d+)K");
+
+    /**
+     * A JVM server's heap in use after full collections, through {@code jcmd} (the JDK's
+     * diagnostic command, as an operator would ask a running JVM), or -1 without {@code --heap jcmd}.
+     */
+    private long heap(Long pid) throws IOException, InterruptedException {
+        if (pid == null || !"jcmd".equals(options.get("heap"))) {
             return -1;
         }
-        String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        Matcher m = Pattern.compile("\"heapUsedBytes\":(\\d+)").matcher(body);
-        return m.find() ? Long.parseLong(m.group(1)) : -1;
+        // two collections, as one may leave finalizable objects
+        jcmd(pid, "GC.run");
+        jcmd(pid, "GC.run");
+        Matcher used = HEAP_USED.matcher(jcmd(pid, "GC.heap_info"));
+        long total = 0;
+        while (used.find()) {
+            total += Long.parseLong(used.group(1)) * 1024;
+        }
+        return total > 0 ? total : -1;
+    }
+
+    private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder("jcmd", Long.toString(pid), command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (process.waitFor() != 0) {
+            throw new IOException("jcmd " + pid + " " + command + " failed: " + out);
+        }
+        return out;
     }
 
     private long deliveredTotal() {

@@ -1,19 +1,7 @@
 package dev.switchboard.benchmarks;
 
-import dev.switchboard.api.Endpoint;
-import dev.switchboard.api.EndpointStatus;
-import dev.switchboard.channels.internal.ChannelsAdapter;
-import dev.switchboard.channels.internal.ChannelsSettings;
 import dev.switchboard.itests.peers.kosmi.KosmiDouble;
-import dev.switchboard.kosmi.internal.KosmiAdapter;
-import dev.switchboard.kosmi.internal.KosmiConfig;
-import dev.switchboard.router.internal.GatewaySettings;
-import dev.switchboard.router.internal.Router;
 import dev.switchboard.transport.WebSocketTransport;
-import dev.switchboard.transport.internal.TyrusTransport;
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -22,7 +10,6 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -30,16 +17,22 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Kosmi bridge latency: a message injected into the loopback Kosmi double travels through the
- * Kosmi adapter, a gateway ({@code kosmi.main:@room} ⇄ {@code channels.local:chat:lobby}, nick
- * format applied) and the channels adapter to a WebSocket client subscribed to {@code chat:lobby}.
- * The baseline, in the same run and from the same injection, is a graphql-transport-ws client
- * subscribed to the double directly. Both receivers are JDK WebSocket clients in this process
- * and time each message from injection to arrival.
+ * Kosmi bridge latency: a message injected into the loopback Kosmi double travels through
+ * Switchboard as a user runs it — the built distribution, unzipped, configured by three files in
+ * {@code etc/} (a Kosmi endpoint {@code kosmi.bench} pointed at the double, a channels endpoint
+ * {@code bench}, a gateway {@code kosmi.bench:@room} ⇄ {@code bench:chat:lobby} with the nick
+ * format applied), started with {@code bin/start} and its default JVM settings — to a WebSocket
+ * client subscribed to {@code chat:lobby} on the channels endpoint. The baseline, in the same run
+ * and from the same injection, is a graphql-transport-ws client subscribed to the double directly.
+ * Both receivers are JDK WebSocket clients in this process and time each message from injection to
+ * arrival. The double runs in this process on the {@code WebSocketTransport} service of an
+ * {@link EmbeddedFramework}.
  *
- * <p>Phases: warm-up; latency (one message in flight at a time, {@code --messages}, default 10 000);
- * throughput (the same count with up to {@code --window} messages in flight, default 256).
- * Prints one JSON line. Everything stays on 127.0.0.1.
+ * <p>Phases: warm-up ({@code --warmup}, default 2 000); latency (one message in flight at a time,
+ * {@code --messages}, default 10 000); throughput (the same count with up to {@code --window}
+ * messages in flight, default 256). {@code --quick}: 500 and 1 000.
+ * Prints one JSON line. Everything stays on 127.0.0.1. Run from the repository's root, or name the
+ * zip with {@code --zip}.
  */
 public final class KosmiBridgeLatency {
 
@@ -52,32 +45,46 @@ public final class KosmiBridgeLatency {
 
     public static void main(String[] args) throws Exception {
         List<String> arguments = Arrays.asList(args);
-        int messages = option(arguments, "--messages", 10_000);
+        boolean quick = arguments.contains("--quick");
+        int messages = option(arguments, "--messages", quick ? 1_000 : 10_000);
         int window = option(arguments, "--window", 256);
-        int warmup = option(arguments, "--warmup", 2_000);
+        int warmup = option(arguments, "--warmup", quick ? 500 : 2_000);
 
-        TyrusTransport transport = new TyrusTransport();
-        KosmiDouble kosmi = new KosmiDouble(transport).start();
-        ChannelsAdapter channels = channels(transport);
-        KosmiAdapter bridge = kosmi(transport, kosmi);
-        Router router = new Router();
-        router.sinkAdded("channels.local", channels);
-        router.sinkAdded("kosmi.main", bridge);
-        router.configure("bench", new GatewaySettings("bench",
-                List.of("kosmi.main:" + ROOM + " inout", "channels.local:chat:lobby inout"),
-                "[{PROTOCOL}] <{NICK}> ", 100_000, true));
-        router.sourceAdded("channels.local", "channels", channels);
-        router.sourceAdded("kosmi.main", "kosmi", bridge);
-        awaitOnline(bridge);
+        EmbeddedFramework framework = EmbeddedFramework.start();
+        KosmiDouble kosmi = new KosmiDouble(framework.service(WebSocketTransport.class)).start();
+        Distribution switchboard = Distribution.unpack(Distribution.zip(stringOption(arguments, "--zip")));
+        int port = Distribution.freePort();
+        switchboard.writeConfig("dev.switchboard.kosmi-bench.cfg", "id = kosmi.bench\nrooms = " + ROOM
+                + "\ngraphqlUrl = " + kosmi.graphqlUrl() + "\nwebSocketUrl = " + kosmi.webSocketUrl() + "\n");
+        switchboard.writeConfig("dev.switchboard.channels-bench.cfg", "id = bench\nport = " + port
+                + "\nchatPatterns = chat:<room>\n");
+        // the default nick format, "[{PROTOCOL}] <{NICK}> ", is applied to every message
+        switchboard.writeConfig("dev.switchboard.gateway-bench.cfg", "name = bench\nmembers = kosmi.bench:" + ROOM
+                + " inout, bench:chat:lobby inout\n");
+        try {
+            switchboard.start("kosmi.bench", "bench");
+            switchboard.awaitGateway("bench");
+            measure(kosmi, URI.create("ws://127.0.0.1:" + port + "/"), messages, window, warmup);
+        } finally {
+            switchboard.close();
+            kosmi.close();
+            framework.close();
+        }
+        System.exit(0);
+    }
 
+    private static void measure(KosmiDouble kosmi, URI channels, int messages, int window, int warmup) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         Receiver viaBridge = new Receiver(messages + warmup);
-        WebSocket browser = http.newWebSocketBuilder()
-                .buildAsync(URI.create((String) channels.metrics().details().get("url")), viaBridge).get(20, TimeUnit.SECONDS);
+        WebSocket browser = http.newWebSocketBuilder().buildAsync(channels, viaBridge).get(20, TimeUnit.SECONDS);
         browser.sendText("[\"chat:lobby\",\"subscribe\",{}]", true);
         Receiver direct = new Receiver(messages + warmup);
         WebSocket subscriber = directSubscriber(http, kosmi, direct);
+        long joined = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (kosmi.listeners(ROOM) < 2) {
+            if (System.nanoTime() > joined) {
+                throw new IllegalStateException("the bridge and the direct subscriber did not both join " + ROOM);
+            }
             Thread.sleep(10);
         }
 
@@ -119,12 +126,6 @@ public final class KosmiBridgeLatency {
 
         browser.abort();
         subscriber.abort();
-        router.close();
-        invoke(bridge, "stop");
-        invoke(channels, "stop");
-        kosmi.close();
-        transport.close();
-        System.exit(0);
     }
 
     /** Injects one message stamped with its sequence and time, once fewer than {@code window} are in flight at each receiver. */
@@ -231,57 +232,17 @@ public final class KosmiBridgeLatency {
         }
     }
 
-    // --- the real adapters, embedded: DS would set their transport and call start ------------
-
-    private static ChannelsAdapter channels(WebSocketTransport transport) throws Exception {
-        ChannelsAdapter adapter = new ChannelsAdapter();
-        inject(adapter, "transport", transport);
-        adapter.start(ChannelsSettings.defaults("channels.local"));
-        return adapter;
-    }
-
-    private static KosmiAdapter kosmi(WebSocketTransport transport, KosmiDouble kosmi) throws Exception {
-        Map<String, Object> values = Map.of("id", "kosmi.main", "rooms", new String[] {ROOM},
-                "graphqlUrl", kosmi.graphqlUrl(), "webSocketUrl", kosmi.webSocketUrl());
-        KosmiConfig config = (KosmiConfig) Proxy.newProxyInstance(KosmiConfig.class.getClassLoader(),
-                new Class<?>[] {KosmiConfig.class}, (proxy, method, args) -> values.containsKey(method.getName())
-                        ? values.get(method.getName()) : method.getDefaultValue());
-        KosmiAdapter adapter = new KosmiAdapter();
-        inject(adapter, "transport", transport);
-        Method configure = KosmiAdapter.class.getDeclaredMethod("configure", KosmiConfig.class);
-        configure.setAccessible(true);
-        configure.invoke(adapter, config);
-        return adapter;
-    }
-
-    private static void inject(Object target, String field, Object value) throws Exception {
-        Field declared = target.getClass().getDeclaredField(field);
-        declared.setAccessible(true);
-        declared.set(target, value);
-    }
-
-    private static void invoke(Object target, String method) throws Exception {
-        Method declared = target.getClass().getDeclaredMethod(method);
-        declared.setAccessible(true);
-        declared.invoke(target);
-    }
-
-    private static void awaitOnline(Endpoint endpoint) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (endpoint.status().state() != EndpointStatus.State.ONLINE) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(endpoint.id() + " is not online: " + endpoint.status());
-            }
-            Thread.sleep(10);
-        }
-    }
-
     private static long percentile(long[] sorted, int percent) {
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(percent / 100.0 * sorted.length) - 1)];
     }
 
     private static double ms(long nanos) {
         return nanos / 1e6;
+    }
+
+    private static String stringOption(List<String> arguments, String name) {
+        int at = arguments.indexOf(name);
+        return at >= 0 && at + 1 < arguments.size() ? arguments.get(at + 1) : null;
     }
 
     private static int option(List<String> arguments, String name, int fallback) {

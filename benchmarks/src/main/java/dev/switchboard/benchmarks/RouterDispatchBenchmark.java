@@ -1,14 +1,19 @@
 package dev.switchboard.benchmarks;
 
+import dev.switchboard.api.Endpoint;
 import dev.switchboard.api.Message;
 import dev.switchboard.api.MessageListener;
 import dev.switchboard.api.MessageSink;
 import dev.switchboard.api.MessageSource;
-import dev.switchboard.router.internal.GatewaySettings;
-import dev.switchboard.router.internal.Router;
+import dev.switchboard.router.Direction;
+import dev.switchboard.router.GatewayInfo;
+import dev.switchboard.router.GatewayRegistry;
 import java.util.ArrayList;
+import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -26,9 +31,11 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * Router dispatch: one source publishes chat messages into a gateway whose other members are
  * {@code sinks} sinks; a score is messages published per second, each delivered to every sink.
- * {@code stack=switchboard} runs the real router (dedup, hop trace, nick format, one queue per
- * sink, one delivery thread for the gateway); {@code stack=direct} is the baseline, the same source
- * calling every sink in a plain loop on its own thread.
+ * {@code stack=switchboard} runs the router bundle in an {@link EmbeddedFramework}: the source and
+ * sinks are OSGi services (as adapters register them) and the gateway is a Config Admin factory
+ * configuration (as a {@code .cfg} file gives it), so every message goes through dedup, hop trace,
+ * nick format, one queue per sink and the gateway's delivery thread; {@code stack=direct} is the
+ * baseline, the same source calling every sink in a plain loop on its own thread.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -44,13 +51,13 @@ public class RouterDispatchBenchmark {
     public String stack;
 
     private final Deliveries delivered = new Deliveries();
-    private final List<MessageListener> listeners = new ArrayList<>();
+    private final List<MessageListener> listeners = new CopyOnWriteArrayList<>();
     private final List<MessageSink> sinkList = new ArrayList<>();
-    private Router router;
+    private EmbeddedFramework framework;
     private long sequence;
 
     @Setup(Level.Trial)
-    public void start() {
+    public void start() throws Exception {
         for (int i = 0; i < sinks; i++) {
             sinkList.add(message -> {
                 delivered.count();
@@ -62,15 +69,17 @@ public class RouterDispatchBenchmark {
             return () -> listeners.remove(listener);
         };
         if ("switchboard".equals(stack)) {
-            router = new Router();
+            framework = EmbeddedFramework.start();
             List<String> members = new ArrayList<>();
             members.add("source:room in");
+            framework.context().registerService(MessageSource.class, source, endpoint("source"));
             for (int i = 0; i < sinks; i++) {
                 members.add("sink" + i + ":room out");
-                router.sinkAdded("sink" + i, sinkList.get(i));
+                framework.context().registerService(MessageSink.class, sinkList.get(i), endpoint("sink" + i));
             }
-            router.configure("bench", new GatewaySettings("bench", members, "[{PROTOCOL}] <{NICK}> ", 100_000, true));
-            router.sourceAdded("source", "bench", source);
+            framework.configure("dev.switchboard.gateway", "bench", Map.of("name", "bench",
+                    "members", members.toArray(String[]::new), "queueCapacity", 100_000));
+            awaitReady(framework.service(GatewayRegistry.class));
         } else {
             source.subscribe(message -> {
                 for (MessageSink sink : sinkList) {
@@ -81,10 +90,33 @@ public class RouterDispatchBenchmark {
     }
 
     @TearDown(Level.Trial)
-    public void stop() {
-        if (router != null) {
-            router.close();
+    public void stop() throws Exception {
+        if (framework != null) {
+            framework.close();
         }
+    }
+
+    private static Hashtable<String, Object> endpoint(String id) {
+        Hashtable<String, Object> properties = new Hashtable<>();
+        properties.put(Endpoint.ENDPOINT_PROPERTY, id);
+        properties.put(Endpoint.PROTOCOL_PROPERTY, "bench");
+        return properties;
+    }
+
+    /** Waits until the gateway is active with the source and every sink bound. */
+    private static void awaitReady(GatewayRegistry registry) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (registry.gateways().stream().noneMatch(RouterDispatchBenchmark::ready)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("gateway not ready: " + registry.gateways());
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private static boolean ready(GatewayInfo gateway) {
+        return gateway.name().equals("bench") && gateway.active() && gateway.members().stream()
+                .allMatch(m -> m.direction() == Direction.OUT ? m.sinkPresent() : m.sourcePresent());
     }
 
     @Benchmark

@@ -7,7 +7,7 @@ import dev.switchboard.transport.WebSocketClient;
 import dev.switchboard.transport.WebSocketConnection;
 import dev.switchboard.transport.WebSocketHandler;
 import dev.switchboard.transport.WebSocketServer;
-import dev.switchboard.transport.internal.TyrusTransport;
+import dev.switchboard.transport.WebSocketTransport;
 import jakarta.websocket.ClientEndpointConfig;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
@@ -38,9 +38,11 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Loopback echo throughput: a client sends a window of text messages, a server echoes each, the
- * client waits for every echo. {@code stack=switchboard} goes through our transport (client and
- * server from {@link TyrusTransport}); {@code stack=tyrus} is the baseline, a plain Tyrus client
- * and a plain Tyrus server with nothing of ours in between. Compression is off on both.
+ * client waits for every echo. {@code stack=switchboard} goes through our transport: the client
+ * and server of the {@link WebSocketTransport} service the transport bundle registers, in an
+ * {@link EmbeddedFramework} (as an adapter gets it); {@code stack=tyrus} is the baseline, a plain
+ * Tyrus client and a plain Tyrus server on the class path with nothing of ours in between.
+ * Compression is off on both.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -94,13 +96,14 @@ public class TransportEchoBenchmark {
         }
     }
 
-    /** Our transport's server and reconnecting client. */
+    /** Our transport's server and reconnecting client, from its OSGi service. */
     static final class SwitchboardEcho implements Echo {
-        private final TyrusTransport transport = new TyrusTransport();
+        private final EmbeddedFramework framework = EmbeddedFramework.start();
         private final WebSocketServer server;
         private final WebSocketClient client;
 
         SwitchboardEcho(Semaphore echoes) throws Exception {
+            WebSocketTransport transport = framework.service(WebSocketTransport.class);
             server = transport.listen(ServerSpec.builder("bench-echo").maxMessageSize(1 << 20).compression(false)
                     .sendQueueLimit(1 << 16).pingInterval(Duration.ZERO).build());
             server.addWebSocket("/echo", new WebSocketHandler() {
@@ -134,10 +137,10 @@ public class TransportEchoBenchmark {
         }
 
         @Override
-        public void close() {
+        public void close() throws Exception {
             client.close();
             server.close();
-            transport.close();
+            framework.close();
         }
     }
 
