@@ -247,14 +247,18 @@ final class KosmiRooms {
         return send.done;
     }
 
-    /** The session is over: no answer comes any more; every send still waiting fails with {@code why}. */
+    /**
+     * The session is over: no answer comes any more; every send still waiting fails with {@code why}
+     * as "not now", so that the router sends it again once connected (Kosmi drops a SendMessage that
+     * reaches a connection it is closing).
+     */
     void ended(String why) {
         List<Send> waiting;
         synchronized (this) {
             ended = true;
             waiting = new ArrayList<>(sends);
         }
-        waiting.forEach(send -> send.fail(new DeliveryException(settings.id(), why)));
+        waiting.forEach(send -> send.fail(new EndpointUnavailableException(settings.id(), why)));
     }
 
     /** One SendMessage: answered exactly once, whoever comes first; the others find it done. */

@@ -3,7 +3,6 @@ package dev.switchboard.itests.distribution;
 import static dev.switchboard.itests.distribution.Installation.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -82,10 +81,7 @@ class DistributionTest {
     @AfterAll
     void cleanUp() {
         clients.forEach(ChannelsClient::close);
-        // a failed test may leave it running: never leave a process behind
-        ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().orElse("").contains(switchboard.home.toString()))
-                .forEach(ProcessHandle::destroyForcibly);
+        switchboard.destroy();
     }
 
     @Test
@@ -194,7 +190,7 @@ class DistributionTest {
     void stoppingAnAdapterBundleInTheWebConsoleLeavesTheOthersRunning() throws Exception {
         ChannelsClient erin = client(demoPort).join("chat:lobby");
         ChannelsClient frank = client(mirrorPort).join("chat:lobby");
-        long loopBundle = bundleId("dev.switchboard.itests.fixtures");
+        long loopBundle = switchboard.bundleId("dev.switchboard.itests.fixtures");
 
         assertEquals(200, switchboard.post("/system/console/bundles/" + loopBundle, "action=stop").statusCode());
         await("loop is gone", SOON, () -> "ABSENT".equals(switchboard.state("loop")));
@@ -208,7 +204,7 @@ class DistributionTest {
 
         // the other way round: stopping channels must not disturb loop's own WebSocket
         long reconnects = switchboard.endpoint("loop").path("reconnects").asLong();
-        long channelsBundle = bundleId("dev.switchboard.channels");
+        long channelsBundle = switchboard.bundleId("dev.switchboard.channels");
         assertEquals(200, switchboard.post("/system/console/bundles/" + channelsBundle, "action=stop").statusCode());
         await("demo is gone", SOON, () -> "ABSENT".equals(switchboard.state("demo")));
         assertTrue(online("loop"));
@@ -340,7 +336,7 @@ class DistributionTest {
     }
 
     private boolean online(String endpoint) {
-        return "ONLINE".equals(switchboard.state(endpoint));
+        return switchboard.online(endpoint);
     }
 
     private String reason(String endpoint) {
@@ -373,12 +369,6 @@ class DistributionTest {
         } catch (IOException | InterruptedException | RuntimeException e) {
             return false;
         }
-    }
-
-    private long bundleId(String symbolicName) throws Exception {
-        JsonNode bundle = switchboard.bundle(symbolicName);
-        assertNotNull(bundle, symbolicName + " installed");
-        return bundle.path("id").asLong();
     }
 
     private long countBundles(String symbolicName) {

@@ -210,6 +210,10 @@ final class Installation {
         }
     }
 
+    boolean online(String endpointId) {
+        return "ONLINE".equals(state(endpointId));
+    }
+
     /** The Web Console's id of the bundle {@code symbolicName}, and its state. */
     JsonNode bundle(String symbolicName) throws IOException, InterruptedException {
         for (JsonNode b : json("/system/console/bundles.json").path("data")) {
@@ -218,6 +222,22 @@ final class Installation {
             }
         }
         return null;
+    }
+
+    /** The framework's id of the bundle {@code symbolicName}; fails when it is not installed. */
+    long bundleId(String symbolicName) throws IOException, InterruptedException {
+        JsonNode bundle = bundle(symbolicName);
+        if (bundle == null) {
+            throw new AssertionError(symbolicName + " is not installed");
+        }
+        return bundle.path("id").asLong();
+    }
+
+    /** Kills whatever still runs from this installation: a failed test must never leave a process behind. */
+    void destroy() {
+        ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().orElse("").contains(home.toString()))
+                .forEach(ProcessHandle::destroyForcibly);
     }
 
     URI wsUri(int port, String path) {

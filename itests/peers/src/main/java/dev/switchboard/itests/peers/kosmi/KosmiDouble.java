@@ -210,7 +210,8 @@ public final class KosmiDouble implements AutoCloseable {
 
     /**
      * Posts {@code body} in {@code room} as a Kosmi user: every connection that subscribed to the
-     * room and joined it receives a {@code next}. Returns how many subscriptions it reached.
+     * room and joined it receives a {@code next}. Returns how many subscriptions it reached (none on a
+     * connection being closed).
      */
     public int inject(String room, String username, String displayName, String body) {
         return deliver(room, newMessage(room, new User(username, displayName), body));
@@ -511,7 +512,8 @@ public final class KosmiDouble implements AutoCloseable {
     private int deliver(String room, JsonNode payload) {
         int reached = 0;
         for (WebSocketConnection connection : server.connections()) {
-            if (!joined(connection).contains(room)) {
+            // a connection being closed takes no more messages: they were never delivered
+            if (!connection.isOpen() || !joined(connection).contains(room)) {
                 continue;
             }
             List<String> ids = new ArrayList<>();
