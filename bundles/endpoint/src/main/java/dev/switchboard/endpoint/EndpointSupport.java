@@ -161,13 +161,17 @@ public abstract class EndpointSupport<S extends EndpointSettings> implements End
         }
     }
 
-    /** Unregisters the services and stops the protocol. */
+    /**
+     * Stops the protocol, hands every message it received to the source's listeners (the router,
+     * still subscribed), then unregisters the services: an endpoint that goes away (its bundle
+     * updated) loses nothing it accepted.
+     */
     protected final synchronized void deactivateEndpoint() {
+        stop();
         if (registration != null) {
             registration.close();
             registration = null;
         }
-        stop();
     }
 
     /** Starts (or restarts) the protocol with {@code next}: outside OSGi, tests and benchmarks call this. */

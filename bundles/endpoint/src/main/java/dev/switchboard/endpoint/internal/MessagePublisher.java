@@ -40,6 +40,8 @@ public final class MessagePublisher {
 
     /** An idle source thread ends after this long and is started again by the next message. */
     private static final long IDLE_SECONDS = 30;
+    /** How long a stop waits for the queued messages to reach the listeners. */
+    private static final long DRAIN_SECONDS = 5;
 
     private final String protocol;
     private final int queueLimit;
@@ -52,6 +54,9 @@ public final class MessagePublisher {
     // written under this, read without it by the protocol's threads
     private volatile ThreadPoolExecutor executor;
     private volatile String endpointId = "";
+    // true once started and stopped again: late messages are delivered, not refused
+    private volatile boolean stopped;
+    private final Object lateDeliveries = new Object();
 
     /**
      * @param protocol   names the source thread with the endpoint id, so thread dumps and leak checks can tell it apart
@@ -71,6 +76,7 @@ public final class MessagePublisher {
      */
     public synchronized void start(String endpointId) {
         stop();
+        stopped = false;
         this.endpointId = Objects.requireNonNull(endpointId, "endpointId");
         String threadName = threadName(protocol, endpointId);
         ThreadPoolExecutor next = new ThreadPoolExecutor(1, 1, IDLE_SECONDS, TimeUnit.SECONDS,
@@ -91,7 +97,28 @@ public final class MessagePublisher {
         ThreadPoolExecutor running = executor;
         executor = null;
         if (running != null) {
+            stopped = true;
             running.shutdown();
+            awaitDelivered(running);
+        }
+    }
+
+    /**
+     * Waits (bounded) until the messages queued before a stop reached the listeners, so that an
+     * endpoint going away hands everything it accepted to the router before it unregisters. Not on
+     * the source thread itself, which would wait for itself.
+     */
+    private void awaitDelivered(ThreadPoolExecutor stopped) {
+        if (Thread.currentThread().getName().equals(threadName(protocol, endpointId))) {
+            return;
+        }
+        try {
+            if (!stopped.awaitTermination(DRAIN_SECONDS, TimeUnit.SECONDS)) {
+                LOG.warn("{}: listeners did not take the last {} messages within {} s", endpointId,
+                        stopped.getQueue().size(), DRAIN_SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -168,15 +195,16 @@ public final class MessagePublisher {
     private boolean queue(Runnable delivery, Message message) {
         ThreadPoolExecutor running = executor;
         if (running == null) {
-            return false;
+            return stopped && deliverLate(delivery, message);
         }
         try {
             running.execute(delivery);
             return true;
         } catch (RejectedExecutionException e) {
             if (running.isShutdown()) {
-                // stopped meanwhile: as if published while stopped
-                return false;
+                // stopped meanwhile: after what was queued before the stop
+                awaitDelivered(running);
+                return deliverLate(delivery, message);
             }
             dropped.increment();
             if (message == null) {
@@ -186,6 +214,24 @@ public final class MessagePublisher {
                         message.channel(), queueLimit);
             }
             return false;
+        }
+    }
+
+    /**
+     * A message the protocol published after the endpoint stopped (a frame that arrived while its
+     * connection was closing): delivered on the caller's thread, one at a time, after everything
+     * queued before the stop, so that nothing the protocol received is lost silently.
+     */
+    private boolean deliverLate(Runnable delivery, Message message) {
+        synchronized (lateDeliveries) {
+            if (listeners.isEmpty()) {
+                dropped.increment();
+                LOG.warn("{}: dropped {} that arrived after the endpoint stopped, with nobody subscribed", endpointId,
+                        message == null ? "a message" : "message " + message.id());
+                return false;
+            }
+            delivery.run();
+            return true;
         }
     }
 

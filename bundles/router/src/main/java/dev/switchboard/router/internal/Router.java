@@ -200,6 +200,10 @@ public final class Router implements AutoCloseable {
             endpoints.put(endpoint, watch);
         }
         endpointsChanged();
+        // online before its status could be watched: no event will say so
+        if (endpoint.status().state() == EndpointStatus.State.ONLINE) {
+            endpointOnline(endpoint.id());
+        }
     }
 
     public void endpointRemoved(Endpoint endpoint) {
