@@ -34,6 +34,8 @@ final class KosmiClient implements ClientHandler, GraphqlWsSession.Listener {
     private static final int ECHO_LIMIT = 1024;
     /** An attempt number far enough along that {@link dev.switchboard.transport.Backoff#delay} is its longest wait. */
     private static final int CEILING_ATTEMPT = 64;
+    /** How long a stop waits for Kosmi to answer the sends under way. */
+    static final Duration STOP_PATIENCE = Duration.ofSeconds(3);
 
     /** What the client tells its endpoint. */
     interface Events {
@@ -304,8 +306,18 @@ final class KosmiClient implements ClientHandler, GraphqlWsSession.Listener {
 
     // --- lifecycle ----------------------------------------------------------------------------
 
-    /** Closes the WebSocket with 1000 and ends the login's threads; sends still waiting fail. Idempotent. */
+    /**
+     * Closes the WebSocket with 1000 and ends the login's threads, after Kosmi has answered the
+     * sends under way (at most {@link #STOP_PATIENCE}); sends still waiting then fail. Idempotent.
+     */
     void close() {
+        KosmiRooms answering;
+        synchronized (this) {
+            answering = closed ? null : rooms;
+        }
+        if (answering != null) {
+            answering.awaitAnswers(STOP_PATIENCE);
+        }
         WebSocketClient open;
         GraphqlWsSession ended;
         KosmiRooms left;

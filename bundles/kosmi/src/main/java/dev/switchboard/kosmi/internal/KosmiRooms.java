@@ -8,6 +8,7 @@ import dev.switchboard.api.EndpointUnavailableException;
 import dev.switchboard.kosmi.internal.KosmiCodec.Document;
 import dev.switchboard.kosmi.internal.KosmiCodec.NewMessage;
 import dev.switchboard.transport.JsonResult;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -248,6 +249,25 @@ final class KosmiRooms {
     }
 
     /**
+     * Waits, at most {@code patience}, until every send under way has its answer: a planned stop
+     * (a redeploy) lets Kosmi answer what it was sent, so those messages are neither lost nor sent
+     * twice. Returns at once when nothing is under way.
+     */
+    void awaitAnswers(Duration patience) {
+        long deadline = System.nanoTime() + patience.toNanos();
+        synchronized (this) {
+            while (!sends.isEmpty() && !ended && System.nanoTime() - deadline < 0) {
+                try {
+                    wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
      * The session is over: no answer comes any more; every send still waiting fails with {@code why}
      * as "not now", so that the router sends it again once connected (Kosmi drops a SendMessage that
      * reaches a connection it is closing).
@@ -308,6 +328,7 @@ final class KosmiRooms {
                 if (!sends.remove(this)) {
                     return;
                 }
+                KosmiRooms.this.notifyAll();
             }
             if (timedOut) {
                 counters.sendTimeouts().increment();
