@@ -1,6 +1,7 @@
 package dev.switchboard.transport.internal;
 
 import dev.switchboard.transport.ByteReceiver;
+import dev.switchboard.transport.ByteSink;
 import dev.switchboard.transport.RequestHead;
 import dev.switchboard.transport.ResponseHead;
 import dev.switchboard.transport.StreamResponse;
@@ -14,6 +15,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.glassfish.grizzly.CompletionHandler;
 import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.EmptyCompletionHandler;
@@ -57,7 +59,8 @@ final class StreamConnector implements AutoCloseable {
         connector = TCPNIOConnectorHandler.builder(transport).processor(GrizzlyByteStream.PROCESSOR).build();
     }
 
-    CompletionStage<StreamResponse> open(InetSocketAddress address, RequestHead request, Duration timeout) {
+    CompletionStage<StreamResponse> open(InetSocketAddress address, RequestHead request, Duration timeout,
+                                         Consumer<ByteSink> body) {
         CompletableFuture<StreamResponse> result = new CompletableFuture<>();
         ScheduledFuture<?> deadline = timer.schedule(() -> result.completeExceptionally(
                 new IOException("no response head from " + address + " within " + timeout.toMillis() + " ms")),
@@ -74,6 +77,7 @@ final class StreamConnector implements AutoCloseable {
                 });
                 stream.receive(new HeadReader(stream, result));
                 stream.writeRaw(request.bytes());
+                body.accept(stream);
             }
 
             @Override

@@ -7,6 +7,7 @@ import dev.switchboard.transport.ServerSpec;
 import dev.switchboard.transport.WebSocketClient;
 import dev.switchboard.transport.WebSocketServer;
 import dev.switchboard.transport.WebSocketTransport;
+import dev.switchboard.transport.ByteSink;
 import dev.switchboard.transport.RequestHead;
 import dev.switchboard.transport.StreamResponse;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.ServiceScope;
@@ -85,7 +87,8 @@ public final class TyrusTransport implements WebSocketTransport, AutoCloseable {
     }
 
     @Override
-    public CompletionStage<StreamResponse> openStream(InetSocketAddress address, RequestHead request, Duration timeout) {
+    public CompletionStage<StreamResponse> openStream(InetSocketAddress address, RequestHead request, Duration timeout,
+                                                      Consumer<ByteSink> body) {
         checkOpen();
         StreamConnector connector;
         try {
@@ -93,7 +96,7 @@ public final class TyrusTransport implements WebSocketTransport, AutoCloseable {
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return connector.open(address, request, timeout);
+        return connector.open(address, request, timeout, body);
     }
 
     private synchronized StreamConnector streamConnector() throws IOException {
