@@ -1,5 +1,6 @@
 package dev.switchboard.transport.internal;
 
+import dev.switchboard.transport.ByteSink;
 import dev.switchboard.transport.HttpHandler;
 import dev.switchboard.transport.HttpRequest;
 import dev.switchboard.transport.HttpResponse;
@@ -61,6 +62,8 @@ final class HttpRoutes extends org.glassfish.grizzly.http.server.HttpHandler {
             return;
         }
         HttpHandler handler = route(path);
+        // a blocking handler's writes wait while the client is slow, instead of queueing without end
+        request.getContext().getConnection().setMaxAsyncWriteQueueSize(ByteSink.DEFAULT_WRITE_LIMIT);
         if (handler == null) {
             response.sendError(404);
             return;

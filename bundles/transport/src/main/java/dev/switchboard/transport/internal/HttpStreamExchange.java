@@ -87,7 +87,7 @@ final class HttpStreamExchange implements StreamExchange {
 
     @Override
     public ByteSource body() {
-        return new Body(request.getInputBuffer());
+        return new Body(request.getInputBuffer(), BodyGate.of(request.getContext().getConnection()));
     }
 
     @Override
@@ -134,6 +134,7 @@ final class HttpStreamExchange implements StreamExchange {
 
     private void finish() {
         ended = true;
+        BodyGate.remove(request.getContext().getConnection());
         if (finished.compareAndSet(false, true)) {
             response.resume();
         }
@@ -143,12 +144,14 @@ final class HttpStreamExchange implements StreamExchange {
     private static final class Body implements ByteSource, ReadHandler {
 
         private final InputBuffer input;
+        private final BodyGate gate;
         private ByteReceiver receiver;
         private boolean paused;
         private boolean waiting;
 
-        Body(InputBuffer input) {
+        Body(InputBuffer input, BodyGate gate) {
             this.input = input;
+            this.gate = gate;
         }
 
         @Override
@@ -160,8 +163,11 @@ final class HttpStreamExchange implements StreamExchange {
         }
 
         @Override
-        public synchronized void pause() {
-            paused = true;
+        public void pause() {
+            synchronized (this) {
+                paused = true;
+            }
+            gate.shut();
         }
 
         @Override
@@ -169,6 +175,7 @@ final class HttpStreamExchange implements StreamExchange {
             synchronized (this) {
                 paused = false;
             }
+            gate.open();
             listen();
         }
 

@@ -43,6 +43,10 @@ final class StreamClaimFilter extends BaseFilter {
 
     @Override
     public NextAction handleRead(FilterChainContext context) {
+        NextAction held = BodyGate.hold(context);
+        if (held != null) {
+            return held;
+        }
         if (!(context.getMessage() instanceof HttpContent content)
                 || !(content.getHttpHeader() instanceof HttpRequestPacket request)
                 || !request.isUpgrade() || routes.isEmpty()) {
