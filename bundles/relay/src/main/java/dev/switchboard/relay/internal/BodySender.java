@@ -15,6 +15,8 @@ final class BodySender implements ByteReceiver {
 
     /** Bytes of one body in flight before the sender waits for an ack. */
     static final int WINDOW = 256 * 1024;
+    /** Payload of one DATA frame at most: a socket read can be far bigger than a control message may be. */
+    static final int MAX_FRAME = 64 * 1024;
 
     private final long id;
     private final ByteSource source;
@@ -44,27 +46,30 @@ final class BodySender implements ByteReceiver {
     @Override
     public void onBytes(ByteBuffer bytes) {
         int length = bytes.remaining();
-        frames.accept(RelayCodec.data(id, bytes));
+        while (bytes.hasRemaining()) {
+            int size = Math.min(MAX_FRAME, bytes.remaining());
+            frames.accept(RelayCodec.data(id, bytes.slice(bytes.position(), size)));
+            bytes.position(bytes.position() + size);
+        }
+        // pause and resume under the lock: an ack between deciding and pausing would leave the source paused for good
         synchronized (this) {
             credit -= length;
-            if (credit > 0 || paused) {
-                return;
+            if (credit <= 0 && !paused) {
+                paused = true;
+                source.pause();
             }
-            paused = true;
         }
-        source.pause();
     }
 
     /** The other side took {@code bytes} more. */
     void acked(long bytes) {
         synchronized (this) {
             credit += bytes;
-            if (!paused || credit <= 0) {
-                return;
+            if (paused && credit > 0) {
+                paused = false;
+                source.resume();
             }
-            paused = false;
         }
-        source.resume();
     }
 
     @Override
