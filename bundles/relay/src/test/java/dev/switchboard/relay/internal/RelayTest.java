@@ -96,8 +96,8 @@ class RelayTest {
         assertArrayEquals(big, post.body());
         assertEquals("hello", http.send(HttpRequest.newBuilder(uri).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString()).body());
-        Map<?, ?> metrics = (Map<?, ?>) ((Map<?, ?>) relay.server.server().details().get("tunnels")).get("app");
-        assertEquals(3L, ((Map<?, ?>) metrics.get("requests")).get("2xx"));
+        await("three requests are counted", () -> Long.valueOf(3).equals(((Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) relay.server
+                .server().details().get("tunnels")).get("app")).get("requests")).get("2xx")));
     }
 
     @Test
@@ -151,6 +151,24 @@ class RelayTest {
         assertEquals("before", browser.next());
         relay.client.stop();
         await("the browser's WebSocket closes", () -> browser.closeCode >= 0);
+    }
+
+    @Test
+    void openWebSocketsSurviveAControlChannelReconnect() throws Exception {
+        RelayFixture.Browser browser = relay.browser(true);
+        java.util.List<dev.switchboard.api.Message> clientEvents = new java.util.concurrent.CopyOnWriteArrayList<>();
+        relay.client.subscribe(clientEvents::add);
+        browser.connection.sendText("before");
+        assertEquals("before", browser.next());
+        relay.server.send(dev.switchboard.api.Message.builder("gateway", "control").event("disconnect")
+                .data(Map.of("tunnel", "app")).build()).toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        await("the tunnel is lost and registers again", () -> {
+            java.util.List<String> seen = clientEvents.stream().map(m -> m.event()).toList();
+            return seen.contains("lost") && seen.lastIndexOf("registered") > seen.indexOf("lost");
+        });
+        browser.connection.sendText("after");
+        assertEquals("after", browser.next());
+        assertEquals(-1, browser.closeCode);
     }
 
     private String rawGet(String host, String path) throws Exception {
