@@ -105,7 +105,8 @@ class RelayTest {
         relay.service.addHttp("/http/", (request, response) -> response.send(200, "text/plain", "app".getBytes(UTF_8)));
         assertTrue(rawGet("app.localhost:" + relay.relayPort(), "/http/").startsWith("HTTP/1.1 200"));
         assertTrue(rawGet("nope.localhost:" + relay.relayPort(), "/http/").startsWith("HTTP/1.1 404"));
-        assertTrue(rawGet("127.0.0.1", "/http/" + "x".repeat(20_000)).startsWith("HTTP/1.1 4"));
+        assertTrue(rawGet("127.0.0.1", "/http/" + "x".repeat(12_000)).startsWith("HTTP/1.1 200"));
+        assertTrue(rawGet("127.0.0.1", "/http/" + "x".repeat(20_000)).startsWith("HTTP/1.1 431"));
     }
 
     @Test

@@ -48,6 +48,8 @@ final class TyrusServer implements WebSocketServer {
 
     private static final Logger LOG = LoggerFactory.getLogger(TyrusServer.class);
     private static final long SHUTDOWN_GRACE_MS = 1_000;
+    /** The largest request head read; a larger one is refused by Grizzly's codec. */
+    static final int MAX_HEAD_BYTES = 32 * 1024;
     private static final String HEADERS_PROPERTY = TyrusServer.class.getName() + ".headers";
     private static final String UPGRADE_PROPERTY = TyrusServer.class.getName() + ".upgrade";
 
@@ -118,6 +120,8 @@ final class TyrusServer implements WebSocketServer {
                 .build();
         listener.setTransport(transport);
         listener.getKeepAlive().setIdleTimeoutInSeconds(-1);
+        // Grizzly's 8 KiB would refuse heads that proxies pass on (a relay answers 431 from 16 KiB itself)
+        listener.setMaxHttpHeaderSize(MAX_HEAD_BYTES);
         listener.registerAddOn(StreamClaimFilter.addOn(streamRoutes));
         for (AddOn addOn : internals.webSocketAddOns(container, spec.maxMessageSize())) {
             listener.registerAddOn(addOn);
