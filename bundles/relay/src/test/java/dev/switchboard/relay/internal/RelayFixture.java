@@ -78,9 +78,15 @@ final class RelayFixture implements AutoCloseable {
 
     /** A browser-side WebSocket through the relay, collecting what arrives. */
     Browser browser(boolean compression) throws InterruptedException {
+        return browser(compression, Duration.ZERO);
+    }
+
+    /** As {@link #browser(boolean)}, pinging every {@code pingInterval} (zero: never). */
+    Browser browser(boolean compression, Duration pingInterval) throws InterruptedException {
         Browser browser = new Browser();
         browser.client = transport.connect(ClientSpec.builder("browser", URI.create("ws://127.0.0.1:" + relayPort()
-                + "/echo")).compression(compression).maxMessageSize(MAX_MESSAGE).pingInterval(Duration.ZERO).build(), browser);
+                + "/echo")).compression(compression).maxMessageSize(MAX_MESSAGE).pingInterval(pingInterval).build(),
+                browser);
         await("the browser's WebSocket opens", () -> browser.connection != null);
         return browser;
     }

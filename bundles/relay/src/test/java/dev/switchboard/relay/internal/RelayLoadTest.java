@@ -122,6 +122,19 @@ class RelayLoadTest {
         assertTrue(heap.growth() < 64L << 20, "heap grew by " + (heap.growth() >> 20) + " MiB");
     }
 
+    @Test
+    void anIdleWebSocketStaysOpenFor90SecondsWhileBothEndsPing() throws Exception {
+        // the browser pings every 10 s, the service every 30 s (its default); nothing else is sent
+        RelayFixture.Browser browser = relay.browser(true, java.time.Duration.ofSeconds(10));
+        browser.connection.sendText("before");
+        assertEquals("before", browser.next());
+        Thread.sleep(90_000); // the idle time is what is tested: nothing to await
+        assertEquals(-1, browser.closeCode);
+        browser.connection.sendText("after");
+        assertEquals("after", browser.next());
+        assertEquals(1, relay.server.server().tunnels().get("app").webSockets.size());
+    }
+
     // --- WebSocket frames by hand -------------------------------------------------------------------
 
     private static void writeText(OutputStream out, String text) throws IOException {
