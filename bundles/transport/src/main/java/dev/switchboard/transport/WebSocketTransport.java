@@ -1,7 +1,10 @@
 package dev.switchboard.transport;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -23,6 +26,25 @@ public interface WebSocketTransport {
      * quick; it fails with an {@link IOException} saying why (address in use, unknown host).
      */
     WebSocketServer listen(ServerSpec spec) throws IOException;
+
+    /**
+     * Opens a TCP connection to {@code address}, writes {@code request}'s head, reads the
+     * response head and continues as a raw byte stream; never blocks. The stage fails with an
+     * {@link IOException} when the connection fails, the head is not HTTP or over 64 KiB, or no
+     * head arrived within {@code timeout}. For a request without a body (an upgrade, a GET).
+     */
+    default CompletionStage<StreamResponse> openStream(InetSocketAddress address, RequestHead request,
+                                                       Duration timeout) {
+        return openStream(address, request, timeout, sink -> { });
+    }
+
+    /**
+     * As {@link #openStream(InetSocketAddress, RequestHead, Duration)}, handing {@code body} the
+     * connection's sink once the head is written, to write the request body (as long as the head's
+     * {@code Content-Length} says, or chunked): the response head may come before the body ends.
+     */
+    CompletionStage<StreamResponse> openStream(InetSocketAddress address, RequestHead request, Duration timeout,
+                                               Consumer<ByteSink> body);
 
     /**
      * An application-level heartbeat (not yet started) whose beats run on this transport's timer,

@@ -1,0 +1,232 @@
+package dev.switchboard.relay.internal;
+
+import dev.switchboard.transport.ByteSink;
+import dev.switchboard.transport.ByteStream;
+import dev.switchboard.transport.HopByHop;
+import dev.switchboard.transport.HttpHeader;
+import dev.switchboard.transport.RequestHead;
+import dev.switchboard.transport.ResponseHead;
+import dev.switchboard.transport.Splice;
+import dev.switchboard.transport.StreamResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * One request the relay server forwarded, on the client side: sent to the local service on a
+ * connection of its own ({@code Connection: close}), its response sent back over the control
+ * channel. An upgrade the service accepts gets a data connection to the relay, spliced to the
+ * service's connection.
+ */
+final class LocalCall {
+
+    /** A local service this slow to answer is the relay server's timeout's business. */
+    private static final Duration LOCAL_TIMEOUT = Duration.ofMinutes(10);
+    private static final Duration UPGRADE_TIMEOUT = Duration.ofSeconds(10);
+    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+
+    private final long id;
+    private final RelayClient client;
+    // the request body: frames wait here until the local connection is open (at most a window)
+    private final ArrayDeque<ByteBuffer> early = new ArrayDeque<>();
+    private boolean bodyEnded;
+    private BodyWriter requestBody;
+    private volatile BodySender responseBody;
+    private volatile ByteStream localStream;
+    private volatile boolean aborted;
+
+    LocalCall(long id, RelayClient client) {
+        this.id = id;
+        this.client = client;
+    }
+
+    void request(RequestHead head, RelayCodec.BodyFraming framing) {
+        List<HttpHeader> headers = new ArrayList<>(head.headers());
+        headers.add(new HttpHeader("Connection", "close"));
+        boolean chunked = framing == RelayCodec.BodyFraming.CHUNKED;
+        if (chunked) {
+            headers.add(new HttpHeader("Transfer-Encoding", "chunked"));
+        }
+        client.transport().openStream(client.settings().localAddress(), head.withHeaders(headers), LOCAL_TIMEOUT,
+                        sink -> bodyTo(chunked ? chunking(sink) : withoutHalfClose(sink)))
+                .whenComplete((response, error) -> {
+                    if (error != null) {
+                        refused(error);
+                    } else {
+                        respond(response, "HEAD".equals(head.method()));
+                    }
+                });
+    }
+
+    void upgrade(String connectionId, RequestHead head) {
+        client.transport().openStream(client.settings().localAddress(), head, UPGRADE_TIMEOUT)
+                .whenComplete((response, error) -> {
+                    if (error != null) {
+                        refused(error);
+                    } else if (response.head().status() != 101) {
+                        respond(response, false);
+                    } else {
+                        openData(connectionId, response);
+                    }
+                });
+    }
+
+    /** The data connection for an accepted upgrade, authenticated and carrying the service's 101 head. */
+    private void openData(String connectionId, StreamResponse local) {
+        RelayClient.Settings settings = client.settings();
+        RequestHead data = new RequestHead("GET", RelayServer.DATA_PREFIX + connectionId, "HTTP/1.1", List.of(
+                new HttpHeader("Host", settings.relayUrl().getAuthority()),
+                new HttpHeader("Connection", "Upgrade"),
+                new HttpHeader("Upgrade", "switchboard-relay"),
+                new HttpHeader("Authorization", "Bearer " + settings.token()),
+                new HttpHeader("Relay-Tunnel", settings.tunnel()),
+                new HttpHeader("Relay-Response", Base64.getEncoder().encodeToString(local.head().bytes()))));
+        client.transport().openStream(settings.relayAddress(), data, UPGRADE_TIMEOUT).whenComplete((relay, error) -> {
+            client.ended(this);
+            if (error != null || relay.head().status() != 101) {
+                local.stream().abort();
+                if (relay != null) {
+                    relay.stream().close();
+                }
+                return;
+            }
+            client.spliced(Splice.join(relay.stream(), local.stream(), (splice, reset) -> client.unspliced(splice)));
+        });
+    }
+
+    private void respond(StreamResponse response, boolean headRequest) {
+        client.sendText(RelayCodec.response(id, HopByHop.forward(response.head())));
+        BodySender sender = new BodySender(id, new ResponseBody(response.stream(), response.head(), headRequest),
+                client::sendBinary, () -> client.ended(this), () -> {
+                    client.sendText(RelayCodec.abort(id, "the local service broke off"));
+                    client.ended(this);
+                });
+        responseBody = sender;
+        localStream = response.stream();
+        if (aborted) {
+            response.stream().abort();
+            return;
+        }
+        sender.start();
+    }
+
+    private void refused(Throwable error) {
+        byte[] page = ("The tunnel's local service cannot be reached: " + error.getMessage() + "\n")
+                .getBytes(StandardCharsets.UTF_8);
+        client.sendText(RelayCodec.response(id, ResponseHead.of(502, "Bad Gateway", List.of(
+                new HttpHeader("Content-Type", "text/plain; charset=utf-8"),
+                new HttpHeader("Content-Length", Integer.toString(page.length))))));
+        client.sendBinary(RelayCodec.data(id, ByteBuffer.wrap(page)));
+        client.sendBinary(RelayCodec.end(id));
+        client.ended(this);
+    }
+
+    // --- the request body --------------------------------------------------------------------------
+
+    private void bodyTo(ByteSink sink) {
+        BodyWriter writer = new BodyWriter(sink, bytes -> client.sendText(RelayCodec.ack(id, bytes)));
+        List<ByteBuffer> waiting;
+        boolean ended;
+        synchronized (this) {
+            requestBody = writer;
+            waiting = List.copyOf(early);
+            early.clear();
+            ended = bodyEnded;
+        }
+        waiting.forEach(writer::data);
+        if (ended) {
+            writer.end();
+        }
+    }
+
+    void data(ByteBuffer payload) {
+        BodyWriter writer;
+        synchronized (this) {
+            writer = requestBody;
+            if (writer == null) {
+                early.add(payload);
+                return;
+            }
+        }
+        writer.data(payload);
+    }
+
+    void end() {
+        BodyWriter writer;
+        synchronized (this) {
+            writer = requestBody;
+            bodyEnded = true;
+        }
+        if (writer != null) {
+            writer.end();
+        }
+    }
+
+    void acked(long bytes) {
+        BodySender sender = responseBody;
+        if (sender != null) {
+            sender.acked(bytes);
+        }
+    }
+
+    /** The relay gave up on this request (browser gone, control channel lost). */
+    void abort() {
+        aborted = true;
+        ByteStream stream = localStream;
+        if (stream != null) {
+            stream.abort();
+        }
+    }
+
+    /** The request body as a chunked stream; its end is the last chunk (no half-close: some servers take it for a hang-up). */
+    private static ByteSink chunking(ByteSink sink) {
+        return new ByteSink() {
+            @Override
+            public boolean write(ByteBuffer bytes) {
+                return sink.write(ResponseBody.chunk(bytes));
+            }
+
+            @Override
+            public void whenWritable(Runnable task) {
+                sink.whenWritable(task);
+            }
+
+            @Override
+            public void end() {
+                sink.write(ByteBuffer.wrap(LAST_CHUNK));
+            }
+
+            @Override
+            public void abort() {
+                sink.abort();
+            }
+        };
+    }
+
+    private static ByteSink withoutHalfClose(ByteSink sink) {
+        return new ByteSink() {
+            @Override
+            public boolean write(ByteBuffer bytes) {
+                return sink.write(bytes);
+            }
+
+            @Override
+            public void whenWritable(Runnable task) {
+                sink.whenWritable(task);
+            }
+
+            @Override
+            public void end() {
+            }
+
+            @Override
+            public void abort() {
+                sink.abort();
+            }
+        };
+    }
+}
