@@ -1,0 +1,129 @@
+package dev.switchboard.proxy.internal;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * One stream of a {@link Tunnel}: a pair of byte streams with a window each way
+ * (PROTOCOL.md §4). Its state is guarded by its tunnel; every method is thread-safe.
+ */
+public final class TunnelStream {
+
+    /** What happens to a stream, called outside the tunnel's lock, one call at a time per stream. */
+    public interface Handler {
+
+        /** Controller side: the agent reached the service. */
+        default void onAccept(TunnelStream stream) {
+        }
+
+        /**
+         * Bytes of the peer; the buffer is the handler's. Call {@link TunnelStream#consumed} once
+         * they are written onward, so the peer may send more.
+         */
+        void onData(TunnelStream stream, ByteBuffer bytes);
+
+        /** The peer sends no more. */
+        void onEnd(TunnelStream stream);
+
+        /** The stream is gone (reset by the peer, or its tunnel lost); no further call follows. */
+        void onReset(TunnelStream stream, ResetCode code, String reason);
+
+        /** After {@link TunnelStream#write} returned false: room again, read the source on. */
+        default void onWritable(TunnelStream stream) {
+        }
+    }
+
+    final Tunnel tunnel;
+    final int id;
+    final String service;
+    volatile Handler handler;
+
+    // guarded by tunnel
+    final Deque<ByteBuffer> queue = new ArrayDeque<>();
+    long queued;
+    long sendWindow;
+    long receiveCredit;
+    int unacknowledged;
+    boolean ready;
+    boolean endQueued;
+    boolean endSent;
+    boolean endReceived;
+    boolean writerWaiting;
+    boolean finished;
+    long bytesIn;
+    long bytesOut;
+
+    TunnelStream(Tunnel tunnel, int id, String service, Handler handler, int sendWindow, int receiveWindow) {
+        this.tunnel = tunnel;
+        this.id = id;
+        this.service = service;
+        this.handler = handler;
+        this.sendWindow = sendWindow;
+        this.receiveCredit = receiveWindow;
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public String service() {
+        return service;
+    }
+
+    public Tunnel tunnel() {
+        return tunnel;
+    }
+
+    /** Replaces the handler (the agent sets its own once the service is connected). */
+    public void handler(Handler next) {
+        handler = next;
+    }
+
+    /**
+     * Queues {@code bytes} (taken over, not copied) to go as DATA within the window. Returns false
+     * once a window's worth waits: stop reading the source until {@link Handler#onWritable}. Bytes
+     * written after the stream is finished are dropped.
+     */
+    public boolean write(ByteBuffer bytes) {
+        return tunnel.write(this, bytes);
+    }
+
+    /** Half-closes this side once the queued bytes are sent. */
+    public void end() {
+        tunnel.end(this);
+    }
+
+    /** Ends the stream both ways at once, dropping what is queued. */
+    public void reset(ResetCode code, String reason) {
+        tunnel.reset(this, code, reason);
+    }
+
+    /** Agent side: tells the controller the service is reached. */
+    public void accept() {
+        tunnel.accept(this);
+    }
+
+    /** {@code bytes} of received DATA were written onward: credit goes back to the peer. */
+    public void consumed(int bytes) {
+        tunnel.consumed(this, bytes);
+    }
+
+    /** Bytes received and sent on this stream so far. */
+    public long bytesIn() {
+        synchronized (tunnel) {
+            return bytesIn;
+        }
+    }
+
+    public long bytesOut() {
+        synchronized (tunnel) {
+            return bytesOut;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "stream " + id + " (" + service + ")";
+    }
+}
