@@ -1,5 +1,6 @@
 package dev.switchboard.proxy.internal;
 
+import dev.switchboard.transport.WebSocketConnection;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,6 +22,21 @@ public final class Tunnel {
         CompletionStage<Void> send(ByteBuffer message);
 
         void close(int code, String reason);
+
+        /** The tunnel over one WebSocket connection. */
+        static Output over(WebSocketConnection connection) {
+            return new Output() {
+                @Override
+                public CompletionStage<Void> send(ByteBuffer message) {
+                    return connection.sendBinary(message);
+                }
+
+                @Override
+                public void close(int code, String reason) {
+                    connection.close(code, reason);
+                }
+            };
+        }
     }
 
     /** The agent side's opener of streams the controller asks for. */
@@ -229,6 +245,23 @@ public final class Tunnel {
             writer.endIfDrained(stream);
         }
         pump();
+    }
+
+    /** Resets the open stream {@code id} as if its side had; false when there is none. */
+    public boolean reset(int id, ResetCode code, String reason) {
+        TunnelStream stream;
+        synchronized (this) {
+            stream = streams.get(id);
+        }
+        if (stream == null) {
+            return false;
+        }
+        reset(stream, code, reason);
+        TunnelStream.Handler handler = stream.handler;
+        if (handler != null) {
+            handler.onReset(stream, code, reason);
+        }
+        return true;
     }
 
     void reset(TunnelStream stream, ResetCode code, String reason) {

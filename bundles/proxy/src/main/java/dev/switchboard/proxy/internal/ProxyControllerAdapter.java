@@ -1,0 +1,193 @@
+package dev.switchboard.proxy.internal;
+
+import dev.switchboard.api.DeliveryException;
+import dev.switchboard.api.EndpointStatus.Detail;
+import dev.switchboard.api.EndpointStatus.State;
+import dev.switchboard.api.EndpointUnavailableException;
+import dev.switchboard.api.Message;
+import dev.switchboard.endpoint.EndpointSupport;
+import dev.switchboard.endpoint.Traffic;
+import dev.switchboard.transport.WebSocketTransport;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+
+/**
+ * One configured proxy controller on the endpoint skeleton: agents dial in on the agent port, and
+ * browsers reach their services on the browser port. Publishes each agent's lifecycle on
+ * {@code tunnel:<agent>}; takes {@code close} and {@code disconnect} commands on {@code control}.
+ */
+@Component(configurationPid = "dev.switchboard.proxy.controller", configurationPolicy = ConfigurationPolicy.REQUIRE,
+        service = {})
+@Designate(ocd = ProxyControllerConfig.class, factory = true)
+public class ProxyControllerAdapter extends EndpointSupport<ControllerSettings> implements AgentListener.Events {
+
+    static final String PROTOCOL = "proxy-controller";
+
+    @Reference
+    private WebSocketTransport transport;
+
+    // written under this, read by transport threads
+    private volatile AgentListener agents;
+
+    public ProxyControllerAdapter() {
+        super(PROTOCOL);
+    }
+
+    /** Outside OSGi (tests, benchmarks): {@link #start} and {@link #stop} instead of DS. */
+    ProxyControllerAdapter(WebSocketTransport transport) {
+        this();
+        this.transport = transport;
+    }
+
+    @Activate
+    void activate(BundleContext context, ProxyControllerConfig config) {
+        activateEndpoint(context, config, ControllerSettings::of);
+    }
+
+    @Modified
+    void modified(ProxyControllerConfig config) {
+        modifyEndpoint(config, ControllerSettings::of);
+    }
+
+    @Deactivate
+    void deactivate() {
+        deactivateEndpoint();
+    }
+
+    // --- the protocol -------------------------------------------------------------------------
+
+    @Override
+    protected synchronized void startProtocol(ControllerSettings settings) throws IOException {
+        AgentListener listener = new AgentListener(settings.id(), settings.agents(), settings.streamWindow(),
+                settings.pingSeconds(), this, this::schedule);
+        agents = listener;
+        try {
+            listener.start(transport, settings.agentHost(), settings.agentPort());
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("cannot listen for agents on " + settings.agentHost() + ":" + settings.agentPort()
+                    + ": " + e.getMessage(), e);
+        }
+        repeat(Duration.ofSeconds(settings.pingSeconds()), listener::keepAlive);
+        updateStatus(State.ONLINE, Detail.NONE, "agents connect to ws://" + hostPort(listener.address())
+                + AgentListener.PATH);
+    }
+
+    @Override
+    protected synchronized void stopProtocol(boolean restarting) {
+        AgentListener listener = agents;
+        agents = null;
+        if (listener != null) {
+            listener.stop(restarting ? 1001 : 1000, restarting ? "controller restarting" : "controller stopped");
+        }
+    }
+
+    /** The agents' listener while running (tests). */
+    AgentListener agents() {
+        return agents;
+    }
+
+    // --- lifecycle events ------------------------------------------------------------------------
+
+    @Override
+    public void agentConnected(String agent, InetSocketAddress from) {
+        log.info("{}: agent {} connected from {}", id(), agent, from);
+        publish(event(agent, "connected", "agent " + agent + " connected", Map.of("agent", agent,
+                "address", String.valueOf(from))));
+    }
+
+    @Override
+    public void agentLost(String agent, String reason) {
+        log.info("{}: agent {} lost: {}", id(), agent, reason);
+        publish(event(agent, "lost", "agent " + agent + " lost: " + reason, Map.of("agent", agent, "reason", reason)));
+    }
+
+    private Message event(String agent, String event, String text, Map<String, Object> data) {
+        return Message.builder(id(), "tunnel:" + agent).author(agent, agent).event(event).text(text).data(data)
+                .build();
+    }
+
+    // --- commands ---------------------------------------------------------------------------------
+
+    /**
+     * {@code control}: {@code disconnect} drops the agent named by the text or {@code data.agent}
+     * (it reconnects on its schedule); {@code close} resets the stream {@code data.stream} of
+     * {@code data.agent}, or the text {@code agent/stream}.
+     */
+    @Override
+    protected CompletionStage<Void> deliver(Message message) {
+        AgentListener listener = agents;
+        if (listener == null) {
+            return CompletableFuture.failedFuture(new EndpointUnavailableException(id(), "not running"));
+        }
+        if (!"control".equals(message.channel())) {
+            return CompletableFuture.failedFuture(new DeliveryException(id(), "only the control channel takes "
+                    + "messages, not " + message.channel()));
+        }
+        ControlCommand command;
+        try {
+            command = ControlCommand.of(message);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(new DeliveryException(id(), e.getMessage()));
+        }
+        Tunnel tunnel = listener.tunnel(command.agent()).orElse(null);
+        if (tunnel == null) {
+            return CompletableFuture.failedFuture(new DeliveryException(id(), "agent " + command.agent()
+                    + " is not connected"));
+        }
+        if (command.stream() == 0) {
+            log.info("{}: disconnecting agent {} on a control command", id(), command.agent());
+            tunnel.close(1000, "disconnected by a control command");
+        } else if (!tunnel.reset(command.stream(), ResetCode.CANCEL, "closed by a control command")) {
+            return CompletableFuture.failedFuture(new DeliveryException(id(), "agent " + command.agent()
+                    + " has no stream " + command.stream()));
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    // --- figures ----------------------------------------------------------------------------------
+
+    @Override
+    protected Traffic traffic() {
+        AgentListener listener = agents;
+        if (listener == null) {
+            return Traffic.NONE;
+        }
+        long in = 0;
+        long out = 0;
+        for (Tunnel tunnel : listener.tunnels().values()) {
+            in += tunnel.bytesIn();
+            out += tunnel.bytesOut();
+        }
+        return new Traffic(in, out, 0, 0);
+    }
+
+    @Override
+    protected Map<String, Object> details() {
+        AgentListener listener = agents;
+        if (listener == null) {
+            return Map.of();
+        }
+        Map<String, Object> perAgent = new LinkedHashMap<>();
+        listener.tunnels().forEach((name, tunnel) -> perAgent.put(name, Map.of("openStreams", tunnel.openStreams(),
+                "bytesIn", tunnel.bytesIn(), "bytesOut", tunnel.bytesOut(),
+                "roundTripMillis", tunnel.roundTripMillis())));
+        return Map.of("agentsConnected", perAgent.size(), "agents", perAgent);
+    }
+
+    private static String hostPort(InetSocketAddress address) {
+        return address.getHostString() + ":" + address.getPort();
+    }
+}
