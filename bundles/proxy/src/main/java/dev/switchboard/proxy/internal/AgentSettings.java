@@ -29,10 +29,7 @@ public record AgentSettings(String id, URI controllerUrl, String name, String to
     /** Entries {@code name=url}, http:// (WebSocket upgrades go to the same host and port). */
     static Map<String, URI> services(String[] entries) {
         Map<String, URI> services = new LinkedHashMap<>();
-        for (String entry : entries == null ? new String[0] : entries) {
-            if (entry == null || entry.isBlank()) {
-                continue;
-            }
+        for (String entry : ConfigEntries.of(entries)) {
             int equals = entry.indexOf('=');
             String name = equals < 0 ? "" : entry.substring(0, equals).trim();
             if (name.isEmpty() || name.length() > 255) {

@@ -33,10 +33,7 @@ public record ControllerSettings(String id, String host, int port, String agentH
     /** Entries {@code name:token}; the error names the entry's agent, never its token. */
     static Map<String, String> agents(String[] entries) {
         Map<String, String> agents = new LinkedHashMap<>();
-        for (String entry : entries == null ? new String[0] : entries) {
-            if (entry == null || entry.isBlank()) {
-                continue;
-            }
+        for (String entry : ConfigEntries.of(entries)) {
             int colon = entry.indexOf(':');
             String name = colon < 0 ? "" : entry.substring(0, colon).trim();
             if (colon < 1 || name.isEmpty() || colon == entry.length() - 1) {

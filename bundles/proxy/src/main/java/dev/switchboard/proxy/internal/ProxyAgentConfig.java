@@ -23,7 +23,7 @@ public @interface ProxyAgentConfig {
     String token();
 
     @AttributeDefinition(name = "Services",
-            description = "Services browsers may reach, each as name=url, e.g. kuma=http://127.0.0.1:3001. "
+            description = "Services browsers may reach, each as name=url (several in one value separated by commas), e.g. kuma=http://127.0.0.1:3001. "
                     + "WebSocket upgrades go to the same host and port.")
     String[] services() default {};
 

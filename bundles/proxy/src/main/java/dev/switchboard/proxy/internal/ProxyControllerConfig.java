@@ -26,12 +26,13 @@ public @interface ProxyControllerConfig {
     int agentPort() default 8041;
 
     @AttributeDefinition(name = "Agents", type = AttributeType.PASSWORD, required = false,
-            description = "Agents allowed to connect, each as name:token. A wrong token is refused (close 4401) and "
+            description = "Agents allowed to connect, each as name:token (several in one value separated by commas; "
+                    + "a token has no comma). A wrong token is refused (close 4401) and "
                     + "logged without the token.")
     String[] agents() default {};
 
     @AttributeDefinition(name = "Routes", required = false,
-            description = "Each as host[/pathPrefix] -> agent/service, e.g. kuma.example.com -> home/kuma or "
+            description = "Each as host[/pathPrefix] -> agent/service (several in one value separated by commas), e.g. kuma.example.com -> home/kuma or "
                     + "*/grafana -> home/grafana. Host * matches any Host; an exact host wins over *, then the longest path prefix.")
     String[] routes() default {};
 

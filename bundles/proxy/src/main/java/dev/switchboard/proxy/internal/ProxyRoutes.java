@@ -41,10 +41,8 @@ public final class ProxyRoutes {
     /** @throws IllegalArgumentException naming the entry that cannot be read */
     public static ProxyRoutes parse(String[] entries) {
         List<Route> routes = new ArrayList<>();
-        for (String entry : entries == null ? new String[0] : entries) {
-            if (entry != null && !entry.isBlank()) {
-                routes.add(route(entry.trim()));
-            }
+        for (String entry : ConfigEntries.of(entries)) {
+            routes.add(route(entry));
         }
         routes.sort(BEST_FIRST);
         return new ProxyRoutes(List.copyOf(routes));
