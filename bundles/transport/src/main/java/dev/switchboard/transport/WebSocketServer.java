@@ -39,6 +39,23 @@ public interface WebSocketServer extends AutoCloseable {
      */
     void addHttp(String pathPrefix, HttpHandler handler);
 
+    /**
+     * Claims requests, plain and upgrade, whose raw path starts with {@code pathPrefix}, to be
+     * answered at byte level. Among HTTP and stream prefixes the longest match wins (a stream
+     * route on a tie); an upgrade on a WebSocket route's path stays with that route.
+     *
+     * @throws IllegalStateException when the prefix is already a stream route
+     */
+    void addStream(String pathPrefix, StreamHandler handler);
+
+    /**
+     * Claims every request no other route claims: no WebSocket route for an upgrade, no HTTP or
+     * stream prefix. Without it such a request is answered 404.
+     *
+     * @throws IllegalStateException when a fallback is already set
+     */
+    void addStreamFallback(StreamHandler handler);
+
     /** The open WebSocket connections on every route. */
     Collection<WebSocketConnection> connections();
 

@@ -1,7 +1,9 @@
 package dev.switchboard.transport;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -23,6 +25,15 @@ public interface WebSocketTransport {
      * quick; it fails with an {@link IOException} saying why (address in use, unknown host).
      */
     WebSocketServer listen(ServerSpec spec) throws IOException;
+
+    /**
+     * Opens a TCP connection to {@code address}, writes {@code request}'s head, reads the
+     * response head and continues as a raw byte stream; never blocks. The stage fails with an
+     * {@link IOException} when the connection fails, the head is not HTTP or over 64 KiB, or no
+     * head arrived within {@code timeout}. Any request body is the caller's to write on the stream
+     * after the stage completed.
+     */
+    CompletionStage<StreamResponse> openStream(InetSocketAddress address, RequestHead request, Duration timeout);
 
     /**
      * An application-level heartbeat (not yet started) whose beats run on this transport's timer,

@@ -1,6 +1,8 @@
 /**
  * Switchboard's one WebSocket stack, on Eclipse Tyrus: reconnecting clients, server hosts with
- * WebSocket and plain HTTP routes on one port, JSON framing, backoff, heartbeats on one shared
+ * WebSocket, plain HTTP and byte stream routes on one port, raw byte streams on the server and
+ * client side joined by a {@link dev.switchboard.transport.Splice}, the hop-by-hop header rules
+ * ({@link dev.switchboard.transport.HopByHop}), JSON framing, backoff, heartbeats on one shared
  * timer and per-connection metrics. Adapters use the
  * {@link dev.switchboard.transport.WebSocketTransport} service; the Tyrus and Grizzly details
  * stay in {@code dev.switchboard.transport.internal} (every dependence on their internals in one
@@ -8,7 +10,7 @@
  * ({@code dev.switchboard.endpoint}), the dedup cache in the api.
  */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package dev.switchboard.transport;
 
 import org.osgi.annotation.bundle.Export;

@@ -3,6 +3,7 @@ package dev.switchboard.transport.internal;
 import dev.switchboard.transport.HttpHandler;
 import dev.switchboard.transport.HttpRequest;
 import dev.switchboard.transport.HttpResponse;
+import dev.switchboard.transport.StreamHandler;
 import java.io.CharConversionException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -32,6 +33,13 @@ final class HttpRoutes extends org.glassfish.grizzly.http.server.HttpHandler {
         this.serverLabel = serverLabel;
     }
 
+    /** The stream routes that may claim a request first; set once, before the server starts. */
+    private StreamRoutes streams;
+
+    void streams(StreamRoutes routes) {
+        this.streams = routes;
+    }
+
     void add(String pathPrefix, HttpHandler handler) {
         if (routes.putIfAbsent(pathPrefix, handler) != null) {
             throw new IllegalStateException(serverLabel + " already routes HTTP prefix " + pathPrefix);
@@ -45,6 +53,11 @@ final class HttpRoutes extends org.glassfish.grizzly.http.server.HttpHandler {
             path = request.getDecodedRequestURI();
         } catch (CharConversionException e) {
             response.sendError(400);
+            return;
+        }
+        StreamHandler stream = streams == null ? null : streams.claim(rawPath(request), false);
+        if (stream != null) {
+            serve(stream, request, response, path);
             return;
         }
         HttpHandler handler = route(path);
@@ -61,6 +74,33 @@ final class HttpRoutes extends org.glassfish.grizzly.http.server.HttpHandler {
                 response.sendError(500);
             }
         }
+    }
+
+    private void serve(StreamHandler stream, Request request, Response response, String path) {
+        HttpStreamExchange exchange = new HttpStreamExchange(request, response);
+        try {
+            stream.handle(exchange);
+        } catch (RuntimeException e) {
+            LOG.warn("{} stream route {} {} failed: {}", serverLabel, request.getMethod().getMethodString(), path,
+                    e.toString());
+            exchange.failed();
+        }
+    }
+
+    private static String rawPath(Request request) {
+        String uri = request.getRequestURI();
+        return uri == null ? "/" : uri;
+    }
+
+    /** The length of the longest HTTP prefix {@code path} starts with, or -1. */
+    int longestPrefix(String path) {
+        int longest = -1;
+        for (String prefix : routes.keySet()) {
+            if (path.startsWith(prefix)) {
+                longest = Math.max(longest, prefix.length());
+            }
+        }
+        return longest;
     }
 
     private HttpHandler route(String path) {

@@ -7,10 +7,15 @@ import dev.switchboard.transport.ServerSpec;
 import dev.switchboard.transport.WebSocketClient;
 import dev.switchboard.transport.WebSocketServer;
 import dev.switchboard.transport.WebSocketTransport;
+import dev.switchboard.transport.RequestHead;
+import dev.switchboard.transport.StreamResponse;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,7 +34,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: one timer ({@code switchboard-transport-timer-1}) for keepalive, timeouts, retries
  * and heartbeats; connect attempts block in Tyrus, so they run on
- * {@code switchboard-transport-connect-<n>}, as do client closes (see {@link TyrusClient#close()}).
+ * {@code switchboard-transport-connect-<n>}, as do client closes (see {@link TyrusClient#close()});
+ * outgoing byte streams run on {@code switchboard-transport-streams}.
  */
 @Component(service = WebSocketTransport.class, scope = ServiceScope.BUNDLE)
 public final class TyrusTransport implements WebSocketTransport, AutoCloseable {
@@ -44,6 +50,8 @@ public final class TyrusTransport implements WebSocketTransport, AutoCloseable {
     private final ExecutorService connector;
     private final Set<TyrusClient> clients = ConcurrentHashMap.newKeySet();
     private final Set<TyrusServer> servers = ConcurrentHashMap.newKeySet();
+    /** Outgoing byte streams, made on first use. */
+    private StreamConnector streams;
     private volatile boolean closed;
 
     public TyrusTransport() {
@@ -77,6 +85,25 @@ public final class TyrusTransport implements WebSocketTransport, AutoCloseable {
     }
 
     @Override
+    public CompletionStage<StreamResponse> openStream(InetSocketAddress address, RequestHead request, Duration timeout) {
+        checkOpen();
+        StreamConnector connector;
+        try {
+            connector = streamConnector();
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return connector.open(address, request, timeout);
+    }
+
+    private synchronized StreamConnector streamConnector() throws IOException {
+        if (streams == null) {
+            streams = new StreamConnector(timer);
+        }
+        return streams;
+    }
+
+    @Override
     public Heartbeat heartbeat(String name, Duration interval, Runnable beat) {
         checkOpen();
         return new Heartbeat(name, interval, beat, timer);
@@ -102,6 +129,11 @@ public final class TyrusTransport implements WebSocketTransport, AutoCloseable {
         closed = true;
         List.copyOf(clients).forEach(TyrusClient::close);
         List.copyOf(servers).forEach(TyrusServer::close);
+        synchronized (this) {
+            if (streams != null) {
+                streams.close();
+            }
+        }
         connector.shutdown();
         try {
             if (!connector.awaitTermination(CONNECT_DRAIN_MS, TimeUnit.MILLISECONDS)) {

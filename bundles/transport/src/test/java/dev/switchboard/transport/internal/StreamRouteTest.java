@@ -1,0 +1,109 @@
+package dev.switchboard.transport.internal;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchboard.transport.ByteReceiver;
+import dev.switchboard.transport.ByteSink;
+import dev.switchboard.transport.HttpHeader;
+import dev.switchboard.transport.ServerSpec;
+import dev.switchboard.transport.StreamExchange;
+import dev.switchboard.transport.WebSocketServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Plain HTTP requests on stream routes: streamed bodies both ways, keep-alive, route precedence. */
+class StreamRouteTest {
+
+    private final TyrusTransport transport = new TyrusTransport();
+    private final Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
+
+    @AfterEach
+    void close() {
+        transport.close();
+    }
+
+    @Test
+    void bodiesStreamBothWaysOnAKeptAliveConnection() throws Exception {
+        WebSocketServer server = transport.listen(ServerSpec.builder("routes").build());
+        server.addStream("/echo/", this::echo);
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        byte[] body = new byte[3 << 20];
+        new Random(7).nextBytes(body);
+        URI uri = URI.create("http://127.0.0.1:" + server.port() + "/echo/x?y=1");
+
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(uri)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, response.statusCode());
+            assertEquals("/echo/x?y=1", response.headers().firstValue("X-Target").orElseThrow());
+            assertArrayEquals(body, response.body());
+        }
+        assertEquals(1, clientPorts.size(), "one kept-alive connection, got " + clientPorts);
+    }
+
+    @Test
+    void httpRoutesWithALongerPrefixAndWebSocketPathsKeepTheirRequests() throws Exception {
+        WebSocketServer server = transport.listen(ServerSpec.builder("routes").build());
+        server.addHttp("/api/status", (request, response) -> response.send(200, "text/plain", "http".getBytes(UTF_8)));
+        server.addStream("/api/", exchange -> answer(exchange, "stream"));
+        server.addStreamFallback(exchange -> answer(exchange, "fallback"));
+        HttpClient client = HttpClient.newHttpClient();
+
+        assertEquals("http", get(client, server.port(), "/api/status"));
+        assertEquals("stream", get(client, server.port(), "/api/other"));
+        assertEquals("fallback", get(client, server.port(), "/anything"));
+    }
+
+    @Test
+    void pathsOfWebSocketRoutesMatchTheirTemplates() {
+        assertTrue(StreamRoutes.matches("/_ws_proxy/{id}", "/_ws_proxy/abc"));
+        assertTrue(!StreamRoutes.matches("/_ws_proxy/{id}", "/_ws_proxy/"));
+        assertTrue(!StreamRoutes.matches("/_ws_proxy/{id}", "/_ws_proxy/a/b"));
+        assertTrue(StreamRoutes.matches("/_relay/control", "/_relay/control"));
+    }
+
+    private static String get(HttpClient client, int port, String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static void answer(StreamExchange exchange, String text) {
+        byte[] bytes = text.getBytes(UTF_8);
+        ByteSink body = exchange.respond(200, "OK", List.of(new HttpHeader("Content-Length", "" + bytes.length)));
+        body.write(ByteBuffer.wrap(bytes));
+        body.end();
+    }
+
+    /** Streams the request body back as it arrives (chunked), with the backpressure of the response. */
+    private void echo(StreamExchange exchange) {
+        clientPorts.add(exchange.remoteAddress().getPort());
+        ByteSink out = exchange.respond(200, "OK", List.of(new HttpHeader("X-Target", exchange.request().target())));
+        var body = exchange.body();
+        body.receive(new ByteReceiver() {
+            @Override
+            public void onBytes(ByteBuffer bytes) {
+                if (!out.write(bytes)) {
+                    body.pause();
+                    out.whenWritable(body::resume);
+                }
+            }
+
+            @Override
+            public void onEnd() {
+                out.end();
+            }
+        });
+    }
+}
