@@ -71,7 +71,7 @@ public class ProxyAgentAdapter extends EndpointSupport<AgentSettings> implements
     @Override
     protected synchronized void startProtocol(AgentSettings settings) {
         name = settings.name();
-        ServiceConnector services = new ServiceConnector(settings.id(), settings.services(), transport);
+        ServiceConnector services = new ServiceConnector(settings.services(), transport);
         ProxyAgent next = new ProxyAgent(settings.id(), settings.controllerUrl(), settings.name(), settings.token(),
                 settings.streamWindow(), services, this);
         agent = next;

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.transport.HttpHeader;
+import dev.switchboard.transport.RequestHead;
+import dev.switchboard.transport.ResponseHead;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -57,6 +60,8 @@ public final class ProxyCodec {
         if (frame instanceof TunnelFrame.Open open) {
             byte[] service = open.service().getBytes(StandardCharsets.UTF_8);
             out.put((byte) service.length).put(service).put(open.head().duplicate());
+        } else if (frame instanceof TunnelFrame.Accept accept) {
+            out.put(accept.head().duplicate());
         } else if (frame instanceof TunnelFrame.Data data) {
             out.put(data.bytes().duplicate());
         } else if (frame instanceof TunnelFrame.Reset reset) {
@@ -112,7 +117,12 @@ public final class ProxyCodec {
         int length = payload.remaining();
         return switch (type) {
             case TunnelFrame.OPEN -> open(streamId, payload);
-            case TunnelFrame.ACCEPT -> new TunnelFrame.Accept(exactly(streamId, 0, length, name));
+            case TunnelFrame.ACCEPT -> {
+                if (length < 4 || length > MAX_HEAD_BYTES) {
+                    throw badLength(length, name, "a head of 4 to " + MAX_HEAD_BYTES + " bytes");
+                }
+                yield new TunnelFrame.Accept(streamId, payload);
+            }
             case TunnelFrame.DATA -> {
                 if (length < 1 || length > maxFrame) {
                     throw badLength(length, name, "1 to " + maxFrame);
@@ -207,6 +217,8 @@ public final class ProxyCodec {
     private static int payloadSize(TunnelFrame frame) {
         if (frame instanceof TunnelFrame.Open open) {
             return 1 + open.service().getBytes(StandardCharsets.UTF_8).length + open.head().remaining();
+        } else if (frame instanceof TunnelFrame.Accept accept) {
+            return accept.head().remaining();
         } else if (frame instanceof TunnelFrame.Data data) {
             return data.bytes().remaining();
         } else if (frame instanceof TunnelFrame.Reset reset) {
@@ -228,6 +240,37 @@ public final class ProxyCodec {
             bytes = text.getBytes(StandardCharsets.UTF_8);
         }
         return bytes;
+    }
+
+    // --- HTTP heads in OPEN and ACCEPT ----------------------------------------------------------
+
+    /**
+     * The request head an OPEN carries, as {@link RequestHead#bytes()} wrote it.
+     *
+     * @throws IllegalArgumentException when it is no HTTP/1.x request head
+     */
+    public static RequestHead requestHead(ByteBuffer bytes) {
+        String[] lines = StandardCharsets.ISO_8859_1.decode(bytes.duplicate()).toString().split("\r\n");
+        String[] request = lines[0].split(" ");
+        if (request.length != 3 || !request[2].startsWith("HTTP/1.")) {
+            throw new IllegalArgumentException("not an HTTP request line: " + lines[0]);
+        }
+        List<HttpHeader> headers = new ArrayList<>(lines.length);
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException("not an HTTP header line: " + lines[i]);
+            }
+            headers.add(new HttpHeader(lines[i].substring(0, colon).trim(), lines[i].substring(colon + 1).trim()));
+        }
+        return new RequestHead(request[0], request[1], request[2], headers);
+    }
+
+    /** The response head an ACCEPT carries. @throws IllegalArgumentException when it is none */
+    public static ResponseHead responseHead(ByteBuffer bytes) {
+        byte[] head = new byte[bytes.remaining()];
+        bytes.duplicate().get(head);
+        return ResponseHead.parse(head, head.length);
     }
 
     // --- hello and welcome -------------------------------------------------------------------

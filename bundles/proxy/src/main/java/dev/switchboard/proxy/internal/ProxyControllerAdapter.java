@@ -32,7 +32,8 @@ import org.osgi.service.metatype.annotations.Designate;
 @Component(configurationPid = "dev.switchboard.proxy.controller", configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = {})
 @Designate(ocd = ProxyControllerConfig.class, factory = true)
-public class ProxyControllerAdapter extends EndpointSupport<ControllerSettings> implements AgentListener.Events {
+public class ProxyControllerAdapter extends EndpointSupport<ControllerSettings>
+        implements AgentListener.Events, ProxiedExchange.Events {
 
     static final String PROTOCOL = "proxy-controller";
 
@@ -41,6 +42,7 @@ public class ProxyControllerAdapter extends EndpointSupport<ControllerSettings> 
 
     // written under this, read by transport threads
     private volatile AgentListener agents;
+    private volatile BrowserFront front;
 
     public ProxyControllerAdapter() {
         super(PROTOCOL);
@@ -80,23 +82,43 @@ public class ProxyControllerAdapter extends EndpointSupport<ControllerSettings> 
             throw new IOException("cannot listen for agents on " + settings.agentHost() + ":" + settings.agentPort()
                     + ": " + e.getMessage(), e);
         }
+        BrowserFront browsers = new BrowserFront(settings.id(), settings.routes(), listener, settings.openTimeout(),
+                this::schedule, this);
+        front = browsers;
+        try {
+            browsers.start(transport, settings.host(), settings.port());
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("cannot listen for browsers on " + settings.host() + ":" + settings.port() + ": "
+                    + e.getMessage(), e);
+        }
         repeat(Duration.ofSeconds(settings.pingSeconds()), listener::keepAlive);
-        updateStatus(State.ONLINE, Detail.NONE, "agents connect to ws://" + hostPort(listener.address())
-                + AgentListener.PATH);
+        updateStatus(State.ONLINE, Detail.NONE, "browsers reach http://" + hostPort(browsers.address())
+                + ", agents connect to ws://" + hostPort(listener.address()) + AgentListener.PATH);
     }
 
     @Override
     protected synchronized void stopProtocol(boolean restarting) {
+        BrowserFront browsers = front;
+        front = null;
         AgentListener listener = agents;
         agents = null;
+        // the tunnels first: each browser WebSocket then gets its 1001 before the browser port closes
         if (listener != null) {
             listener.stop(restarting ? 1001 : 1000, restarting ? "controller restarting" : "controller stopped");
+        }
+        if (browsers != null) {
+            browsers.stop();
         }
     }
 
     /** The agents' listener while running (tests). */
     AgentListener agents() {
         return agents;
+    }
+
+    /** The browsers' side while running (tests). */
+    BrowserFront front() {
+        return front;
     }
 
     // --- lifecycle events ------------------------------------------------------------------------
@@ -112,6 +134,23 @@ public class ProxyControllerAdapter extends EndpointSupport<ControllerSettings> 
     public void agentLost(String agent, String reason) {
         log.info("{}: agent {} lost: {}", id(), agent, reason);
         publish(event(agent, "lost", "agent " + agent + " lost: " + reason, Map.of("agent", agent, "reason", reason)));
+    }
+
+    @Override
+    public void webSocketOpened(ProxyRoutes.Route route, TunnelStream stream) {
+        log.debug("{}: WebSocket {} of agent {} opened to {}", id(), stream.id(), route.agent(), route.service());
+        publish(event(route.agent(), "opened", "WebSocket to " + route.service() + " opened",
+                Map.of("agent", route.agent(), "service", route.service(), "stream", stream.id())));
+    }
+
+    @Override
+    public void webSocketClosed(ProxyRoutes.Route route, TunnelStream stream, long toBrowser, long toService,
+                                Duration open, String reason) {
+        log.debug("{}: WebSocket {} of agent {} closed: {}", id(), stream.id(), route.agent(), reason);
+        publish(event(route.agent(), "closed", "WebSocket to " + route.service() + " closed after "
+                + open.toSeconds() + " s: " + reason, Map.of("agent", route.agent(), "service", route.service(),
+                "stream", stream.id(), "bytesToBrowser", toBrowser, "bytesToService", toService,
+                "durationMillis", open.toMillis(), "reason", reason)));
     }
 
     private Message event(String agent, String event, String text, Map<String, Object> data) {
@@ -161,30 +200,23 @@ public class ProxyControllerAdapter extends EndpointSupport<ControllerSettings> 
 
     @Override
     protected Traffic traffic() {
-        AgentListener listener = agents;
-        if (listener == null) {
-            return Traffic.NONE;
-        }
-        long in = 0;
-        long out = 0;
-        for (Tunnel tunnel : listener.tunnels().values()) {
-            in += tunnel.bytesIn();
-            out += tunnel.bytesOut();
-        }
-        return new Traffic(in, out, 0, 0);
+        BrowserFront browsers = front;
+        return browsers == null ? Traffic.NONE
+                : new Traffic(browsers.metrics().bytesToService(), browsers.metrics().bytesToBrowser(), 0, 0);
     }
 
     @Override
     protected Map<String, Object> details() {
         AgentListener listener = agents;
-        if (listener == null) {
+        BrowserFront browsers = front;
+        if (listener == null || browsers == null) {
             return Map.of();
         }
         Map<String, Object> perAgent = new LinkedHashMap<>();
         listener.tunnels().forEach((name, tunnel) -> perAgent.put(name, Map.of("openStreams", tunnel.openStreams(),
                 "bytesIn", tunnel.bytesIn(), "bytesOut", tunnel.bytesOut(),
                 "roundTripMillis", tunnel.roundTripMillis())));
-        return Map.of("agentsConnected", perAgent.size(), "agents", perAgent);
+        return Map.of("agentsConnected", perAgent.size(), "agents", perAgent, "routes", browsers.metrics().snapshot());
     }
 
     private static String hostPort(InetSocketAddress address) {

@@ -1,22 +1,31 @@
 package dev.switchboard.proxy.internal;
 
+import dev.switchboard.transport.HopByHop;
+import dev.switchboard.transport.HttpHeader;
+import dev.switchboard.transport.RequestHead;
 import dev.switchboard.transport.WebSocketTransport;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
- * The agent's side of a stream: connects to the service the controller named and passes bytes
- * both ways (PROTOCOL.md §2, "Stream life").
+ * The agent's opener of streams: connects to the service the controller named (TCP_NODELAY and
+ * SO_KEEPALIVE, by the transport) with the request head, hop-by-hop headers removed. A WebSocket
+ * upgrade goes as HTTP/1.1 and its bytes pass through after the service's answer; a plain request
+ * goes as HTTP/1.0, so the service's answer is never chunked and ends with its connection
+ * (PROTOCOL.md §2).
  */
 final class ServiceConnector implements Tunnel.Acceptor {
 
-    private final String endpointId;
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
     private final Map<String, URI> services;
     private final WebSocketTransport transport;
 
-    ServiceConnector(String endpointId, Map<String, URI> services, WebSocketTransport transport) {
-        this.endpointId = endpointId;
+    ServiceConnector(Map<String, URI> services, WebSocketTransport transport) {
         this.services = services;
         this.transport = transport;
     }
@@ -24,29 +33,36 @@ final class ServiceConnector implements Tunnel.Acceptor {
     @Override
     public TunnelStream.Handler open(TunnelStream stream, ByteBuffer head) {
         URI service = services.get(stream.service());
+        RequestHead request;
+        try {
+            request = ProxyCodec.requestHead(head);
+        } catch (IllegalArgumentException e) {
+            stream.reset(ResetCode.INTERNAL, "unreadable request head");
+            return ServiceStream.REFUSED;
+        }
         if (service == null) {
             stream.reset(ResetCode.REFUSED, "agent has no service " + stream.service());
-        } else {
-            // the transport's byte streams connect the service (merged from the streams work)
-            stream.reset(ResetCode.INTERNAL, "service connections are not available yet");
+            return ServiceStream.REFUSED;
         }
-        return Refused.HANDLER;
+        boolean upgrade = request.upgrade().isPresent();
+        ServiceStream handler = new ServiceStream(stream, upgrade);
+        InetSocketAddress address = new InetSocketAddress(service.getHost(),
+                service.getPort() < 0 ? 80 : service.getPort());
+        transport.openStream(address, serviceHead(request, service), CONNECT_TIMEOUT)
+                .whenComplete(handler::connected);
+        return handler;
     }
 
-    /** The handler of a stream refused at once: nothing more can arrive for it. */
-    enum Refused implements TunnelStream.Handler {
-        HANDLER;
-
-        @Override
-        public void onData(TunnelStream stream, ByteBuffer bytes) {
-        }
-
-        @Override
-        public void onEnd(TunnelStream stream) {
-        }
-
-        @Override
-        public void onReset(TunnelStream stream, ResetCode code, String reason) {
-        }
+    /** The head the service reads: hop-by-hop headers removed, the upgrade's put back, under the service's path. */
+    static RequestHead serviceHead(RequestHead request, URI service) {
+        List<HttpHeader> headers = HopByHop.strip(request.headers());
+        request.upgrade().ifPresent(protocol -> {
+            headers.add(new HttpHeader("Connection", "Upgrade"));
+            headers.add(new HttpHeader("Upgrade", protocol));
+        });
+        String base = service.getRawPath() == null ? "" : service.getRawPath();
+        base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        String version = request.upgrade().isPresent() ? request.version() : "HTTP/1.0";
+        return new RequestHead(request.method(), base + request.target(), version, headers);
     }
 }

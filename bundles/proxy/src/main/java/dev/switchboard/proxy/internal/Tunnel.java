@@ -157,8 +157,8 @@ public final class Tunnel {
             handler.onEnd(stream);
         } else if (frame instanceof TunnelFrame.Reset reset) {
             handler.onReset(stream, reset.code(), reset.reason());
-        } else if (frame instanceof TunnelFrame.Accept) {
-            handler.onAccept(stream);
+        } else if (frame instanceof TunnelFrame.Accept accept) {
+            handler.onAccept(stream, accept.head());
         } else if (frame instanceof TunnelFrame.Window) {
             notifyWritable(stream);
         }
@@ -236,6 +236,10 @@ public final class Tunnel {
         return room;
     }
 
+    synchronized boolean hasRoom(TunnelStream stream) {
+        return stream.finished || stream.queued < sendWindow;
+    }
+
     void end(TunnelStream stream) {
         synchronized (this) {
             if (stream.finished || stream.endQueued) {
@@ -275,10 +279,10 @@ public final class Tunnel {
         pump();
     }
 
-    void accept(TunnelStream stream) {
+    void accept(TunnelStream stream, ByteBuffer head) {
         synchronized (this) {
             if (!stream.finished) {
-                writer.control(new TunnelFrame.Accept(stream.id));
+                writer.control(new TunnelFrame.Accept(stream.id, head));
             }
         }
         pump();

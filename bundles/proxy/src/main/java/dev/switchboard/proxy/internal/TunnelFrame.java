@@ -26,8 +26,11 @@ public sealed interface TunnelFrame {
         }
     }
 
-    /** Agent → controller: the service is connected and has the head. */
-    record Accept(int streamId) implements TunnelFrame {
+    /** Agent → controller: the service answered; {@code head} is its HTTP response head. */
+    record Accept(int streamId, ByteBuffer head) implements TunnelFrame {
+        public Accept {
+            head = head.asReadOnlyBuffer();
+        }
     }
 
     /** Bytes of a stream; the buffer is the receiver's to keep until it has written them onward. */

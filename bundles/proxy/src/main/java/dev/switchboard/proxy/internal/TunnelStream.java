@@ -13,8 +13,8 @@ public final class TunnelStream {
     /** What happens to a stream, called outside the tunnel's lock, one call at a time per stream. */
     public interface Handler {
 
-        /** Controller side: the agent reached the service. */
-        default void onAccept(TunnelStream stream) {
+        /** Controller side: the service answered with {@code head} (its HTTP response head). */
+        default void onAccept(TunnelStream stream, ByteBuffer head) {
         }
 
         /**
@@ -89,6 +89,15 @@ public final class TunnelStream {
         return tunnel.write(this, bytes);
     }
 
+    /**
+     * Whether {@link #write} would take more now. A source paused after {@code write} returned
+     * false checks this once more and resumes at once if so: the room may have come before the
+     * pause, when its {@link Handler#onWritable} found nothing to resume.
+     */
+    public boolean hasRoom() {
+        return tunnel.hasRoom(this);
+    }
+
     /** Half-closes this side once the queued bytes are sent. */
     public void end() {
         tunnel.end(this);
@@ -99,9 +108,9 @@ public final class TunnelStream {
         tunnel.reset(this, code, reason);
     }
 
-    /** Agent side: tells the controller the service is reached. */
-    public void accept() {
-        tunnel.accept(this);
+    /** Agent side: tells the controller the service answered with {@code head}. */
+    public void accept(ByteBuffer head) {
+        tunnel.accept(this, head);
     }
 
     /** {@code bytes} of received DATA were written onward: credit goes back to the peer. */

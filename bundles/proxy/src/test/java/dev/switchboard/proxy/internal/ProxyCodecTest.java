@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchboard.transport.HttpHeader;
+import dev.switchboard.transport.RequestHead;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -17,7 +19,7 @@ class ProxyCodecTest {
     @Test
     void everyFrameTypeSurvivesARoundTripInOneMessage() throws Exception {
         ByteBuffer head = ascii("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-        List<TunnelFrame> frames = List.of(new TunnelFrame.Open(1, "kuma", head), new TunnelFrame.Accept(1),
+        List<TunnelFrame> frames = List.of(new TunnelFrame.Open(1, "kuma", head), new TunnelFrame.Accept(1, ascii("HTTP/1.1 101 Switching Protocols\r\n\r\n")),
                 new TunnelFrame.Data(1, ascii("hello")), new TunnelFrame.End(1),
                 new TunnelFrame.Reset(3, ResetCode.REFUSED, "connection refused"), new TunnelFrame.Window(1, 65_536),
                 new TunnelFrame.Ping(42), new TunnelFrame.Pong(-7));
@@ -31,7 +33,7 @@ class ProxyCodecTest {
         TunnelFrame.Open open = (TunnelFrame.Open) decoded.get(0);
         assertEquals("kuma", open.service());
         assertEquals(head.rewind(), open.head());
-        assertEquals(new TunnelFrame.Accept(1), decoded.get(1));
+        assertEquals(new TunnelFrame.Accept(1, ascii("HTTP/1.1 101 Switching Protocols\r\n\r\n")), decoded.get(1));
         assertEquals("hello", text(((TunnelFrame.Data) decoded.get(2)).bytes()));
         assertEquals(frames.subList(3, 8), decoded.subList(3, 8));
     }
@@ -80,6 +82,17 @@ class ProxyCodecTest {
         assertTrue(refused(noService).startsWith("bad length 5 for OPEN"));
         ByteBuffer noHead = header(TunnelFrame.OPEN, 1, 2).put((byte) 1).put((byte) 'a').flip();
         assertTrue(refused(noHead).startsWith("bad length 2 for OPEN"));
+    }
+
+    @Test
+    void requestHeadsSurviveTheOpenFrame() {
+        RequestHead head = new RequestHead("GET", "/a%20b?x=1", "HTTP/1.1",
+                List.of(new HttpHeader("Host", "kuma.test"), new HttpHeader("Connection", "Upgrade"),
+                        new HttpHeader("Upgrade", "websocket"), new HttpHeader("X-Empty", "")));
+        assertEquals(head, ProxyCodec.requestHead(ByteBuffer.wrap(head.bytes())));
+        assertThrows(IllegalArgumentException.class, () -> ProxyCodec.requestHead(ascii("GET /\r\n\r\n")));
+        assertThrows(IllegalArgumentException.class,
+                () -> ProxyCodec.requestHead(ascii("GET / HTTP/1.1\r\nnocolon\r\n\r\n")));
     }
 
     @Test

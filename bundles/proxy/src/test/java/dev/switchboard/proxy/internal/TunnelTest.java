@@ -22,8 +22,10 @@ class TunnelTest {
     private static final ByteBuffer HEAD = ByteBuffer.wrap("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
 
     /** Agent side: echoes every byte back, consumes at once, ends when the controller ends. */
+    private static final ByteBuffer ANSWER = ByteBuffer.wrap("HTTP/1.1 200 OK\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+
     private static final Tunnel.Acceptor ECHO = (stream, head) -> {
-        stream.accept();
+        stream.accept(ANSWER);
         return new TunnelStream.Handler() {
             @Override
             public void onData(TunnelStream s, ByteBuffer bytes) {
@@ -147,7 +149,7 @@ class TunnelTest {
         }
         try (TunnelPair pair = new TunnelPair(SILENT)) {
             pair.toAgent(ProxyCodec.encode(new TunnelFrame.Open(1, "echo", HEAD)));
-            pair.toAgent(ProxyCodec.encode(new TunnelFrame.Accept(1)));
+            pair.toAgent(ProxyCodec.encode(new TunnelFrame.Accept(1, ANSWER)));
             assertEquals("ACCEPT from the controller", pair.closeReason);
         }
         try (TunnelPair pair = new TunnelPair(ECHO)) {
@@ -234,7 +236,7 @@ class TunnelTest {
         volatile boolean consume = true;
 
         @Override
-        public void onAccept(TunnelStream stream) {
+        public void onAccept(TunnelStream stream, ByteBuffer head) {
             accepted = true;
         }
 

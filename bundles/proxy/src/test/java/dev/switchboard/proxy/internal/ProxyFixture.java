@@ -1,0 +1,177 @@
+package dev.switchboard.proxy.internal;
+
+import static dev.switchboard.proxy.internal.TunnelTest.await;
+
+import dev.switchboard.api.EndpointStatus.State;
+import dev.switchboard.transport.ClientHandler;
+import dev.switchboard.transport.ClientSpec;
+import dev.switchboard.transport.ServerSpec;
+import dev.switchboard.transport.WebSocketClient;
+import dev.switchboard.transport.WebSocketConnection;
+import dev.switchboard.transport.WebSocketHandler;
+import dev.switchboard.transport.WebSocketServer;
+import dev.switchboard.transport.internal.TyrusTransport;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * A controller and an agent on loopback, in front of two real services: a Tyrus WebSocket echo
+ * service ({@code /echo}; the text {@code close:<code>:<reason>} makes it close) and an HTTP
+ * service answering what it received. Browsers are real Tyrus clients and raw sockets.
+ */
+final class ProxyFixture implements AutoCloseable {
+
+    static final int MAX_MESSAGE = 32 << 20;
+
+    final TyrusTransport transport = new TyrusTransport();
+    final WebSocketServer services;
+    final ProxyControllerAdapter controller;
+    final ProxyAgentAdapter agent;
+    /** Request heads as the HTTP service saw them: header name (lower case) → values. */
+    final ConcurrentLinkedQueue<Map<String, List<String>>> seen = new ConcurrentLinkedQueue<>();
+    private final List<AutoCloseable> closing = new ArrayList<>();
+
+    ProxyFixture(Duration openTimeout, String... extraServices) throws Exception {
+        services = transport.listen(ServerSpec.builder("services").maxMessageSize(MAX_MESSAGE)
+                .sendQueueLimit(100_000).build());
+        services.addWebSocket("/echo", new WebSocketHandler() {
+            @Override
+            public void onText(WebSocketConnection connection, String text) {
+                if (text.startsWith("close:")) {
+                    String[] parts = text.split(":", 3);
+                    connection.close(Integer.parseInt(parts[1]), parts[2]);
+                } else {
+                    connection.sendText(text);
+                }
+            }
+
+            @Override
+            public void onBinary(WebSocketConnection connection, ByteBuffer data) {
+                connection.sendBinary(data);
+            }
+        });
+        services.addHttp("/big/", (request, response) -> {
+            int size = Integer.parseInt(request.path().substring(5));
+            response.status(200);
+            response.header("Content-Type", "application/octet-stream");
+            try (OutputStream out = response.body()) {
+                byte[] chunk = new byte[65_536];
+                for (int sent = 0; sent < size; sent += chunk.length) {
+                    Arrays.fill(chunk, (byte) (sent / chunk.length));
+                    out.write(chunk, 0, Math.min(chunk.length, size - sent));
+                }
+            }
+        });
+        services.addHttp("/", (request, response) -> {
+            seen.add(request.headers());
+            byte[] body = digest(request.body());
+            response.send(200, "text/plain", (request.method() + " " + request.path() + " " + new String(body,
+                    StandardCharsets.US_ASCII)).getBytes(StandardCharsets.US_ASCII));
+        });
+        List<String> serviceList = new ArrayList<>(List.of("web=http://127.0.0.1:" + services.port()));
+        serviceList.addAll(List.of(extraServices));
+        controller = new ProxyControllerAdapter(transport);
+        controller.start(new ControllerSettings("ctl", "127.0.0.1", 0, "127.0.0.1", 0, Map.of("home", "s3cret"),
+                ProxyRoutes.parse(new String[] {"* -> home/web", "*/down -> home/down", "*/slow -> home/slow",
+                    "*/none -> home/none", "*/lab -> lab/web"}), openTimeout, 262_144, 30));
+        agent = new ProxyAgentAdapter(transport);
+        agent.start(new AgentSettings("agent", URI.create("ws://127.0.0.1:"
+                + controller.agents().address().getPort() + AgentListener.PATH), "home", "s3cret",
+                AgentSettings.services(serviceList.toArray(String[]::new)), 262_144));
+        await(() -> agent.status().state() == State.ONLINE);
+    }
+
+    int browserPort() {
+        return controller.front().address().getPort();
+    }
+
+    /** "length:sha256" of a body, read to its end. */
+    static byte[] digest(InputStream body) throws java.io.IOException {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[65_536];
+            long length = 0;
+            for (int n; (n = body.read(buffer)) > 0; ) {
+                sha.update(buffer, 0, n);
+                length += n;
+            }
+            return (length + ":" + HexFormat.of().formatHex(sha.digest())).getBytes(StandardCharsets.US_ASCII);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A browser WebSocket through the controller. */
+    Browser browser(String path, boolean compression) {
+        Browser browser = new Browser();
+        browser.client = transport.connect(ClientSpec.builder("browser", URI.create("ws://127.0.0.1:" + browserPort()
+                + path)).compression(compression).maxMessageSize(MAX_MESSAGE).sendQueueLimit(100_000)
+                .pingInterval(Duration.ZERO).build(), browser);
+        closing.add(browser.client);
+        return browser;
+    }
+
+    static final class Browser implements ClientHandler {
+        WebSocketClient client;
+        final CompletableFuture<WebSocketConnection> open = new CompletableFuture<>();
+        final CompletableFuture<String> closed = new CompletableFuture<>();
+        final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
+
+        @Override
+        public void onOpen(WebSocketConnection connection) {
+            open.complete(connection);
+        }
+
+        @Override
+        public void onText(WebSocketConnection connection, String text) {
+            received.add(text);
+        }
+
+        @Override
+        public void onBinary(WebSocketConnection connection, ByteBuffer data) {
+            byte[] bytes = new byte[data.remaining()];
+            data.get(bytes);
+            received.add(bytes);
+        }
+
+        @Override
+        public void onClose(WebSocketConnection connection, int code, String reason) {
+            closed.complete(code + " " + reason);
+            client.close();
+        }
+    }
+
+    static String text(ByteArrayOutputStream bytes) {
+        return bytes.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable c : closing) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // closing anyway
+            }
+        }
+        agent.stop();
+        controller.stop();
+        services.close();
+        transport.close();
+    }
+}
