@@ -144,7 +144,7 @@ final class AgentListener implements WebSocketHandler {
 
     private void welcome(WebSocketConnection connection, ProxyCodec.Hello hello) {
         String name = hello.name();
-        Tunnel tunnel = new Tunnel(name, Tunnel.Output.over(connection), window, MAX_FRAME, hello.window(), hello.maxFrame(), null);
+        Tunnel tunnel = new Tunnel(name, TunnelOutput.over(connection), window, MAX_FRAME, hello.window(), hello.maxFrame(), null);
         connection.attributes().put(TUNNEL, tunnel);
         connection.sendText(ProxyCodec.welcome(new ProxyCodec.Welcome(window, MAX_FRAME, pingSeconds)));
         Tunnel older = tunnels.put(name, tunnel);

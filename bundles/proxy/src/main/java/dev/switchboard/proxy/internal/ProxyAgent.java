@@ -120,7 +120,7 @@ final class ProxyAgent implements ClientHandler {
             return;
         }
         pingSeconds = welcome.pingSeconds();
-        tunnel = new Tunnel(hello.name(), Tunnel.Output.over(connection), hello.window(), MAX_FRAME, welcome.window(),
+        tunnel = new Tunnel(hello.name(), TunnelOutput.over(connection), hello.window(), MAX_FRAME, welcome.window(),
                 welcome.maxFrame(), acceptor);
         client.resetBackoff();
         events.connected(controller.toString());

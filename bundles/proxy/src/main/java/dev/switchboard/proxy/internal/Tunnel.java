@@ -1,12 +1,10 @@
 package dev.switchboard.proxy.internal;
 
-import dev.switchboard.transport.WebSocketConnection;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 
 /**
  * The stream multiplexer of one tunnel connection, the same on both sides (PROTOCOL.md §2–§6):
@@ -16,29 +14,6 @@ import java.util.concurrent.CompletionStage;
  */
 public final class Tunnel {
 
-    /** The WebSocket under the tunnel. */
-    public interface Output {
-        /** Sends one binary message; completes when written. */
-        CompletionStage<Void> send(ByteBuffer message);
-
-        void close(int code, String reason);
-
-        /** The tunnel over one WebSocket connection. */
-        static Output over(WebSocketConnection connection) {
-            return new Output() {
-                @Override
-                public CompletionStage<Void> send(ByteBuffer message) {
-                    return connection.sendBinary(message);
-                }
-
-                @Override
-                public void close(int code, String reason) {
-                    connection.close(code, reason);
-                }
-            };
-        }
-    }
-
     /** The agent side's opener of streams the controller asks for. */
     public interface Acceptor {
         /** A new stream; returns its handler (it may replace it later). */
@@ -46,7 +21,7 @@ public final class Tunnel {
     }
 
     private final String name;
-    private final Output output;
+    private final TunnelOutput output;
     private final TunnelWriter writer;
     private final ProxyCodec codec;
     private final int receiveWindow;
@@ -70,7 +45,7 @@ public final class Tunnel {
      * @param peerMaxFrame  the largest DATA the peer accepts
      * @param acceptor      the agent's opener; null on the controller, which opens streams itself
      */
-    public Tunnel(String name, Output output, int receiveWindow, int maxFrame, int sendWindow, int peerMaxFrame,
+    public Tunnel(String name, TunnelOutput output, int receiveWindow, int maxFrame, int sendWindow, int peerMaxFrame,
                   Acceptor acceptor) {
         this.name = name;
         this.output = output;
@@ -218,39 +193,6 @@ public final class Tunnel {
 
     // --- sending ---------------------------------------------------------------------------------
 
-    boolean write(TunnelStream stream, ByteBuffer bytes) {
-        boolean room;
-        synchronized (this) {
-            if (stream.finished || stream.endQueued) {
-                return true;
-            }
-            if (bytes.hasRemaining()) {
-                stream.queue.add(bytes);
-                stream.queued += bytes.remaining();
-                writer.markReady(stream);
-            }
-            room = stream.queued < sendWindow;
-            stream.writerWaiting = !room;
-        }
-        pump();
-        return room;
-    }
-
-    synchronized boolean hasRoom(TunnelStream stream) {
-        return stream.finished || stream.queued < sendWindow;
-    }
-
-    void end(TunnelStream stream) {
-        synchronized (this) {
-            if (stream.finished || stream.endQueued) {
-                return;
-            }
-            stream.endQueued = true;
-            writer.endIfDrained(stream);
-        }
-        pump();
-    }
-
     /** Resets the open stream {@code id} as if its side had; false when there is none. */
     public boolean reset(int id, ResetCode code, String reason) {
         TunnelStream stream;
@@ -260,48 +202,12 @@ public final class Tunnel {
         if (stream == null) {
             return false;
         }
-        reset(stream, code, reason);
+        stream.reset(code, reason);
         TunnelStream.Handler handler = stream.handler;
         if (handler != null) {
             handler.onReset(stream, code, reason);
         }
         return true;
-    }
-
-    void reset(TunnelStream stream, ResetCode code, String reason) {
-        synchronized (this) {
-            if (stream.finished) {
-                return;
-            }
-            finish(stream);
-            writer.control(new TunnelFrame.Reset(stream.id, code, reason));
-        }
-        pump();
-    }
-
-    void accept(TunnelStream stream, ByteBuffer head) {
-        synchronized (this) {
-            if (!stream.finished) {
-                writer.control(new TunnelFrame.Accept(stream.id, head));
-            }
-        }
-        pump();
-    }
-
-    void consumed(TunnelStream stream, int bytes) {
-        synchronized (this) {
-            if (stream.finished || stream.endReceived) {
-                return;
-            }
-            stream.unacknowledged += bytes;
-            if (stream.unacknowledged < receiveWindow / 4) {
-                return;
-            }
-            writer.control(new TunnelFrame.Window(stream.id, stream.unacknowledged));
-            stream.receiveCredit += stream.unacknowledged;
-            stream.unacknowledged = 0;
-        }
-        pump();
     }
 
     /** Sends a PING carrying the current time; its PONG gives {@link #roundTripMillis()}. */
@@ -312,14 +218,6 @@ public final class Tunnel {
         pump();
     }
 
-    private void queueEndIfDrained(TunnelStream stream) {
-        if (stream.endQueued && !stream.endSent && stream.queued == 0) {
-            stream.endSent = true;
-            writer.control(new TunnelFrame.End(stream.id));
-            finishIfDone(stream);
-        }
-    }
-
     /** The caller holds the lock. */
     void finishIfDone(TunnelStream stream) {
         if (stream.endSent && stream.endReceived) {
@@ -327,7 +225,8 @@ public final class Tunnel {
         }
     }
 
-    private void finish(TunnelStream stream) {
+    /** The caller holds the lock. */
+    void finish(TunnelStream stream) {
         stream.finished = true;
         stream.queue.clear();
         stream.queued = 0;
@@ -409,6 +308,11 @@ public final class Tunnel {
     void sent(TunnelStream stream, int bytes) {
         stream.bytesOut += bytes;
         bytesOut += bytes;
+    }
+
+    /** The writer; its methods that say so need the lock. */
+    TunnelWriter writer() {
+        return writer;
     }
 
     /** Writes what can be written (the writer's work, exposed for callers outside the lock). */

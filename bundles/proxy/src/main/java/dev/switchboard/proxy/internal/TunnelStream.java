@@ -36,6 +36,10 @@ public final class TunnelStream {
 
     final Tunnel tunnel;
     final int id;
+    /** Bytes queued before {@link #write} says stop: one window. */
+    private final int bufferLimit;
+    /** Consumed bytes worth a WINDOW frame: a quarter of the window. */
+    private final int creditThreshold;
     final String service;
     volatile Handler handler;
 
@@ -61,6 +65,8 @@ public final class TunnelStream {
         this.handler = handler;
         this.sendWindow = sendWindow;
         this.receiveCredit = receiveWindow;
+        this.bufferLimit = sendWindow;
+        this.creditThreshold = receiveWindow / 4;
     }
 
     public int id() {
@@ -86,7 +92,21 @@ public final class TunnelStream {
      * written after the stream is finished are dropped.
      */
     public boolean write(ByteBuffer bytes) {
-        return tunnel.write(this, bytes);
+        boolean room;
+        synchronized (tunnel) {
+            if (finished || endQueued) {
+                return true;
+            }
+            if (bytes.hasRemaining()) {
+                queue.add(bytes);
+                queued += bytes.remaining();
+                tunnel.writer().markReady(this);
+            }
+            room = queued < bufferLimit;
+            writerWaiting = !room;
+        }
+        tunnel.pump();
+        return room;
     }
 
     /**
@@ -95,27 +115,61 @@ public final class TunnelStream {
      * pause, when its {@link Handler#onWritable} found nothing to resume.
      */
     public boolean hasRoom() {
-        return tunnel.hasRoom(this);
+        synchronized (tunnel) {
+            return finished || queued < bufferLimit;
+        }
     }
 
     /** Half-closes this side once the queued bytes are sent. */
     public void end() {
-        tunnel.end(this);
+        synchronized (tunnel) {
+            if (finished || endQueued) {
+                return;
+            }
+            endQueued = true;
+            tunnel.writer().endIfDrained(this);
+        }
+        tunnel.pump();
     }
 
     /** Ends the stream both ways at once, dropping what is queued. */
     public void reset(ResetCode code, String reason) {
-        tunnel.reset(this, code, reason);
+        synchronized (tunnel) {
+            if (finished) {
+                return;
+            }
+            tunnel.finish(this);
+            tunnel.writer().control(new TunnelFrame.Reset(id, code, reason));
+        }
+        tunnel.pump();
     }
 
     /** Agent side: tells the controller the service answered with {@code head}. */
     public void accept(ByteBuffer head) {
-        tunnel.accept(this, head);
+        synchronized (tunnel) {
+            if (finished) {
+                return;
+            }
+            tunnel.writer().control(new TunnelFrame.Accept(id, head));
+        }
+        tunnel.pump();
     }
 
     /** {@code bytes} of received DATA were written onward: credit goes back to the peer. */
     public void consumed(int bytes) {
-        tunnel.consumed(this, bytes);
+        synchronized (tunnel) {
+            if (finished || endReceived) {
+                return;
+            }
+            unacknowledged += bytes;
+            if (unacknowledged < creditThreshold) {
+                return;
+            }
+            tunnel.writer().control(new TunnelFrame.Window(id, unacknowledged));
+            receiveCredit += unacknowledged;
+            unacknowledged = 0;
+        }
+        tunnel.pump();
     }
 
     /** Bytes received and sent on this stream so far. */

@@ -21,7 +21,7 @@ final class TunnelWriter {
     static final int MESSAGES_IN_FLIGHT = 4;
 
     private final Tunnel tunnel;
-    private final Tunnel.Output output;
+    private final TunnelOutput output;
     private final int peerMaxFrame;
     private final long streamBuffer;
 
@@ -32,7 +32,7 @@ final class TunnelWriter {
     private boolean pumping;
     private boolean closed;
 
-    TunnelWriter(Tunnel tunnel, Tunnel.Output output, int peerMaxFrame, long streamBuffer) {
+    TunnelWriter(Tunnel tunnel, TunnelOutput output, int peerMaxFrame, long streamBuffer) {
         this.tunnel = tunnel;
         this.output = output;
         this.peerMaxFrame = peerMaxFrame;

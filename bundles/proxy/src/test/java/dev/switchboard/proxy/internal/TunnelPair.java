@@ -32,8 +32,8 @@ final class TunnelPair implements AutoCloseable {
         controllerSide[0] = controller;
     }
 
-    private Tunnel.Output output(ExecutorService direction, Tunnel[] peer) {
-        return new Tunnel.Output() {
+    private TunnelOutput output(ExecutorService direction, Tunnel[] peer) {
+        return new TunnelOutput() {
             @Override
             public CompletionStage<Void> send(ByteBuffer message) {
                 ByteBuffer copy = ByteBuffer.allocate(message.remaining()).put(message).flip();
