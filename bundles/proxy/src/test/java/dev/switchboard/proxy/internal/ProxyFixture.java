@@ -65,6 +65,12 @@ final class ProxyFixture implements AutoCloseable {
                 connection.sendBinary(data);
             }
         });
+        services.addWebSocket("/flood", new WebSocketHandler() {
+            @Override
+            public void onText(WebSocketConnection connection, String text) {
+                flood(connection);
+            }
+        });
         services.addHttp("/big/", (request, response) -> {
             int size = Integer.parseInt(request.path().substring(5));
             response.status(200);
@@ -94,6 +100,18 @@ final class ProxyFixture implements AutoCloseable {
                 + controller.agents().address().getPort() + AgentListener.PATH), "home", "s3cret",
                 AgentSettings.services(serviceList.toArray(String[]::new)), 262_144));
         await(() -> agent.status().state() == State.ONLINE);
+    }
+
+    /** Bytes the flood service has had written so far: it sends the next 64 KiB once the last is written. */
+    final java.util.concurrent.atomic.AtomicLong flooded = new java.util.concurrent.atomic.AtomicLong();
+
+    private void flood(WebSocketConnection connection) {
+        if (connection.isOpen()) {
+            connection.sendBinary(ByteBuffer.allocate(65_536)).thenRun(() -> {
+                flooded.addAndGet(65_536);
+                flood(connection);
+            });
+        }
     }
 
     int browserPort() {
