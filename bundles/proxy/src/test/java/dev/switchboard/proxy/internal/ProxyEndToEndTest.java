@@ -111,6 +111,11 @@ class ProxyEndToEndTest {
             }
         }
         assertEquals(3, fixture.seen.size());
+        Map<?, ?> details = fixture.controller.metrics().details();
+        Map<?, ?> route = (Map<?, ?>) ((Map<?, ?>) details.get("routes")).get("* -> home/web");
+        assertEquals(3L, ((Map<?, ?>) route.get("requests")).get("2xx"), details.toString());
+        Map<?, ?> agent = (Map<?, ?>) ((Map<?, ?>) details.get("agents")).get("home");
+        assertEquals(0, agent.get("openStreams"), details.toString());
         for (Map<String, List<String>> headers : fixture.seen) {
             assertEquals(List.of("127.0.0.1"), headers.get("x-forwarded-for"), headers.toString());
             assertEquals(List.of("kuma.test:8040"), headers.get("x-forwarded-host"));

@@ -71,6 +71,12 @@ final class ProxyFixture implements AutoCloseable {
                 flood(connection);
             }
         });
+        services.addWebSocket("/dashboard", new WebSocketHandler() {
+            @Override
+            public void onOpen(WebSocketConnection connection) {
+                dashboard(connection, 0);
+            }
+        });
         services.addHttp("/big/", (request, response) -> {
             int size = Integer.parseInt(request.path().substring(5));
             response.status(200);
@@ -111,6 +117,21 @@ final class ProxyFixture implements AutoCloseable {
                 flooded.addAndGet(65_536);
                 flood(connection);
             });
+        }
+    }
+
+    /** Dashboard pushes: one text every 50 ms, {@link #DASHBOARD_MESSAGES} of them, then "end". */
+    static final int DASHBOARD_MESSAGES = Integer.getInteger("proxy.dashboardMessages", 1800);
+    private final java.util.concurrent.ScheduledExecutorService ticks =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+
+    private void dashboard(WebSocketConnection connection, int sequence) {
+        if (!connection.isOpen()) {
+            return;
+        }
+        connection.sendText(sequence < DASHBOARD_MESSAGES ? "{\"seq\":" + sequence + "}" : "end");
+        if (sequence < DASHBOARD_MESSAGES) {
+            ticks.schedule(() -> dashboard(connection, sequence + 1), 50, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
     }
 
@@ -187,6 +208,7 @@ final class ProxyFixture implements AutoCloseable {
                 // closing anyway
             }
         }
+        ticks.shutdownNow();
         agent.stop();
         controller.stop();
         services.close();
