@@ -84,6 +84,21 @@ class ProxyEndToEndTest {
     }
 
     @Test
+    void aBrowserThatClosesClosesTheServiceConnection() throws Exception {
+        fixture = new ProxyFixture(Duration.ofSeconds(10));
+        ProxyFixture.Browser browser = fixture.browser("/echo", false);
+        browser.open.get(10, TimeUnit.SECONDS).close(4000, "tab closed");
+        assertEquals("4000 tab closed", fixture.serviceCloses.poll(10, TimeUnit.SECONDS));
+        try (RawBrowser raw = new RawBrowser(fixture.browserPort(), "/echo")) {
+            raw.sendText("hi");
+            assertEquals("1:hi", raw.readFrame());
+        }
+        // a browser gone without a close frame: the service's connection is dropped too
+        assertEquals("1006", fixture.serviceCloses.poll(10, TimeUnit.SECONDS).split(" ")[0]);
+        await(() -> fixture.controller.agents().tunnel("home").orElseThrow().openStreams() == 0);
+    }
+
+    @Test
     void browsersGet1001WhenTheAgentIsGone() throws Exception {
         fixture = new ProxyFixture(Duration.ofSeconds(10));
         ProxyFixture.Browser first = fixture.browser("/echo", false);

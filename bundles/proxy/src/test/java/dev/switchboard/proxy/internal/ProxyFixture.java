@@ -44,6 +44,8 @@ final class ProxyFixture implements AutoCloseable {
     final ProxyAgentAdapter agent;
     /** Request heads as the HTTP service saw them: header name (lower case) → values. */
     final ConcurrentLinkedQueue<Map<String, List<String>>> seen = new ConcurrentLinkedQueue<>();
+    /** Close codes and reasons the echo service saw. */
+    final BlockingQueue<String> serviceCloses = new LinkedBlockingQueue<>();
     private final List<AutoCloseable> closing = new ArrayList<>();
 
     ProxyFixture(Duration openTimeout, String... extraServices) throws Exception {
@@ -63,6 +65,11 @@ final class ProxyFixture implements AutoCloseable {
             @Override
             public void onBinary(WebSocketConnection connection, ByteBuffer data) {
                 connection.sendBinary(data);
+            }
+
+            @Override
+            public void onClose(WebSocketConnection connection, int code, String reason) {
+                serviceCloses.add(code + " " + reason);
             }
         });
         services.addWebSocket("/flood", new WebSocketHandler() {

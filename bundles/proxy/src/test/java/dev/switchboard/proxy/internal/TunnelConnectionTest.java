@@ -153,6 +153,23 @@ class TunnelConnectionTest {
     }
 
     @Test
+    void anAgentWithoutHelloIsClosedWith4408() throws Exception {
+        CompletableFuture<String> closed = new CompletableFuture<>();
+        WebSocketClient silent = transport.connect(ClientSpec.builder("silent", agentUrl()).compression(false).build(),
+                new ClientHandler() {
+                    @Override
+                    public void onClose(WebSocketConnection connection, int code, String reason) {
+                        closed.complete(code + " " + reason);
+                    }
+                });
+        try {
+            assertEquals("4408 no hello within 10 s", closed.get(30, TimeUnit.SECONDS));
+        } finally {
+            silent.close();
+        }
+    }
+
+    @Test
     void aDisconnectCommandDropsTheAgentWhichComesBack() throws Exception {
         ProxyAgentAdapter home = agent("home", "s3cret-home");
         await(() -> home.status().state() == State.ONLINE);
