@@ -84,30 +84,23 @@ final class ProxyFixture implements AutoCloseable {
                 dashboard(connection, 0);
             }
         });
-        services.addHttp("/big/", (request, response) -> {
-            int size = Integer.parseInt(request.path().substring(5));
-            response.status(200);
-            response.header("Content-Type", "application/octet-stream");
-            try (OutputStream out = response.body()) {
-                byte[] chunk = new byte[65_536];
-                for (int sent = 0; sent < size; sent += chunk.length) {
-                    Arrays.fill(chunk, (byte) (sent / chunk.length));
-                    out.write(chunk, 0, Math.min(chunk.length, size - sent));
-                }
-            }
-        });
         services.addHttp("/", (request, response) -> {
             seen.add(request.headers());
             byte[] body = digest(request.body());
             response.send(200, "text/plain", (request.method() + " " + request.path() + " " + new String(body,
                     StandardCharsets.US_ASCII)).getBytes(StandardCharsets.US_ASCII));
         });
-        List<String> serviceList = new ArrayList<>(List.of("web=http://127.0.0.1:" + services.port()));
+        bulk = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        Thread bulkThread = new Thread(this::serveBulk, "bulk-service");
+        bulkThread.setDaemon(true);
+        bulkThread.start();
+        List<String> serviceList = new ArrayList<>(List.of("web=http://127.0.0.1:" + services.port(),
+                "bulk=http://127.0.0.1:" + bulk.getLocalPort()));
         serviceList.addAll(List.of(extraServices));
         controller = new ProxyControllerAdapter(transport);
         controller.start(new ControllerSettings("ctl", "127.0.0.1", 0, "127.0.0.1", 0, Map.of("home", "s3cret"),
                 ProxyRoutes.parse(new String[] {"* -> home/web", "*/down -> home/down", "*/slow -> home/slow",
-                    "*/none -> home/none", "*/lab -> lab/web"}), openTimeout, 262_144, 30));
+                    "*/none -> home/none", "*/lab -> lab/web", "*/big -> home/bulk"}), openTimeout, 262_144, 30));
         agent = new ProxyAgentAdapter(transport);
         agent.start(new AgentSettings("agent", URI.create("ws://127.0.0.1:"
                 + controller.agents().address().getPort() + AgentListener.PATH), "home", "s3cret",
@@ -139,6 +132,36 @@ final class ProxyFixture implements AutoCloseable {
         connection.sendText(sequence < DASHBOARD_MESSAGES ? "{\"seq\":" + sequence + "}" : "end");
         if (sequence < DASHBOARD_MESSAGES) {
             ticks.schedule(() -> dashboard(connection, sequence + 1), 50, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private final java.net.ServerSocket bulk;
+
+    /**
+     * A service on blocking sockets, so TCP holds it back when nobody reads: {@code GET /big/<n>}
+     * answers n bytes, the i-th 64 KiB block filled with (byte) i.
+     */
+    private void serveBulk() {
+        while (!bulk.isClosed()) {
+            try (java.net.Socket socket = bulk.accept()) {
+                java.io.BufferedReader head = new java.io.BufferedReader(new java.io.InputStreamReader(
+                        socket.getInputStream(), StandardCharsets.ISO_8859_1));
+                long size = Long.parseLong(head.readLine().split(" ")[1].substring(5));
+                while (!head.readLine().isEmpty()) {
+                    // skip the headers
+                }
+                OutputStream out = socket.getOutputStream();
+                out.write(("HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: " + size
+                        + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                byte[] chunk = new byte[65_536];
+                for (long sent = 0; sent < size; sent += chunk.length) {
+                    Arrays.fill(chunk, (byte) (sent / chunk.length));
+                    out.write(chunk, 0, (int) Math.min(chunk.length, size - sent));
+                }
+                out.flush();
+            } catch (java.io.IOException | RuntimeException e) {
+                // the next connection
+            }
         }
     }
 
@@ -216,6 +239,11 @@ final class ProxyFixture implements AutoCloseable {
             }
         }
         ticks.shutdownNow();
+        try {
+            bulk.close();
+        } catch (java.io.IOException e) {
+            // closing anyway
+        }
         agent.stop();
         controller.stop();
         services.close();
