@@ -8,8 +8,6 @@ public enum ResetCode {
     TIMEOUT(2),
     /** One side closed early. */
     CANCEL(3),
-    /** The OPEN head is too large. */
-    TOO_LARGE(4),
     /** The sender failed while handling the stream. */
     INTERNAL(5);
 
