@@ -112,6 +112,15 @@ class ProxyEndToEndTest {
     }
 
     @Test
+    void browsersGet1001WhenTheControllerStops() throws Exception {
+        fixture = new ProxyFixture(Duration.ofSeconds(10));
+        ProxyFixture.Browser browser = fixture.browser("/echo", false);
+        browser.open.get(10, TimeUnit.SECONDS);
+        fixture.controller.stop();
+        assertEquals("1001 proxy tunnel lost", browser.closed.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
     void plainHttpKeepsTheBrowsersConnectionAliveAndLosesHopByHopHeaders() throws Exception {
         fixture = new ProxyFixture(Duration.ofSeconds(10));
         try (Socket socket = new Socket("127.0.0.1", fixture.browserPort())) {
