@@ -42,7 +42,7 @@ final class AgentListener implements WebSocketHandler {
     }
 
     private final String endpointId;
-    private final Map<String, byte[]> tokens;
+    private volatile Map<String, byte[]> tokens;
     private final int window;
     private final int pingSeconds;
     private final Events events;
@@ -53,8 +53,7 @@ final class AgentListener implements WebSocketHandler {
     AgentListener(String endpointId, Map<String, String> agents, int window, int pingSeconds, Events events,
                   Scheduler scheduler) {
         this.endpointId = endpointId;
-        this.tokens = new ConcurrentHashMap<>();
-        agents.forEach((name, token) -> tokens.put(name, token.getBytes(StandardCharsets.UTF_8)));
+        this.tokens = tokens(agents);
         this.window = window;
         this.pingSeconds = pingSeconds;
         this.events = events;
@@ -77,6 +76,27 @@ final class AgentListener implements WebSocketHandler {
         if (running != null) {
             running.close(code, reason);
         }
+    }
+
+    /**
+     * Takes a new list of agents while running: an agent no longer listed, or whose token changed,
+     * is closed with 4401 and must authenticate anew; the others keep their tunnels.
+     */
+    void agents(Map<String, String> agents) {
+        Map<String, byte[]> next = tokens(agents);
+        Map<String, byte[]> previous = tokens;
+        tokens = next;
+        tunnels.forEach((name, tunnel) -> {
+            if (!MessageDigest.isEqual(previous.get(name), next.get(name))) {
+                tunnel.close(4401, "agent " + name + " is no longer allowed with its token");
+            }
+        });
+    }
+
+    private static Map<String, byte[]> tokens(Map<String, String> agents) {
+        Map<String, byte[]> tokens = new ConcurrentHashMap<>();
+        agents.forEach((name, token) -> tokens.put(name, token.getBytes(StandardCharsets.UTF_8)));
+        return tokens;
     }
 
     InetSocketAddress address() {

@@ -18,9 +18,9 @@ import java.time.Duration;
 final class BrowserFront implements StreamHandler {
 
     private final String endpointId;
-    private final ProxyRoutes routes;
+    private volatile ProxyRoutes routes;
     private final AgentListener agents;
-    private final Duration openTimeout;
+    private volatile Duration openTimeout;
     private final AgentListener.Scheduler scheduler;
     private final ProxiedExchange.Events events;
     private final RouteMetrics metrics = new RouteMetrics();
@@ -49,6 +49,12 @@ final class BrowserFront implements StreamHandler {
         if (running != null) {
             running.close();
         }
+    }
+
+    /** Takes new routes and open timeout while running; requests under way keep theirs. */
+    void reconfigure(ProxyRoutes nextRoutes, Duration nextOpenTimeout) {
+        routes = nextRoutes;
+        openTimeout = nextOpenTimeout;
     }
 
     InetSocketAddress address() {

@@ -111,6 +111,25 @@ public class ProxyControllerAdapter extends EndpointSupport<ControllerSettings>
         }
     }
 
+    /**
+     * Agents, routes and the open timeout change without a restart: tunnels of agents that stay
+     * allowed are kept. Addresses, ports, window and ping interval restart the controller.
+     */
+    @Override
+    protected synchronized boolean applyLive(ControllerSettings current, ControllerSettings next) {
+        AgentListener listener = agents;
+        BrowserFront browsers = front;
+        boolean sameListeners = current.host().equals(next.host()) && current.port() == next.port()
+                && current.agentHost().equals(next.agentHost()) && current.agentPort() == next.agentPort()
+                && current.streamWindow() == next.streamWindow() && current.pingSeconds() == next.pingSeconds();
+        if (!sameListeners || listener == null || browsers == null) {
+            return false;
+        }
+        listener.agents(next.agents());
+        browsers.reconfigure(next.routes(), next.openTimeout());
+        return true;
+    }
+
     /** The agents' listener while running (tests). */
     AgentListener agents() {
         return agents;

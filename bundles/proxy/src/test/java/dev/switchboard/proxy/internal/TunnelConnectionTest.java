@@ -38,13 +38,14 @@ class TunnelConnectionTest {
     private final List<ProxyAgentAdapter> agents = new ArrayList<>();
     private final BlockingQueue<Message> events = new LinkedBlockingQueue<>();
     private ProxyControllerAdapter controller;
+    private final ControllerSettings settings = new ControllerSettings("ctl", "127.0.0.1", 0, "127.0.0.1", 0,
+            Map.of("home", "s3cret-home", "lab", "s3cret-lab"), ProxyRoutes.parse(new String[0]),
+            Duration.ofSeconds(5), ProxyCodec.MIN_WINDOW, 30);
 
     @BeforeEach
     void startController() {
         controller = new ProxyControllerAdapter(transport);
-        controller.start(new ControllerSettings("ctl", "127.0.0.1", 0, "127.0.0.1", 0,
-                Map.of("home", "s3cret-home", "lab", "s3cret-lab"), ProxyRoutes.parse(new String[0]),
-                Duration.ofSeconds(5), ProxyCodec.MIN_WINDOW, 30));
+        controller.start(settings);
         controller.subscribe(events::add);
         assertEquals(State.ONLINE, controller.status().state(), controller.status().reason());
     }
@@ -150,6 +151,37 @@ class TunnelConnectionTest {
         labTunnel.ping();
         await(() -> labTunnel.roundTripMillis() >= 0);
         assertEquals(State.ONLINE, lab.status().state());
+    }
+
+    @Test
+    void agentsAndRoutesChangeWithoutDroppingTheAgentsThatStay() throws Exception {
+        ProxyAgentAdapter home = agent("home", "s3cret-home");
+        ProxyAgentAdapter lab = agent("lab", "s3cret-lab");
+        await(() -> home.status().state() == State.ONLINE && lab.status().state() == State.ONLINE);
+        Tunnel homeTunnel = controller.agents().tunnel("home").orElseThrow();
+        assertTrue(get("/").contains("no route"));
+
+        ControllerSettings edited = new ControllerSettings("ctl", "127.0.0.1", 0, "127.0.0.1", 0,
+                Map.of("home", "s3cret-home"), ProxyRoutes.parse(new String[] {"* -> home/web"}),
+                Duration.ofSeconds(5), ProxyCodec.MIN_WINDOW, 30);
+        assertTrue(controller.applyLive(settings, edited));
+
+        await(() -> lab.status().detail() == Detail.AUTHENTICATION_FAILED);
+        assertTrue(lab.status().reason().contains("no longer allowed"), lab.status().reason());
+        assertFalse(homeTunnel.isClosed());
+        assertEquals(homeTunnel, controller.agents().tunnel("home").orElseThrow());
+        // the new route is served: it reaches agent home, which has no service web
+        assertTrue(get("/").contains("agent has no service web"));
+        assertFalse(controller.applyLive(settings, new ControllerSettings("ctl", "127.0.0.1", 0, "127.0.0.1", 0,
+                Map.of(), ProxyRoutes.parse(new String[0]), Duration.ofSeconds(5), ProxyCodec.MIN_WINDOW, 60)),
+                "a new ping interval needs a restart");
+    }
+
+    private String get(String path) throws Exception {
+        return java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build()
+                .send(java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + controller.front().address().getPort() + path)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     }
 
     @Test
