@@ -1,0 +1,68 @@
+package dev.switchboard.proxy.internal;
+
+import dev.switchboard.transport.HopByHop;
+import dev.switchboard.transport.HttpHeader;
+import dev.switchboard.transport.RequestHead;
+import dev.switchboard.transport.WebSocketTransport;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The agent's opener of streams: connects to the service the controller named (TCP_NODELAY and
+ * SO_KEEPALIVE, by the transport) with the request head, hop-by-hop headers removed. A WebSocket
+ * upgrade goes as HTTP/1.1 and its bytes pass through after the service's answer; a plain request
+ * goes as HTTP/1.0, so the service's answer is never chunked and ends with its connection
+ * (PROTOCOL.md §2).
+ */
+final class ServiceConnector implements Tunnel.Acceptor {
+
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Map<String, URI> services;
+    private final WebSocketTransport transport;
+
+    ServiceConnector(Map<String, URI> services, WebSocketTransport transport) {
+        this.services = services;
+        this.transport = transport;
+    }
+
+    @Override
+    public TunnelStream.Handler open(TunnelStream stream, ByteBuffer head) {
+        URI service = services.get(stream.service());
+        RequestHead request;
+        try {
+            request = ProxyCodec.requestHead(head);
+        } catch (IllegalArgumentException e) {
+            stream.reset(ResetCode.INTERNAL, "unreadable request head");
+            return ServiceStream.REFUSED;
+        }
+        if (service == null) {
+            stream.reset(ResetCode.REFUSED, "agent has no service " + stream.service());
+            return ServiceStream.REFUSED;
+        }
+        boolean upgrade = request.upgrade().isPresent();
+        ServiceStream handler = new ServiceStream(stream, upgrade);
+        InetSocketAddress address = new InetSocketAddress(service.getHost(),
+                service.getPort() < 0 ? 80 : service.getPort());
+        transport.openStream(address, serviceHead(request, service), CONNECT_TIMEOUT)
+                .whenComplete(handler::connected);
+        return handler;
+    }
+
+    /** The head the service reads: hop-by-hop headers removed, the upgrade's put back, under the service's path. */
+    static RequestHead serviceHead(RequestHead request, URI service) {
+        List<HttpHeader> headers = HopByHop.strip(request.headers());
+        request.upgrade().ifPresent(protocol -> {
+            headers.add(new HttpHeader("Connection", "Upgrade"));
+            headers.add(new HttpHeader("Upgrade", protocol));
+        });
+        String base = service.getRawPath() == null ? "" : service.getRawPath();
+        base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        String version = request.upgrade().isPresent() ? request.version() : "HTTP/1.0";
+        return new RequestHead(request.method(), base + request.target(), version, headers);
+    }
+}

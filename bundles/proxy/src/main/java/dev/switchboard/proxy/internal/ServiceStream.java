@@ -1,0 +1,148 @@
+package dev.switchboard.proxy.internal;
+
+import dev.switchboard.transport.ByteReceiver;
+import dev.switchboard.transport.ByteStream;
+import dev.switchboard.transport.StreamResponse;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.CompletionException;
+
+/**
+ * One stream on the agent: the service connection being opened, then bytes both ways between it
+ * and the tunnel. Bytes the controller sends before the service is connected wait here, within the
+ * stream's window.
+ */
+final class ServiceStream implements TunnelStream.Handler {
+
+    /** The handler of a stream refused at once: nothing more can arrive for it. */
+    static final TunnelStream.Handler REFUSED = new TunnelStream.Handler() {
+        @Override
+        public void onData(TunnelStream stream, ByteBuffer bytes) {
+        }
+
+        @Override
+        public void onEnd(TunnelStream stream) {
+        }
+
+        @Override
+        public void onReset(TunnelStream stream, ResetCode code, String reason) {
+        }
+    };
+
+    private final TunnelStream tunnel;
+    private final boolean upgrade;
+    // guarded by this
+    private final Deque<ByteBuffer> early = new ArrayDeque<>();
+    private ByteStream service;
+    private CreditedSink sink;
+    private boolean ended;
+    private boolean reset;
+
+    ServiceStream(TunnelStream tunnel, boolean upgrade) {
+        this.tunnel = tunnel;
+        this.upgrade = upgrade;
+    }
+
+    /** The service answered its head, or could not be reached. */
+    void connected(StreamResponse response, Throwable error) {
+        if (error != null) {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            tunnel.reset(ResetCode.REFUSED, cause.getMessage() == null ? cause.getClass().getSimpleName()
+                    : cause.getMessage());
+            return;
+        }
+        ByteStream connection = response.stream();
+        synchronized (this) {
+            if (reset) {
+                connection.abort();
+                return;
+            }
+            service = connection;
+            sink = new CreditedSink(tunnel, connection);
+            tunnel.accept(ByteBuffer.wrap(response.head().bytes()));
+            while (!early.isEmpty()) {
+                sink.write(early.poll());
+            }
+            if (ended && upgrade) {
+                connection.end();
+            }
+        }
+        connection.receive(new ByteReceiver() {
+            @Override
+            public void onBytes(ByteBuffer bytes) {
+                if (!tunnel.write(bytes)) {
+                    connection.pause();
+                    if (tunnel.hasRoom()) {
+                        connection.resume();
+                    }
+                }
+            }
+
+            @Override
+            public void onEnd() {
+                tunnel.end();
+            }
+
+            @Override
+            public void onClosed(boolean abnormal) {
+                if (abnormal) {
+                    tunnel.reset(ResetCode.CANCEL, "service connection reset");
+                }
+            }
+        });
+    }
+
+    @Override
+    public void onWritable(TunnelStream stream) {
+        ByteStream connection;
+        synchronized (this) {
+            connection = service;
+        }
+        if (connection != null) {
+            connection.resume();
+        }
+    }
+
+    @Override
+    public void onData(TunnelStream stream, ByteBuffer bytes) {
+        CreditedSink target;
+        synchronized (this) {
+            target = sink;
+            if (target == null) {
+                early.add(bytes);
+                return;
+            }
+        }
+        target.write(bytes);
+    }
+
+    /**
+     * The browser's side is done. A WebSocket's connection is half-closed; a plain request's is
+     * not, as a service may take a half-close for a cancelled request (its body has a length).
+     */
+    @Override
+    public void onEnd(TunnelStream stream) {
+        ByteStream connection;
+        synchronized (this) {
+            ended = true;
+            connection = service;
+        }
+        if (connection != null && upgrade) {
+            connection.end();
+        }
+    }
+
+    @Override
+    public void onReset(TunnelStream stream, ResetCode code, String reason) {
+        ByteStream connection;
+        synchronized (this) {
+            reset = true;
+            early.clear();
+            connection = service;
+        }
+        if (connection != null) {
+            connection.abort();
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.switchboard.proxy.internal;
+
+import dev.switchboard.transport.WebSocketConnection;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletionStage;
+
+/** The WebSocket under a {@link Tunnel}. */
+public interface TunnelOutput {
+    /** Sends one binary message; completes when written. */
+    CompletionStage<Void> send(ByteBuffer message);
+
+    void close(int code, String reason);
+
+    /** The tunnel over one WebSocket connection. */
+    static TunnelOutput over(WebSocketConnection connection) {
+        return new TunnelOutput() {
+            @Override
+            public CompletionStage<Void> send(ByteBuffer message) {
+                return connection.sendBinary(message);
+            }
+
+            @Override
+            public void close(int code, String reason) {
+                connection.close(code, reason);
+            }
+        };
+    }
+}

@@ -1,0 +1,258 @@
+package dev.switchboard.proxy.internal;
+
+import static dev.switchboard.proxy.internal.TunnelTest.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchboard.api.EndpointStatus.State;
+import dev.switchboard.api.Message;
+import dev.switchboard.transport.WebSocketConnection;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Browsers through controller and agent to real services on loopback. */
+class ProxyEndToEndTest {
+
+    private ProxyFixture fixture;
+
+    @AfterEach
+    void close() {
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    @Test
+    void webSocketMessagesComeBackByteForByteFromOneByteTo16MiBWithDeflateEndToEnd() throws Exception {
+        fixture = new ProxyFixture(Duration.ofSeconds(10));
+        BlockingQueue<Message> events = new LinkedBlockingQueue<>();
+        fixture.controller.subscribe(events::add);
+        ProxyFixture.Browser browser = fixture.browser("/echo", true);
+        WebSocketConnection connection = browser.open.get(10, TimeUnit.SECONDS);
+        assertTrue(String.valueOf(connection.handshakeHeaders()).contains("permessage-deflate"),
+                "the service's own 101 with its extension reached the browser: " + connection.handshakeHeaders());
+        Random random = new Random(3);
+        for (int size : new int[] {1, 125, 126, 65_535, 65_536, 1 << 20, 16 << 20}) {
+            byte[] binary = new byte[size];
+            random.nextBytes(binary);
+            connection.sendBinary(ByteBuffer.wrap(binary));
+            assertArrayEquals(binary, (byte[]) browser.received.poll(30, TimeUnit.SECONDS), "binary " + size);
+            String text = "é".repeat(Math.max(1, size / 2));
+            connection.sendText(text);
+            assertEquals(text, browser.received.poll(30, TimeUnit.SECONDS), "text " + size);
+        }
+        await(() -> events.stream().anyMatch(m -> m.event().equals("opened")));
+        Message opened = events.stream().filter(m -> m.event().equals("opened")).findFirst().orElseThrow();
+        assertEquals("tunnel:home", opened.channel());
+    }
+
+    @Test
+    void theServicesCloseCodeReachesTheBrowserAndTheStreamIsReported() throws Exception {
+        fixture = new ProxyFixture(Duration.ofSeconds(10));
+        BlockingQueue<Message> events = new LinkedBlockingQueue<>();
+        fixture.controller.subscribe(events::add);
+        ProxyFixture.Browser browser = fixture.browser("/echo", false);
+        WebSocketConnection connection = browser.open.get(10, TimeUnit.SECONDS);
+        connection.sendText("close:4321:done here");
+        assertEquals("4321 done here", browser.closed.get(10, TimeUnit.SECONDS));
+        await(() -> events.stream().anyMatch(m -> m.event().equals("closed")));
+        Message closed = events.stream().filter(m -> m.event().equals("closed")).findFirst().orElseThrow();
+        Map<?, ?> data = (Map<?, ?>) closed.data();
+        assertEquals("web", data.get("service"));
+        assertTrue(((Number) data.get("bytesToService")).longValue() > 0);
+        await(() -> fixture.controller.agents().tunnel("home").orElseThrow().openStreams() == 0);
+    }
+
+    @Test
+    void aBrowserThatClosesClosesTheServiceConnection() throws Exception {
+        fixture = new ProxyFixture(Duration.ofSeconds(10));
+        ProxyFixture.Browser browser = fixture.browser("/echo", false);
+        browser.open.get(10, TimeUnit.SECONDS).close(4000, "tab closed");
+        assertEquals("4000 tab closed", fixture.serviceCloses.poll(10, TimeUnit.SECONDS));
+        try (RawBrowser raw = new RawBrowser(fixture.browserPort(), "/echo")) {
+            raw.sendText("hi");
+            assertEquals("1:hi", raw.readFrame());
+        }
+        // a browser gone without a close frame: the service's connection is dropped too
+        assertEquals("1006", fixture.serviceCloses.poll(10, TimeUnit.SECONDS).split(" ")[0]);
+        await(() -> fixture.controller.agents().tunnel("home").orElseThrow().openStreams() == 0);
+    }
+
+    @Test
+    void browsersGet1001WhenTheAgentIsGone() throws Exception {
+        fixture = new ProxyFixture(Duration.ofSeconds(10));
+        ProxyFixture.Browser first = fixture.browser("/echo", false);
+        ProxyFixture.Browser second = fixture.browser("/echo", true);
+        first.open.get(10, TimeUnit.SECONDS).sendText("hello");
+        assertEquals("hello", first.received.poll(10, TimeUnit.SECONDS));
+        second.open.get(10, TimeUnit.SECONDS);
+        fixture.agent.stop();
+        assertEquals("1001 proxy tunnel lost", first.closed.get(10, TimeUnit.SECONDS));
+        assertEquals("1001 proxy tunnel lost", second.closed.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void browsersGet1001WhenTheControllerStops() throws Exception {
+        fixture = new ProxyFixture(Duration.ofSeconds(10));
+        ProxyFixture.Browser browser = fixture.browser("/echo", false);
+        browser.open.get(10, TimeUnit.SECONDS);
+        fixture.controller.stop();
+        assertEquals("1001 proxy tunnel lost", browser.closed.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void plainHttpKeepsTheBrowsersConnectionAliveAndLosesHopByHopHeaders() throws Exception {
+        fixture = new ProxyFixture(Duration.ofSeconds(10));
+        try (Socket socket = new Socket("127.0.0.1", fixture.browserPort())) {
+            socket.setSoTimeout(10_000);
+            for (int i = 0; i < 3; i++) {
+                write(socket, "GET /page/" + i + " HTTP/1.1\r\nHost: kuma.test:8040\r\n"
+                        + "Connection: keep-alive, X-Secret\r\nX-Secret: 1\r\nKeep-Alive: timeout=5\r\n"
+                        + "Proxy-Authorization: Basic eDp5\r\nX-Kept: yes\r\n\r\n");
+                String answer = readResponse(socket.getInputStream());
+                assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+                assertTrue(answer.endsWith("GET /page/" + i + " 0:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"), answer);
+            }
+        }
+        assertEquals(3, fixture.seen.size());
+        Map<?, ?> details = fixture.controller.metrics().details();
+        Map<?, ?> route = (Map<?, ?>) ((Map<?, ?>) details.get("routes")).get("* -> home/web");
+        assertEquals(3L, ((Map<?, ?>) route.get("requests")).get("2xx"), details.toString());
+        // each request's stream ends both ways once answered
+        await(() -> fixture.controller.agents().tunnel("home").orElseThrow().openStreams() == 0);
+        assertTrue(((Map<?, ?>) details.get("agents")).containsKey("home"), details.toString());
+        for (Map<String, List<String>> headers : fixture.seen) {
+            assertEquals(List.of("127.0.0.1"), headers.get("x-forwarded-for"), headers.toString());
+            assertEquals(List.of("kuma.test:8040"), headers.get("x-forwarded-host"));
+            assertEquals(List.of("http"), headers.get("x-forwarded-proto"));
+            assertEquals(List.of("yes"), headers.get("x-kept"));
+            for (String hop : List.of("x-secret", "keep-alive", "proxy-authorization")) {
+                assertFalse(headers.containsKey(hop), hop + " reached the service: " + headers);
+            }
+        }
+    }
+
+    /** {@code -DbigSize=1073741824 -DargLine=-Xmx128m}: a 1 GB answer, twice, in a small heap. */
+    @Test
+    void aLargeResponseBodyStreamsThroughTheTunnelOnAKeptAliveConnection() throws Exception {
+        fixture = new ProxyFixture(Duration.ofSeconds(10));
+        long size = Long.getLong("bigSize", 64 << 20);
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + fixture.browserPort() + "/big/" + size)).build(), HttpResponse.BodyHandlers.ofInputStream());
+            assertEquals(200, response.statusCode());
+            long read = 0;
+            try (InputStream body = response.body()) {
+                byte[] buffer = new byte[65_536];
+                for (int n; (n = body.read(buffer)) > 0; read += n) {
+                    assertEquals((byte) (read / 65_536), buffer[0], "at " + read);
+                }
+            }
+            assertEquals(size, read);
+        }
+    }
+
+    @Test
+    void aRequestBodyIsRefusedWith501UntilServiceConnectionsCarryBodies() throws Exception {
+        fixture = new ProxyFixture(Duration.ofSeconds(10));
+        HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + fixture.browserPort() + "/upload")).POST(HttpRequest.BodyPublishers.ofString("x"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(501, response.statusCode());
+        assertTrue(fixture.seen.isEmpty());
+    }
+
+    @Test
+    void noRouteIs404AMissingAgent502AMissingService502AndASilentOne504() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0)) {
+            int closedPort;
+            try (ServerSocket gone = new ServerSocket(0)) {
+                closedPort = gone.getLocalPort();
+            }
+            fixture = new ProxyFixture(Duration.ofSeconds(1), "down=http://127.0.0.1:" + closedPort,
+                    "slow=http://127.0.0.1:" + silent.getLocalPort());
+            assertAnswer(502, "agent lab is not connected", "/lab");
+            assertAnswer(502, "service refused", "/down");
+            assertAnswer(502, "agent has no service none", "/none");
+            assertAnswer(504, "did not answer within 1 s", "/slow");
+            assertEquals(State.ONLINE, fixture.agent.status().state());
+        }
+        fixture.close();
+        fixture = new ProxyFixture(Duration.ofSeconds(1));
+        fixture.controller.stop();
+        ControllerSettings narrow = new ControllerSettings("ctl2", "127.0.0.1", 0, "127.0.0.1", 0, Map.of(),
+                ProxyRoutes.parse(new String[] {"only.test -> home/web"}), Duration.ofSeconds(1), 65_536, 30);
+        fixture.controller.start(narrow);
+        assertAnswer(404, "no route", "/");
+    }
+
+    private void assertAnswer(int status, String text, String path) throws Exception {
+        HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + fixture.browserPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(status, response.statusCode(), response.body());
+        assertTrue(response.body().contains(text), response.body());
+    }
+
+    private static void write(Socket socket, String text) throws Exception {
+        OutputStream out = socket.getOutputStream();
+        out.write(text.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+    }
+
+    /** One response: its head, then a body of Content-Length bytes or chunked, as text. */
+    static String readResponse(InputStream in) throws Exception {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!ProxyFixture.text(head).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new AssertionError("connection closed after: " + ProxyFixture.text(head));
+            }
+            head.write(b);
+        }
+        String headText = ProxyFixture.text(head);
+        String lower = headText.toLowerCase(java.util.Locale.ROOT);
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        int at = lower.indexOf("content-length:");
+        if (at >= 0) {
+            int length = Integer.parseInt(lower.substring(at + 15, lower.indexOf("\r\n", at)).trim());
+            body.write(in.readNBytes(length));
+        } else {
+            assertTrue(lower.contains("transfer-encoding: chunked"), headText);
+            while (true) {
+                StringBuilder size = new StringBuilder();
+                for (int b; (b = in.read()) != '\n'; ) {
+                    size.append((char) b);
+                }
+                int length = Integer.parseInt(size.toString().trim(), 16);
+                body.write(in.readNBytes(length));
+                in.readNBytes(2);
+                if (length == 0) {
+                    break;
+                }
+            }
+        }
+        return headText + ProxyFixture.text(body);
+    }
+}
