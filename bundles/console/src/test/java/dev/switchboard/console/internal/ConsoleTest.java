@@ -25,6 +25,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.io.StringWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -186,6 +187,39 @@ class ConsoleTest {
         printed.reset();
         command.run();
         return printed.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Tab in Karaf's shell: endpoint ids and gateway names complete from what is there now. */
+    @Test
+    void endpointIdsAndGatewayNamesComplete() {
+        SwitchboardCommands.EndpointIds endpoints = new SwitchboardCommands.EndpointIds();
+        endpoints.directory = directory;
+        List<String> candidates = new ArrayList<>();
+        endpoints.complete(null, typed("switchboard:send ko", "ko"), candidates);
+        assertEquals(List.of("kosmi-main"), candidates.stream().map(String::strip).toList());
+
+        SwitchboardCommands.GatewayNames gateways = new SwitchboardCommands.GatewayNames();
+        gateways.directory = directory;
+        candidates.clear();
+        gateways.complete(null, typed("switchboard:gateways de", "de"), candidates);
+        assertEquals(List.of("demo"), candidates.stream().map(String::strip).toList());
+    }
+
+    /** A command line as Karaf's shell hands it to a completer, the cursor at the end of {@code word}. */
+    private static org.apache.karaf.shell.api.console.CommandLine typed(String line, String word) {
+        String[] arguments = line.split(" ");
+        return (org.apache.karaf.shell.api.console.CommandLine) java.lang.reflect.Proxy.newProxyInstance(
+                ConsoleTest.class.getClassLoader(),
+                new Class<?>[] {org.apache.karaf.shell.api.console.CommandLine.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "getCursorArgument" -> word;
+                    case "getCursorArgumentIndex" -> arguments.length - 1;
+                    case "getArgumentPosition" -> word.length();
+                    case "getArguments" -> arguments;
+                    case "getBufferPosition" -> line.length();
+                    case "getBuffer" -> line;
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
     }
 
     private record FixedEndpoint(String id, String protocol, EndpointStatus status, EndpointMetrics metrics)
