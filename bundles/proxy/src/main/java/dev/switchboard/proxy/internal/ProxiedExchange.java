@@ -51,8 +51,13 @@ final class ProxiedExchange implements TunnelStream.Handler {
         this.events = events;
     }
 
-    /** Opens the stream on {@code tunnel}; 504 unless the agent answers within {@code openTimeout}. */
-    void start(Tunnel tunnel, RequestHead head, Duration openTimeout, AgentListener.Scheduler scheduler) {
+    /**
+     * Opens the stream on {@code tunnel}; 504 unless the agent answers within {@code openTimeout}.
+     * The request body follows as DATA: {@code collected} when it was read already (a chunked body,
+     * see {@link BrowserFront}), else the browser's bytes as they come, under the stream's window.
+     */
+    void start(Tunnel tunnel, RequestHead head, Duration openTimeout, AgentListener.Scheduler scheduler,
+               List<ByteBuffer> collected) {
         TunnelStream opened = tunnel.open(route.service(), ByteBuffer.wrap(head.bytes()), this);
         if (opened == null) {
             page(exchange, metrics, 502, "Bad Gateway", "agent " + route.agent() + " is not connected");
@@ -63,7 +68,10 @@ final class ProxiedExchange implements TunnelStream.Handler {
         }
         scheduler.schedule(openTimeout, () -> timedOut(opened, openTimeout));
         exchange.onAbort(() -> opened.reset(ResetCode.CANCEL, "browser went away"));
-        if (!exchange.isUpgrade()) {
+        if (collected != null) {
+            collected.forEach(opened::write);
+            opened.end();
+        } else if (!exchange.isUpgrade()) {
             pipe(exchange.body(), opened);
         }
     }

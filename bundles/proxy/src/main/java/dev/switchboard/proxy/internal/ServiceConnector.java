@@ -16,7 +16,7 @@ import java.util.Map;
  * SO_KEEPALIVE, by the transport) with the request head, hop-by-hop headers removed. A WebSocket
  * upgrade goes as HTTP/1.1 and its bytes pass through after the service's answer; a plain request
  * goes as HTTP/1.0, so the service's answer is never chunked and ends with its connection
- * (PROTOCOL.md §2).
+ * (PROTOCOL.md §2); its body, with its {@code Content-Length}, follows the head at once.
  */
 final class ServiceConnector implements Tunnel.Acceptor {
 
@@ -48,7 +48,7 @@ final class ServiceConnector implements Tunnel.Acceptor {
         ServiceStream handler = new ServiceStream(stream, upgrade);
         InetSocketAddress address = new InetSocketAddress(service.getHost(),
                 service.getPort() < 0 ? 80 : service.getPort());
-        transport.openStream(address, serviceHead(request, service), CONNECT_TIMEOUT)
+        transport.openStream(address, serviceHead(request, service), CONNECT_TIMEOUT, handler::headWritten)
                 .whenComplete(handler::connected);
         return handler;
     }

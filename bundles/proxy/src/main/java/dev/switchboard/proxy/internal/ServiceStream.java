@@ -1,6 +1,7 @@
 package dev.switchboard.proxy.internal;
 
 import dev.switchboard.transport.ByteReceiver;
+import dev.switchboard.transport.ByteSink;
 import dev.switchboard.transport.ByteStream;
 import dev.switchboard.transport.StreamResponse;
 import java.nio.ByteBuffer;
@@ -10,7 +11,8 @@ import java.util.concurrent.CompletionException;
 
 /**
  * One stream on the agent: the service connection being opened, then bytes both ways between it
- * and the tunnel. Bytes the controller sends before the service is connected wait here, within the
+ * and the tunnel. The controller's bytes (a request body) go to the service as soon as the head is
+ * written, before the service answers; those that come before the connection wait here, within the
  * stream's window.
  */
 final class ServiceStream implements TunnelStream.Handler {
@@ -44,6 +46,23 @@ final class ServiceStream implements TunnelStream.Handler {
         this.upgrade = upgrade;
     }
 
+    /** The head is written to the service: the controller's bytes follow, credited as the service takes them. */
+    void headWritten(ByteSink connection) {
+        synchronized (this) {
+            if (reset) {
+                connection.abort();
+                return;
+            }
+            sink = new CreditedSink(tunnel, connection);
+            while (!early.isEmpty()) {
+                sink.write(early.poll());
+            }
+            if (ended && upgrade) {
+                connection.end();
+            }
+        }
+    }
+
     /** The service answered its head, or could not be reached. */
     void connected(StreamResponse response, Throwable error) {
         if (error != null) {
@@ -59,14 +78,7 @@ final class ServiceStream implements TunnelStream.Handler {
                 return;
             }
             service = connection;
-            sink = new CreditedSink(tunnel, connection);
             tunnel.accept(ByteBuffer.wrap(response.head().bytes()));
-            while (!early.isEmpty()) {
-                sink.write(early.poll());
-            }
-            if (ended && upgrade) {
-                connection.end();
-            }
         }
         connection.receive(new ByteReceiver() {
             @Override
@@ -123,26 +135,26 @@ final class ServiceStream implements TunnelStream.Handler {
      */
     @Override
     public void onEnd(TunnelStream stream) {
-        ByteStream connection;
+        CreditedSink target;
         synchronized (this) {
             ended = true;
-            connection = service;
+            target = sink;
         }
-        if (connection != null && upgrade) {
-            connection.end();
+        if (target != null && upgrade) {
+            target.sink().end();
         }
     }
 
     @Override
     public void onReset(TunnelStream stream, ResetCode code, String reason) {
-        ByteStream connection;
+        CreditedSink target;
         synchronized (this) {
             reset = true;
             early.clear();
-            connection = service;
+            target = sink;
         }
-        if (connection != null) {
-            connection.abort();
+        if (target != null) {
+            target.sink().abort();
         }
     }
 }

@@ -174,13 +174,97 @@ class ProxyEndToEndTest {
     }
 
     @Test
-    void aRequestBodyIsRefusedWith501UntilServiceConnectionsCarryBodies() throws Exception {
+    void aPostBodyReachesTheServiceAndItsAnswerComesBack() throws Exception {
         fixture = new ProxyFixture(Duration.ofSeconds(10));
-        HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(URI.create(
-                "http://127.0.0.1:" + fixture.browserPort() + "/upload")).POST(HttpRequest.BodyPublishers.ofString("x"))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(501, response.statusCode());
-        assertTrue(fixture.seen.isEmpty());
+        byte[] body = "name=switchboard&kind=proxy".getBytes(StandardCharsets.US_ASCII);
+        HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fixture.browserPort() + "/form"))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals("POST /form " + digestText(new java.io.ByteArrayInputStream(body)), response.body());
+        assertEquals(List.of(Integer.toString(body.length)), fixture.seen.peek().get("content-length"));
+        await(() -> fixture.controller.agents().tunnel("home").orElseThrow().openStreams() == 0);
+    }
+
+    /**
+     * The body is generated as it is sent and digested as the service reads it: nothing holds it
+     * whole. {@code -DputSize=1073741824 -DargLine=-Xmx128m}: 1 GB in a small heap.
+     */
+    @Test
+    void aLargePutBodyStreamsThroughTheTunnel() throws Exception {
+        fixture = new ProxyFixture(Duration.ofSeconds(10));
+        long size = Long.getLong("putSize", 24 << 20);
+        HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fixture.browserPort() + "/store"))
+                        .PUT(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(
+                                () -> generated(size)), size)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals("PUT /store " + digestText(generated(size)), response.body());
+        await(() -> fixture.controller.agents().tunnel("home").orElseThrow().openStreams() == 0);
+    }
+
+    @Test
+    void aChunkedBodyReachesTheServiceWithItsLengthAndAnOversizedOneIs411() throws Exception {
+        fixture = new ProxyFixture(Duration.ofSeconds(10));
+        byte[] body = new byte[100_000];
+        new Random(7).nextBytes(body);
+        try (Socket socket = new Socket("127.0.0.1", fixture.browserPort())) {
+            socket.setSoTimeout(10_000);
+            write(socket, "POST /chunked HTTP/1.1\r\nHost: kuma.test\r\nTransfer-Encoding: chunked\r\n\r\n");
+            OutputStream out = socket.getOutputStream();
+            for (int at = 0; at < body.length; at += 30_000) {
+                int length = Math.min(30_000, body.length - at);
+                out.write((Integer.toHexString(length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(body, at, length);
+                out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            }
+            write(socket, "0\r\n\r\n");
+            String answer = readResponse(socket.getInputStream());
+            assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+            assertTrue(answer.endsWith("POST /chunked " + digestText(new java.io.ByteArrayInputStream(body))), answer);
+            // the connection stays usable for the next request
+            write(socket, "GET /after HTTP/1.1\r\nHost: kuma.test\r\n\r\n");
+            assertTrue(readResponse(socket.getInputStream()).contains("GET /after 0:"));
+        }
+        Map<String, List<String>> headers = fixture.seen.peek();
+        assertEquals(List.of("100000"), headers.get("content-length"), headers.toString());
+        assertFalse(headers.containsKey("transfer-encoding"), headers.toString());
+        HttpResponse<String> oversized = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fixture.browserPort() + "/chunked"))
+                        .POST(HttpRequest.BodyPublishers.ofInputStream(
+                                () -> generated(BrowserFront.MAX_CHUNKED_BODY + 1L))).build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertEquals(411, oversized.statusCode(), oversized.body());
+        assertEquals(2, fixture.seen.size(), "the oversized body never reached the service");
+    }
+
+    /** {@code size} bytes, the i-th 64 KiB block filled with (byte) i, generated as they are read. */
+    private static InputStream generated(long size) {
+        return new InputStream() {
+            private long at;
+
+            @Override
+            public int read() {
+                return at < size ? (int) (at++ / 65_536) & 0xff : -1;
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) {
+                if (at >= size) {
+                    return -1;
+                }
+                int n = (int) Math.min(length, size - at);
+                for (int i = 0; i < n; i++) {
+                    buffer[offset + i] = (byte) (at++ / 65_536);
+                }
+                return n;
+            }
+        };
+    }
+
+    private static String digestText(InputStream body) throws java.io.IOException {
+        return new String(ProxyFixture.digest(body), StandardCharsets.US_ASCII);
     }
 
     @Test
