@@ -74,7 +74,9 @@ final class RelayServer {
 
     void start() throws IOException {
         WebSocketServer listening = transport.listen(ServerSpec.builder(settings.id()).host(settings.host())
-                .port(settings.port()).compression(false).sendQueueLimit(65_536).build());
+                .port(settings.port()).compression(false).sendQueueLimit(65_536)
+                // a browser connection that never completes its request head is closed after the same time
+                .headTimeout(settings.requestTimeout()).build());
         server = listening;
         listening.addWebSocket(CONTROL_PATH, new Control());
         listening.addStream(DATA_PREFIX, this::dataConnection);

@@ -38,7 +38,8 @@ public @interface RelayServerConfig {
     int maxWebSocketsPerTunnel() default 1000;
 
     @AttributeDefinition(name = "Request timeout (seconds)",
-            description = "A request without an answer this long after it was sent is answered 504.")
+            description = "A request without an answer this long after it was sent is answered 504; "
+                    + "a connection whose request head is not complete this long after it opened is closed.")
     int requestTimeoutSeconds() default 30;
 
     @AttributeDefinition(name = "Request log",

@@ -41,6 +41,11 @@ final class RelayFixture implements AutoCloseable {
     final RelayClientAdapter client = new RelayClientAdapter(transport);
 
     RelayFixture() throws Exception {
+        this(Duration.ofSeconds(5));
+    }
+
+    /** A relay whose server answers 504, and closes connections without a complete head, after {@code requestTimeout}. */
+    RelayFixture(Duration requestTimeout) throws Exception {
         service = transport.listen(ServerSpec.builder("service").maxMessageSize(MAX_MESSAGE).build());
         service.addWebSocket("/echo", new WebSocketHandler() {
             @Override
@@ -57,14 +62,18 @@ final class RelayFixture implements AutoCloseable {
                 connection.sendBinary(data);
             }
         });
-        server.start(serverSettings(List.of(TOKEN)));
+        server.start(serverSettings(List.of(TOKEN), requestTimeout));
         client.start(clientSettings("app", TOKEN, service.port()));
         await("the tunnel registers", () -> client.status().state() == State.ONLINE);
     }
 
     static RelayServer.Settings serverSettings(List<String> tokens) {
+        return serverSettings(tokens, Duration.ofSeconds(5));
+    }
+
+    static RelayServer.Settings serverSettings(List<String> tokens, Duration requestTimeout) {
         return new RelayServer.Settings("relay-server", "127.0.0.1", 0, "localhost", "app", tokens, 10, 2000,
-                Duration.ofSeconds(5), true);
+                requestTimeout, true);
     }
 
     RelayClient.Settings clientSettings(String tunnel, String token, int localPort) {

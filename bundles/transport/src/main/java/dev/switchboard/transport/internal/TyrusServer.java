@@ -65,6 +65,7 @@ final class TyrusServer implements WebSocketServer {
     private final Set<TyrusConnection> connections = ConcurrentHashMap.newKeySet();
     private final ConnectionMetrics metrics = new ConnectionMetrics();
     private final TyrusConnection.Owner owner;
+    private final ScheduledExecutorService timer;
     private volatile InetSocketAddress address;
     /** Set once by {@link #close(int, String)}: the code every connection is closed with. */
     private volatile CloseReason closing;
@@ -75,6 +76,7 @@ final class TyrusServer implements WebSocketServer {
         this.label = "server " + spec.name();
         this.internals = internals;
         this.onClosed = onClosed;
+        this.timer = timer;
         ConnectionPolicy policy = ConnectionPolicy.of(spec);
         // a server's close frames are queued behind its other writes and flushed before the socket closes
         this.owner = new TyrusConnection.Owner(policy, timer, Runnable::run, metrics, internals);
@@ -122,6 +124,9 @@ final class TyrusServer implements WebSocketServer {
         listener.getKeepAlive().setIdleTimeoutInSeconds(-1);
         // Grizzly's 8 KiB would refuse heads that proxies pass on (a relay answers 431 from 16 KiB itself)
         listener.setMaxHttpHeaderSize(MAX_HEAD_BYTES);
+        if (!spec.headTimeout().isZero()) {
+            listener.registerAddOn(HeadTimeout.addOn(label, timer, spec.headTimeout()));
+        }
         listener.registerAddOn(StreamClaimFilter.addOn(streamRoutes));
         for (AddOn addOn : internals.webSocketAddOns(container, spec.maxMessageSize())) {
             listener.registerAddOn(addOn);
