@@ -161,8 +161,9 @@ final class TyrusConnection implements WebSocketConnection {
     }
 
     private void receiveText(String text) {
-        // a frame the peer sent before it saw our Close is still its message (RFC 6455 §5.5.1):
-        // delivered, not dropped while the close handshake runs
+        if (closing) {
+            return;
+        }
         long bytes = utf8Length(text);
         if (bytes > policy.maxMessageSize()) {
             tooBig(bytes);
@@ -174,8 +175,9 @@ final class TyrusConnection implements WebSocketConnection {
     }
 
     private void receiveBinary(ByteBuffer data) {
-        // a frame the peer sent before it saw our Close is still its message (RFC 6455 §5.5.1):
-        // delivered, not dropped while the close handshake runs
+        if (closing) {
+            return;
+        }
         long bytes = data.remaining();
         if (bytes > policy.maxMessageSize()) {
             tooBig(bytes);
