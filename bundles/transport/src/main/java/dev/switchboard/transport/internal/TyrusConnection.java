@@ -161,9 +161,8 @@ final class TyrusConnection implements WebSocketConnection {
     }
 
     private void receiveText(String text) {
-        if (closing) {
-            return;
-        }
+        // a frame the peer sent before it saw our Close is still its message (RFC 6455 §5.5.1):
+        // delivered, not dropped while the close handshake runs
         long bytes = utf8Length(text);
         if (bytes > policy.maxMessageSize()) {
             tooBig(bytes);
@@ -175,9 +174,8 @@ final class TyrusConnection implements WebSocketConnection {
     }
 
     private void receiveBinary(ByteBuffer data) {
-        if (closing) {
-            return;
-        }
+        // a frame the peer sent before it saw our Close is still its message (RFC 6455 §5.5.1):
+        // delivered, not dropped while the close handshake runs
         long bytes = data.remaining();
         if (bytes > policy.maxMessageSize()) {
             tooBig(bytes);
