@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.switchboard.transport.HttpHeader;
 import dev.switchboard.transport.RequestHead;
 import dev.switchboard.transport.ResponseHead;
 import java.nio.ByteBuffer;
@@ -244,33 +243,22 @@ public final class ProxyCodec {
 
     // --- HTTP heads in OPEN and ACCEPT ----------------------------------------------------------
 
-    /**
-     * The request head an OPEN carries, as {@link RequestHead#bytes()} wrote it.
-     *
-     * @throws IllegalArgumentException when it is no HTTP/1.x request head
-     */
+    /** The request head an OPEN carries. @throws IllegalArgumentException when it is none */
     public static RequestHead requestHead(ByteBuffer bytes) {
-        String[] lines = StandardCharsets.ISO_8859_1.decode(bytes.duplicate()).toString().split("\r\n");
-        String[] request = lines[0].split(" ");
-        if (request.length != 3 || !request[2].startsWith("HTTP/1.")) {
-            throw new IllegalArgumentException("not an HTTP request line: " + lines[0]);
-        }
-        List<HttpHeader> headers = new ArrayList<>(lines.length);
-        for (int i = 1; i < lines.length; i++) {
-            int colon = lines[i].indexOf(':');
-            if (colon <= 0) {
-                throw new IllegalArgumentException("not an HTTP header line: " + lines[i]);
-            }
-            headers.add(new HttpHeader(lines[i].substring(0, colon).trim(), lines[i].substring(colon + 1).trim()));
-        }
-        return new RequestHead(request[0], request[1], request[2], headers);
+        byte[] head = bytes(bytes);
+        return RequestHead.parse(head, head.length);
     }
 
     /** The response head an ACCEPT carries. @throws IllegalArgumentException when it is none */
     public static ResponseHead responseHead(ByteBuffer bytes) {
-        byte[] head = new byte[bytes.remaining()];
-        bytes.duplicate().get(head);
+        byte[] head = bytes(bytes);
         return ResponseHead.parse(head, head.length);
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
     }
 
     // --- hello and welcome -------------------------------------------------------------------

@@ -84,15 +84,14 @@ class ProxyCodecTest {
         assertTrue(refused(noHead).startsWith("bad length 2 for OPEN"));
     }
 
+    /** Bad input: a request line without a version (the parser itself is tested in transport). */
     @Test
     void requestHeadsSurviveTheOpenFrame() {
         RequestHead head = new RequestHead("GET", "/a%20b?x=1", "HTTP/1.1",
-                List.of(new HttpHeader("Host", "kuma.test"), new HttpHeader("Connection", "Upgrade"),
-                        new HttpHeader("Upgrade", "websocket"), new HttpHeader("X-Empty", "")));
-        assertEquals(head, ProxyCodec.requestHead(ByteBuffer.wrap(head.bytes())));
+                List.of(new HttpHeader("Host", "kuma.test"), new HttpHeader("Upgrade", "websocket")));
+        ByteBuffer payload = ByteBuffer.allocate(1 + head.bytes().length).put((byte) 7).put(head.bytes()).flip();
+        assertEquals(head, ProxyCodec.requestHead(payload.position(1)));
         assertThrows(IllegalArgumentException.class, () -> ProxyCodec.requestHead(ascii("GET /\r\n\r\n")));
-        assertThrows(IllegalArgumentException.class,
-                () -> ProxyCodec.requestHead(ascii("GET / HTTP/1.1\r\nnocolon\r\n\r\n")));
     }
 
     @Test
