@@ -34,7 +34,6 @@ final class ProxiedExchange implements TunnelStream.Handler {
     private final ProxyRoutes.Route route;
     private final RouteMetrics.Counters metrics;
     private final Events events;
-    private final FrameBoundary boundary = new FrameBoundary();
     private final long started = System.nanoTime();
 
     // guarded by this
@@ -42,7 +41,9 @@ final class ProxiedExchange implements TunnelStream.Handler {
     private ByteSource upstream;
     private CreditedSink downstream;
     private ByteStream webSocket;
+    private FrameBoundary boundary;
     private boolean answered;
+    private boolean goneAway;
 
     ProxiedExchange(StreamExchange exchange, ProxyRoutes.Route route, RouteMetrics.Counters metrics, Events events) {
         this.exchange = exchange;
@@ -152,6 +153,8 @@ final class ProxiedExchange implements TunnelStream.Handler {
             if (response.status() == 101 && exchange.isUpgrade()) {
                 switched = exchange.switchProtocols(headers);
                 webSocket = switched;
+                // a frame up to half the window goes whole: the agent can always send its rest (PROTOCOL.md §6)
+                boundary = new FrameBoundary(opened.receiveWindow() / 2);
                 downstream = new CreditedSink(opened, switched);
             } else {
                 downstream = new CreditedSink(opened, exchange.respond(response.status(), response.reason(), headers));
@@ -164,21 +167,23 @@ final class ProxiedExchange implements TunnelStream.Handler {
         }
     }
 
+    /** The service's bytes; a WebSocket's go to the browser whole frames at a time as {@link FrameBoundary} admits them. */
     @Override
     public void onData(TunnelStream opened, ByteBuffer bytes) {
         metrics.toBrowser(bytes.remaining());
-        CreditedSink sink;
         synchronized (this) {
-            sink = downstream;
-            if (webSocket != null) {
-                boundary.follow(bytes);
+            if (downstream != null && webSocket != null) {
+                if (!goneAway) {
+                    boundary.admit(bytes).forEach(downstream::write);
+                }
+                return;
+            }
+            if (downstream != null) {
+                downstream.write(bytes);
+                return;
             }
         }
-        if (sink == null) {
-            opened.reset(ResetCode.INTERNAL, "DATA before the answer");
-            return;
-        }
-        sink.write(bytes);
+        opened.reset(ResetCode.INTERNAL, "DATA before the answer");
     }
 
     @Override
@@ -218,14 +223,16 @@ final class ProxiedExchange implements TunnelStream.Handler {
         }
     }
 
-    /** Ends a browser WebSocket with a close frame 1001 when between frames, else by closing the connection. */
+    /**
+     * Ends a browser WebSocket with a close frame 1001 when it is between frames (always, unless a
+     * frame over the hold limit was under way), else by closing the connection.
+     */
     private void goingAway(ByteStream socket) {
-        boolean between;
         synchronized (this) {
-            between = boundary.atBoundary();
-        }
-        if (between) {
-            socket.write(FrameBoundary.closeFrame(1001, "proxy tunnel lost"));
+            goneAway = true;
+            if (boundary.atBoundary()) {
+                socket.write(FrameBoundary.closeFrame(1001, "proxy tunnel lost"));
+            }
         }
         socket.close();
     }
