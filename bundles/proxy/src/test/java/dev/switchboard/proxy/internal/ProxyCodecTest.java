@@ -118,7 +118,7 @@ class ProxyCodecTest {
 
     @Test
     void helloAndWelcomeRoundTripAndTheTokenIsNeverShown() throws Exception {
-        ProxyCodec.Hello hello = new ProxyCodec.Hello("home", "s3cret", 262_144, 65_536);
+        ProxyCodec.Hello hello = new ProxyCodec.Hello("home", "s3cret", 262_144, 65_536, "run-1", 1, 2);
         String json = ProxyCodec.hello(hello);
         assertEquals(hello, ProxyCodec.readHello(json));
         assertFalse(hello.toString().contains("s3cret"));
@@ -131,7 +131,11 @@ class ProxyCodecTest {
     void aBadHelloSaysWhatIsWrongWithoutQuotingIt() {
         for (String text : List.of("{", "[]", "{\"type\":\"hello\",\"version\":2}",
                 "{\"type\":\"hello\",\"version\":1,\"name\":\"a\",\"token\":\"s3cret\",\"window\":10,\"maxFrame\":65536}",
-                "{\"type\":\"hello\",\"version\":1,\"token\":\"s3cret\",\"window\":65536,\"maxFrame\":65536}")) {
+                "{\"type\":\"hello\",\"version\":1,\"token\":\"s3cret\",\"window\":65536,\"maxFrame\":65536}",
+                "{\"type\":\"hello\",\"version\":1,\"name\":\"a\",\"token\":\"s3cret\",\"window\":65536,"
+                        + "\"maxFrame\":65536,\"tunnel\":2,\"tunnels\":2}",
+                "{\"type\":\"hello\",\"version\":1,\"name\":\"a\",\"token\":\"s3cret\",\"window\":65536,"
+                        + "\"maxFrame\":65536,\"tunnels\":9}")) {
             TunnelProtocolException e = assertThrows(TunnelProtocolException.class, () -> ProxyCodec.readHello(text));
             assertTrue(e.getMessage().startsWith("bad hello: "), e.getMessage());
             assertFalse(e.getMessage().contains("s3cret"));

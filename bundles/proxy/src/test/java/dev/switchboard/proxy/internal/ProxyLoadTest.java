@@ -40,7 +40,7 @@ class ProxyLoadTest {
                 sleepQuietly();
                 return settled;
             });
-            Tunnel agentTunnel = fixture.agent.agent().tunnel();
+            Tunnel agentTunnel = fixture.agent.connections().get(0).tunnel();
             assertTrue(agentTunnel.queuedBytes() <= 262_144 + 65_536,
                     "the agent holds at most one window and one read: " + agentTunnel.queuedBytes());
 

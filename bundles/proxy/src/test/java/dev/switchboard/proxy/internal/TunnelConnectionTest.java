@@ -58,11 +58,19 @@ class TunnelConnectionTest {
     }
 
     private ProxyAgentAdapter agent(String name, String token) {
+        return agent(name, token, 1);
+    }
+
+    private ProxyAgentAdapter agent(String name, String token, int tunnels) {
         ProxyAgentAdapter agent = new ProxyAgentAdapter(transport);
         agents.add(agent);
         agent.start(new AgentSettings("agent-" + name + agents.size(), agentUrl(), name, token, Map.of(),
-                ProxyCodec.MIN_WINDOW));
+                ProxyCodec.MIN_WINDOW, tunnels));
         return agent;
+    }
+
+    private int tunnelsOf(String agent) {
+        return controller.agents().agent(agent).map(a -> a.tunnels().size()).orElse(0);
     }
 
     private URI agentUrl() {
@@ -118,6 +126,31 @@ class TunnelConnectionTest {
         assertFalse(current.isClosed());
     }
 
+    /**
+     * Bad input: a second run of an agent name while the first holds its tunnels. The second
+     * connection of one run joins it (no 4409); a connection of another run replaces them all.
+     */
+    @Test
+    void theTunnelsOfOneAgentRunAreOneAgentAndANewerRunReplacesThemAll() throws Exception {
+        ProxyAgentAdapter first = agent("home", "s3cret-home", 3);
+        await(() -> tunnelsOf("home") == 3 && first.status().reason().startsWith("3 of 3 tunnels"));
+        AgentTunnels firstRun = controller.agents().agent("home").orElseThrow();
+        List<Tunnel> firstTunnels = firstRun.tunnels();
+        assertEquals("connected", events.poll(5, TimeUnit.SECONDS).event());
+        assertTrue(events.isEmpty(), "one agent, announced once: " + events);
+        assertEquals(3, ((Map<?, ?>) ((Map<?, ?>) controller.details().get("agents")).get("home"))
+                .get("tunnels"));
+
+        ProxyAgentAdapter second = agent("home", "s3cret-home", 2);
+        await(() -> first.status().state() == State.OFFLINE && second.status().state() == State.ONLINE
+                && tunnelsOf("home") == 2);
+        assertTrue(first.status().reason().contains("replaced by a newer connection of agent home (4409)"),
+                first.status().reason());
+        await(() -> firstTunnels.stream().allMatch(Tunnel::isClosed));
+        assertTrue(controller.agents().agent("home").orElseThrow() != firstRun);
+        assertTrue(controller.agents().agent("home").orElseThrow().tunnels().stream().noneMatch(Tunnel::isClosed));
+    }
+
     @Test
     void anUnknownFrameTypeClosesThatTunnelOnly() throws Exception {
         ProxyAgentAdapter lab = agent("lab", "s3cret-lab");
@@ -128,7 +161,7 @@ class TunnelConnectionTest {
                     @Override
                     public void onOpen(WebSocketConnection connection) {
                         connection.sendText(ProxyCodec.hello(new ProxyCodec.Hello("home", "s3cret-home", 65_536,
-                                65_536)));
+                                65_536, "raw", 0, 1)));
                     }
 
                     @Override
@@ -210,6 +243,8 @@ class TunnelConnectionTest {
                 .toCompletableFuture().get(5, TimeUnit.SECONDS);
         await(before::isClosed);
         await(() -> controller.agents().tunnel("home").filter(t -> t != before).isPresent());
+        // the event follows the tunnel's welcome
+        await(() -> events.size() == 3);
         List<String> seen = new ArrayList<>();
         events.forEach(m -> seen.add(m.event()));
         assertEquals(List.of("connected", "lost", "connected"), seen);
