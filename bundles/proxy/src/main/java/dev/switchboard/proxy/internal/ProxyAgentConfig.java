@@ -35,7 +35,7 @@ public @interface ProxyAgentConfig {
             description = "WebSocket connections to the controller; new streams go to the one with the fewest. More "
                     + "than one spreads many streams' traffic over several connections (and cores); one stream "
                     + "always uses one connection.")
-    int tunnels() default 1;
+    int tunnels() default 2;
 
     @AttributeDefinition(name = "Configuration name", description = "Shown by the Web Console for this configuration.")
     String webconsole_configurationFactory_nameHint() default "{id}";
