@@ -151,10 +151,34 @@ class TunnelConnectionTest {
         assertTrue(controller.agents().agent("home").orElseThrow().tunnels().stream().noneMatch(Tunnel::isClosed));
     }
 
+    /**
+     * Bad input, each from an agent "home" while agent "lab" carries on: a frame of unknown type, a
+     * length beyond the message, a header cut short, a WINDOW of 3 bytes, a text message after hello.
+     */
     @Test
-    void anUnknownFrameTypeClosesThatTunnelOnly() throws Exception {
+    void aBadFrameClosesThatTunnelOnlyWithItsReason() throws Exception {
         ProxyAgentAdapter lab = agent("lab", "s3cret-lab");
         await(() -> lab.status().state() == State.ONLINE);
+        Tunnel labTunnel = controller.agents().tunnel("lab").orElseThrow();
+        Map<String, ByteBuffer> bad = Map.of(
+                "4400 unknown frame type 0x7f", ByteBuffer.allocate(9).put((byte) 0x7f).putInt(1).putInt(0).flip(),
+                "4400 bad length 1000 for DATA: 10 bytes left in the message",
+                ByteBuffer.allocate(19).put(TunnelFrame.DATA).putInt(1).putInt(1000).flip().limit(19),
+                "4400 truncated frame: 5 bytes left for a 9-byte header", ByteBuffer.allocate(5),
+                "4400 bad length 3 for WINDOW: expected 4 bytes",
+                ByteBuffer.allocate(12).put(TunnelFrame.WINDOW).putInt(1).putInt(3).flip().limit(12));
+        for (Map.Entry<String, ByteBuffer> message : bad.entrySet()) {
+            assertEquals(message.getKey(), rawAgent(connection -> connection.sendBinary(message.getValue())));
+        }
+        assertEquals("4400 text message after hello", rawAgent(connection -> connection.sendText("{}")));
+        assertFalse(labTunnel.isClosed());
+        labTunnel.ping();
+        await(() -> labTunnel.roundTripMillis() >= 0);
+        assertEquals(State.ONLINE, lab.status().state());
+    }
+
+    /** A hand-made agent "home" that does {@code welcomed} after the welcome; returns how the controller closed it. */
+    private String rawAgent(java.util.function.Consumer<WebSocketConnection> welcomed) throws Exception {
         CompletableFuture<String> closed = new CompletableFuture<>();
         WebSocketClient raw = transport.connect(ClientSpec.builder("raw", agentUrl()).compression(false).build(),
                 new ClientHandler() {
@@ -166,7 +190,7 @@ class TunnelConnectionTest {
 
                     @Override
                     public void onText(WebSocketConnection connection, String welcome) {
-                        connection.sendBinary(ByteBuffer.allocate(9).put((byte) 0x7f).putInt(1).putInt(0).flip());
+                        welcomed.accept(connection);
                     }
 
                     @Override
@@ -175,15 +199,10 @@ class TunnelConnectionTest {
                     }
                 });
         try {
-            assertEquals("4400 unknown frame type 0x7f", closed.get(10, TimeUnit.SECONDS));
+            return closed.get(10, TimeUnit.SECONDS);
         } finally {
             raw.close();
         }
-        Tunnel labTunnel = controller.agents().tunnel("lab").orElseThrow();
-        assertFalse(labTunnel.isClosed());
-        labTunnel.ping();
-        await(() -> labTunnel.roundTripMillis() >= 0);
-        assertEquals(State.ONLINE, lab.status().state());
     }
 
     @Test
