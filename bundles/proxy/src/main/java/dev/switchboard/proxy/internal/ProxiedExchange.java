@@ -53,9 +53,10 @@ final class ProxiedExchange implements TunnelStream.Handler {
     }
 
     /**
-     * Opens the stream on {@code tunnel}; 504 unless the agent answers within {@code openTimeout}.
-     * The request body follows as DATA: {@code collected} when it was read already (a chunked body,
-     * see {@link BrowserFront}), else the browser's bytes as they come, under the stream's window.
+     * Opens the stream on {@code tunnel}; 504 unless the agent answers within {@code openTimeout}
+     * of the request's end (a service may read a long upload whole before it answers). The request
+     * body follows as DATA: {@code collected} when it was read already (a chunked body, see
+     * {@link BrowserFront}), else the browser's bytes as they come, under the stream's window.
      */
     void start(Tunnel tunnel, RequestHead head, Duration openTimeout, AgentListener.Scheduler scheduler,
                List<ByteBuffer> collected) {
@@ -67,13 +68,16 @@ final class ProxiedExchange implements TunnelStream.Handler {
         synchronized (this) {
             stream = opened;
         }
-        scheduler.schedule(openTimeout, () -> timedOut(opened, openTimeout));
+        Runnable awaitAnswer = () -> scheduler.schedule(openTimeout, () -> timedOut(opened, openTimeout));
         exchange.onAbort(() -> opened.reset(ResetCode.CANCEL, "browser went away"));
         if (collected != null) {
             collected.forEach(opened::write);
             opened.end();
+            awaitAnswer.run();
         } else if (!exchange.isUpgrade()) {
-            pipe(exchange.body(), opened);
+            pipe(exchange.body(), opened, awaitAnswer);
+        } else {
+            awaitAnswer.run();
         }
     }
 
@@ -89,8 +93,11 @@ final class ProxiedExchange implements TunnelStream.Handler {
                 + " did not answer within " + openTimeout.toSeconds() + " s");
     }
 
-    /** Browser bytes (a request body, or a WebSocket's frames) to the agent, paused while the stream is full. */
-    private void pipe(ByteSource source, TunnelStream opened) {
+    /**
+     * Browser bytes (a request body, or a WebSocket's frames) to the agent, paused while the stream
+     * is full; {@code ended} runs once they are all sent.
+     */
+    private void pipe(ByteSource source, TunnelStream opened, Runnable ended) {
         synchronized (this) {
             upstream = source;
         }
@@ -109,6 +116,7 @@ final class ProxiedExchange implements TunnelStream.Handler {
             @Override
             public void onEnd() {
                 opened.end();
+                ended.run();
             }
 
             @Override
@@ -163,7 +171,7 @@ final class ProxiedExchange implements TunnelStream.Handler {
         if (switched != null) {
             metrics.webSocketOpened();
             events.webSocketOpened(route, opened);
-            pipe(switched, opened);
+            pipe(switched, opened, () -> { });
         }
     }
 

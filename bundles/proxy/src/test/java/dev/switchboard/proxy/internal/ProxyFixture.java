@@ -191,6 +191,34 @@ final class ProxyFixture implements AutoCloseable {
         }
     }
 
+    /** {@code size} bytes, the i-th 64 KiB block filled with (byte) i, generated as they are read. */
+    static InputStream generated(long size) {
+        return new InputStream() {
+            private long at;
+
+            @Override
+            public int read() {
+                return at < size ? (int) (at++ / 65_536) & 0xff : -1;
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) {
+                if (at >= size) {
+                    return -1;
+                }
+                int n = (int) Math.min(length, size - at);
+                for (int i = 0; i < n; i++) {
+                    buffer[offset + i] = (byte) (at++ / 65_536);
+                }
+                return n;
+            }
+        };
+    }
+
+    static String digestText(InputStream body) throws java.io.IOException {
+        return new String(digest(body), StandardCharsets.US_ASCII);
+    }
+
     /** A browser WebSocket through the controller. */
     Browser browser(String path, boolean compression) {
         Browser browser = new Browser();

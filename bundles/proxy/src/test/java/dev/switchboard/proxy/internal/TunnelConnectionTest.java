@@ -89,6 +89,7 @@ class TunnelConnectionTest {
         await(() -> controller.agents().tunnel("home").orElseThrow().roundTripMillis() >= 0);
     }
 
+    /** Bad input: an agent with a guessed token. */
     @Test
     void aWrongTokenIsRefusedWith4401AndOneAuditLineWithoutTheToken() throws Exception {
         PrintStream originalErr = System.err;
@@ -112,6 +113,7 @@ class TunnelConnectionTest {
         assertTrue(controller.agents().tunnel("home").isEmpty());
     }
 
+    /** Bad input: a second agent with the name and token of a connected one. */
     @Test
     void aSecondAgentOfOneNameReplacesTheFirstWhichIsToldWhy() throws Exception {
         ProxyAgentAdapter first = agent("home", "s3cret-home");
@@ -236,6 +238,7 @@ class TunnelConnectionTest {
                         java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     }
 
+    /** Bad input: an agent that connects and says nothing. */
     @Test
     void anAgentWithoutHelloIsClosedWith4408() throws Exception {
         CompletableFuture<String> closed = new CompletableFuture<>();
