@@ -1,0 +1,52 @@
+package dev.switchboard.itests;
+
+import java.util.List;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+
+/** The proxy adapter: a controller and an agent "home" in one Felix, every request routed to the agent's service "web". */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class ProxyIT extends TunnelTestSupport {
+
+    private static final String TOKEN = "proxy-it-token-0123456789abcdef";
+
+    @Override
+    protected String bundle() {
+        return "dev.switchboard.proxy";
+    }
+
+    @Override
+    protected String front() {
+        return "proxy-it";
+    }
+
+    @Override
+    protected String back() {
+        return "proxy-it-agent";
+    }
+
+    @Override
+    protected String tunnel() {
+        return "home";
+    }
+
+    @Override
+    protected List<String> events() {
+        return List.of("connected", "opened", "closed");
+    }
+
+    @Override
+    protected int configureTunnel(String serviceUrl) throws Exception {
+        int port = freePort();
+        int agentPort = freePort();
+        configure("dev.switchboard.proxy.controller", "it", "id", front(), "port", port, "agentPort", agentPort,
+                "agents", new String[] {tunnel() + ":" + TOKEN}, "routes", new String[] {"* -> " + tunnel() + "/web"});
+        configure("dev.switchboard.proxy.agent", "it", "id", back(), "controllerUrl",
+                "ws://127.0.0.1:" + agentPort + "/_agent", "name", tunnel(), "token", TOKEN,
+                "services", new String[] {"web=" + serviceUrl});
+        return port;
+    }
+}
