@@ -13,39 +13,18 @@ public class ProxyIT extends TunnelTestSupport {
 
     private static final String TOKEN = "proxy-it-token-0123456789abcdef";
 
-    @Override
-    protected String bundle() {
-        return "dev.switchboard.proxy";
-    }
-
-    @Override
-    protected String front() {
-        return "proxy-it";
-    }
-
-    @Override
-    protected String back() {
-        return "proxy-it-agent";
-    }
-
-    @Override
-    protected String tunnel() {
-        return "home";
-    }
-
-    @Override
-    protected List<String> events() {
-        return List.of("connected", "opened", "closed");
+    public ProxyIT() {
+        super("dev.switchboard.proxy", "proxy-it", "proxy-it-agent", "home", List.of("connected", "opened", "closed"));
     }
 
     @Override
     protected int configureTunnel(String serviceUrl) throws Exception {
         int port = freePort();
         int agentPort = freePort();
-        configure("dev.switchboard.proxy.controller", "it", "id", front(), "port", port, "agentPort", agentPort,
-                "agents", new String[] {tunnel() + ":" + TOKEN}, "routes", new String[] {"* -> " + tunnel() + "/web"});
-        configure("dev.switchboard.proxy.agent", "it", "id", back(), "controllerUrl",
-                "ws://127.0.0.1:" + agentPort + "/_agent", "name", tunnel(), "token", TOKEN,
+        configure("dev.switchboard.proxy.controller", "it", "id", "proxy-it", "port", port, "agentPort", agentPort,
+                "agents", new String[] {"home:" + TOKEN}, "routes", new String[] {"* -> home/web"});
+        configure("dev.switchboard.proxy.agent", "it", "id", "proxy-it-agent", "controllerUrl",
+                "ws://127.0.0.1:" + agentPort + "/_agent", "name", "home", "token", TOKEN,
                 "services", new String[] {"web=" + serviceUrl});
         return port;
     }

@@ -31,7 +31,7 @@ import org.osgi.framework.ServiceReference;
  * A tunnel adapter (relay or proxy) with both of its sides configured through Config Admin in one
  * Felix, exposing a local web app ({@link EchoService} on the transport service) on loopback. Its
  * browser side's lifecycle events on {@code tunnel:<name>} reach a recording sink through a gateway.
- * The subclass says how the two sides are configured and what the events are called.
+ * The subclass names the endpoints and events and configures the two sides.
  */
 public abstract class TunnelTestSupport extends SwitchboardTestSupport {
 
@@ -45,20 +45,27 @@ public abstract class TunnelTestSupport extends SwitchboardTestSupport {
             .connectTimeout(HTTP_TIMEOUT).build();
     protected EchoService service;
 
-    /** The adapter's bundle. */
-    protected abstract String bundle();
+    private final String bundle;
+    private final String front;
+    private final String back;
+    private final String tunnel;
+    private final List<String> events;
+    private Recorder log;
 
-    /** The endpoint browsers reach (relay server, proxy controller). */
-    protected abstract String front();
-
-    /** The endpoint next to the service (relay client, proxy agent). */
-    protected abstract String back();
-
-    /** The tunnel's name in {@code tunnel:<name>}. */
-    protected abstract String tunnel();
-
-    /** The front's events for: the tunnel up, a WebSocket opened, a WebSocket closed. */
-    protected abstract List<String> events();
+    /**
+     * @param bundle the adapter's bundle
+     * @param front  the endpoint browsers reach (relay server, proxy controller)
+     * @param back   the endpoint next to the service (relay client, proxy agent)
+     * @param tunnel the tunnel's name in {@code tunnel:<name>}
+     * @param events the front's events for: the tunnel up, a WebSocket opened, a WebSocket closed
+     */
+    protected TunnelTestSupport(String bundle, String front, String back, String tunnel, List<String> events) {
+        this.bundle = bundle;
+        this.front = front;
+        this.back = back;
+        this.tunnel = tunnel;
+        this.events = events;
+    }
 
     /** Configures both sides to expose {@code serviceUrl}; returns the port browsers use. */
     protected abstract int configureTunnel(String serviceUrl) throws Exception;
@@ -75,19 +82,14 @@ public abstract class TunnelTestSupport extends SwitchboardTestSupport {
 
     @Test
     public void httpAndWebSocketsGoThroughAndTheLifecycleReachesAGateway() throws Exception {
-        recordingSink(front() + "-log");
-        Recorder log = recorder(front() + "-log");
-        gateway(front() + "-events", Members.in(front(), "tunnel:" + tunnel()), Members.out(front() + "-log", "events"));
-        int port = configureTunnel(service.url());
-        awaitGatewayReady(front() + "-events");
-        awaitOnline();
-        await("the tunnel's \"" + events().get(0) + "\" event reaches the gateway's sink",
-                () -> eventsSeen(log).contains(events().get(0)));
+        int port = exposeServiceLoggingEvents();
+        await("the tunnel's \"" + events.get(0) + "\" event reaches the gateway's sink",
+                () -> eventsSeen().contains(events.get(0)));
 
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                + "/through/" + tunnel())).timeout(HTTP_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
+                + "/through/" + tunnel)).timeout(HTTP_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(response.body(), 200, response.statusCode());
-        assertEquals("hello GET /through/" + tunnel(), response.body());
+        assertEquals("hello GET /through/" + tunnel, response.body());
 
         try (EchoClient client = EchoClient.connect(URI.create("ws://127.0.0.1:" + port + "/echo"))) {
             client.sendText("héllo ✓");
@@ -101,9 +103,9 @@ public abstract class TunnelTestSupport extends SwitchboardTestSupport {
             assertEquals(4321, client.closeCode());
         }
         Await.until("the WebSocket's opened and closed events reach the sink",
-                () -> eventsSeen(log).containsAll(events()), () -> eventsSeen(log));
-        Message closed = log.messages.stream().filter(m -> events().get(2).equals(m.event())).findFirst().orElseThrow();
-        assertEquals(front(), closed.endpoint());
+                () -> eventsSeen().containsAll(events), () -> eventsSeen());
+        Message closed = log.messages.stream().filter(m -> events.get(2).equals(m.event())).findFirst().orElseThrow();
+        assertEquals(front, closed.endpoint());
         assertEquals("events", closed.channel());
         assertTrue(String.valueOf(closed.data()), closed.data() instanceof Map<?, ?>);
     }
@@ -111,26 +113,35 @@ public abstract class TunnelTestSupport extends SwitchboardTestSupport {
     /** {@code bundle:update} of the adapter: both sides come back, the tunnel registers anew and carries echoes again. */
     @Test
     public void bundleUpdateBringsTheTunnelBack() throws Exception {
-        recordingSink(front() + "-log");
-        Recorder log = recorder(front() + "-log");
-        gateway(front() + "-events", Members.in(front(), "tunnel:" + tunnel()), Members.out(front() + "-log", "events"));
-        int port = configureTunnel(service.url());
-        awaitGatewayReady(front() + "-events");
-        awaitOnline();
+        int port = exposeServiceLoggingEvents();
         assertEquals("before the update", "echo 1", echo(port, "echo 1"));
-        long frontBefore = endpointServiceId(front());
-        long backBefore = endpointServiceId(back());
-        long tunnelsUp = countEvents(log, events().get(0));
+        long frontBefore = endpointServiceId(front);
+        long backBefore = endpointServiceId(back);
+        long tunnelsUp = countEvents(events.get(0));
 
-        installed(bundle()).update();
+        installed(bundle).update();
 
-        await("both sides are registered anew by the updated bundle", () -> isNew(endpointServiceId(front()), frontBefore)
-                && isNew(endpointServiceId(back()), backBefore));
+        await("both sides are registered anew by the updated bundle", () -> isNew(endpointServiceId(front), frontBefore)
+                && isNew(endpointServiceId(back), backBefore));
         awaitOnline();
         Await.until("the tunnel carries an echo again", Duration.ofSeconds(90), () -> "echo 2".equals(echo(port, "echo 2")),
                 () -> null);
-        await("the gateway's sink sees the tunnel come up again", () -> countEvents(log, events().get(0)) > tunnelsUp);
-        assertNotEquals(frontBefore, endpointServiceId(front()));
+        await("the gateway's sink sees the tunnel come up again", () -> countEvents(events.get(0)) > tunnelsUp);
+        assertNotEquals(frontBefore, endpointServiceId(front));
+    }
+
+    /**
+     * A recording sink, a gateway from the front's {@code tunnel:<name>} to it, then both sides
+     * exposing the service; returns the browser port once both are ONLINE.
+     */
+    private int exposeServiceLoggingEvents() throws Exception {
+        recordingSink(front + "-log");
+        log = recorder(front + "-log");
+        gateway(front + "-events", Members.in(front, "tunnel:" + tunnel), Members.out(front + "-log", "events"));
+        int port = configureTunnel(service.url());
+        awaitGatewayReady(front + "-events");
+        awaitOnline();
+        return port;
     }
 
     private static boolean isNew(long serviceId, long before) {
@@ -138,9 +149,9 @@ public abstract class TunnelTestSupport extends SwitchboardTestSupport {
     }
 
     private void awaitOnline() throws InterruptedException {
-        Await.until(front() + " and " + back() + " are ONLINE",
-                () -> endpointState(front()) == State.ONLINE && endpointState(back()) == State.ONLINE,
-                () -> status(front()) + " / " + status(back()));
+        Await.until(front + " and " + back + " are ONLINE",
+                () -> endpointState(front) == State.ONLINE && endpointState(back) == State.ONLINE,
+                () -> status(front) + " / " + status(back));
     }
 
     private String status(String endpoint) {
@@ -159,11 +170,11 @@ public abstract class TunnelTestSupport extends SwitchboardTestSupport {
         }
     }
 
-    private static List<String> eventsSeen(Recorder log) {
+    private List<String> eventsSeen() {
         return log.messages.stream().map(Message::event).toList();
     }
 
-    private static long countEvents(Recorder log, String event) {
+    private long countEvents(String event) {
         return log.messages.stream().filter(m -> event.equals(m.event())).count();
     }
 
