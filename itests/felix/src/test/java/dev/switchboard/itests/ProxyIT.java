@@ -1,6 +1,5 @@
 package dev.switchboard.itests;
 
-import java.util.List;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
@@ -14,7 +13,7 @@ public class ProxyIT extends TunnelTestSupport {
     private static final String TOKEN = "proxy-it-token-0123456789abcdef";
 
     public ProxyIT() {
-        super("dev.switchboard.proxy", "proxy-it", "proxy-it-agent", "home", List.of("connected", "opened", "closed"));
+        super("dev.switchboard.proxy", "proxy-it", "proxy-it-agent", "home", new Events("connected", "opened", "closed", "bytesToService"));
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.switchboard.itests;
 
-import java.util.List;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
@@ -15,7 +14,7 @@ public class RelayIT extends TunnelTestSupport {
 
     public RelayIT() {
         super("dev.switchboard.relay", "relay-it", "relay-it-app", "app",
-                List.of("registered", "websocket-opened", "websocket-closed"));
+                new Events("registered", "websocket-opened", "websocket-closed", "bytesIn"));
     }
 
     /** The tunnel is also the default one, so requests to 127.0.0.1:port (a Host naming no tunnel) reach it. */

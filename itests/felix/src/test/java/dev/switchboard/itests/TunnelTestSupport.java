@@ -49,17 +49,27 @@ public abstract class TunnelTestSupport extends SwitchboardTestSupport {
     private final String front;
     private final String back;
     private final String tunnel;
-    private final List<String> events;
+    private final Events events;
     private Recorder log;
+
+    /**
+     * What the front publishes on {@code tunnel:<name>}: the event for the tunnel coming up, for a
+     * WebSocket opened and closed, and the closed event's data key counting bytes browser → service.
+     */
+    protected record Events(String up, String opened, String closed, String bytesToService) {
+        List<String> all() {
+            return List.of(up, opened, closed);
+        }
+    }
 
     /**
      * @param bundle the adapter's bundle
      * @param front  the endpoint browsers reach (relay server, proxy controller)
      * @param back   the endpoint next to the service (relay client, proxy agent)
      * @param tunnel the tunnel's name in {@code tunnel:<name>}
-     * @param events the front's events for: the tunnel up, a WebSocket opened, a WebSocket closed
+     * @param events what the front publishes on {@code tunnel:<name>}
      */
-    protected TunnelTestSupport(String bundle, String front, String back, String tunnel, List<String> events) {
+    protected TunnelTestSupport(String bundle, String front, String back, String tunnel, Events events) {
         this.bundle = bundle;
         this.front = front;
         this.back = back;
@@ -83,19 +93,19 @@ public abstract class TunnelTestSupport extends SwitchboardTestSupport {
     @Test
     public void httpAndWebSocketsGoThroughAndTheLifecycleReachesAGateway() throws Exception {
         int port = exposeServiceLoggingEvents();
-        await("the tunnel's \"" + events.get(0) + "\" event reaches the gateway's sink",
-                () -> eventsSeen().contains(events.get(0)));
+        await("the tunnel's \"" + events.up() + "\" event reaches the gateway's sink",
+                () -> eventsSeen().contains(events.up()));
 
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                 + "/through/" + tunnel)).timeout(HTTP_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(response.body(), 200, response.statusCode());
         assertEquals("hello GET /through/" + tunnel, response.body());
 
+        byte[] bytes = new byte[100_000];
+        new Random(7).nextBytes(bytes);
         try (EchoClient client = EchoClient.connect(URI.create("ws://127.0.0.1:" + port + "/echo"))) {
             client.sendText("héllo ✓");
             assertEquals("héllo ✓", client.next());
-            byte[] bytes = new byte[100_000];
-            new Random(7).nextBytes(bytes);
             client.sendBinary(bytes);
             assertArrayEquals(bytes, (byte[]) client.next());
             // bad input at the service's end: it closes with a code of its own, the client sees that code
@@ -103,11 +113,12 @@ public abstract class TunnelTestSupport extends SwitchboardTestSupport {
             assertEquals(4321, client.closeCode());
         }
         Await.until("the WebSocket's opened and closed events reach the sink",
-                () -> eventsSeen().containsAll(events), () -> eventsSeen());
-        Message closed = log.messages.stream().filter(m -> events.get(2).equals(m.event())).findFirst().orElseThrow();
+                () -> eventsSeen().containsAll(events.all()), () -> eventsSeen());
+        Message closed = log.messages.stream().filter(m -> events.closed().equals(m.event())).findFirst().orElseThrow();
         assertEquals(front, closed.endpoint());
         assertEquals("events", closed.channel());
-        assertTrue(String.valueOf(closed.data()), closed.data() instanceof Map<?, ?>);
+        long toService = ((Number) ((Map<?, ?>) closed.data()).get(events.bytesToService())).longValue();
+        assertTrue("bytes browser -> service counted: " + closed.data(), toService >= bytes.length);
     }
 
     /** {@code bundle:update} of the adapter: both sides come back, the tunnel registers anew and carries echoes again. */
@@ -117,7 +128,7 @@ public abstract class TunnelTestSupport extends SwitchboardTestSupport {
         assertEquals("before the update", "echo 1", echo(port, "echo 1"));
         long frontBefore = endpointServiceId(front);
         long backBefore = endpointServiceId(back);
-        long tunnelsUp = countEvents(events.get(0));
+        long tunnelsUp = countEvents(events.up());
 
         installed(bundle).update();
 
@@ -126,7 +137,7 @@ public abstract class TunnelTestSupport extends SwitchboardTestSupport {
         awaitOnline();
         Await.until("the tunnel carries an echo again", Duration.ofSeconds(90), () -> "echo 2".equals(echo(port, "echo 2")),
                 () -> null);
-        await("the gateway's sink sees the tunnel come up again", () -> countEvents(events.get(0)) > tunnelsUp);
+        await("the gateway's sink sees the tunnel come up again", () -> countEvents(events.up()) > tunnelsUp);
         assertNotEquals(frontBefore, endpointServiceId(front));
     }
 
