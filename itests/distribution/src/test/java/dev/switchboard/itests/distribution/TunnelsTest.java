@@ -4,6 +4,7 @@ import static dev.switchboard.itests.distribution.Installation.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.itests.peers.EchoClient;
 import dev.switchboard.itests.peers.web.EchoService;
@@ -179,7 +180,8 @@ class TunnelsTest {
     /**
      * Headless Chromium loads the service's page through the tunnel at http://app.localhost:PORT/
      * (the relay routes by that Host, the proxy by its route "*"); the page's script opens a
-     * WebSocket back through the same tunnel and shows the echoes. Screenshot:
+     * WebSocket back through the same tunnel, agrees permessage-deflate with the service and shows the
+ * echoes. Screenshot:
      * target/screenshots/tunnel-&lt;front&gt;.png.
      */
     @ParameterizedTest(name = "{0}")
@@ -192,6 +194,9 @@ class TunnelsTest {
             chromium.awaitText(By.id("binary"), "1,2,3,250");
             assertEquals("open", chromium.driver().findElement(By.id("state")).getText());
             assertEquals(host, chromium.driver().findElement(By.id("host")).getText(), "the Host the service saw");
+            // the browser offers permessage-deflate and the service accepts it: agreed end to end, through the tunnel
+            String extensions = chromium.driver().findElement(By.id("extensions")).getText();
+            assertTrue(extensions.startsWith("permessage-deflate"), extensions);
             chromium.screenshot("tunnel-" + front);
         }
     }

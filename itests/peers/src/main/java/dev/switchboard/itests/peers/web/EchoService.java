@@ -19,8 +19,8 @@ import java.nio.charset.StandardCharsets;
  * makes it close with that code and the reason "asked to";</li>
  * <li>{@code /}: a page whose script opens a WebSocket back to the host it was loaded from
  * ({@code location.host}, so through whatever tunnel served it), sends a text and four bytes and
- * writes the echoes into the DOM ({@code #state}, {@code #echo}, {@code #binary}, and the Host
- * header the service saw in {@code #host});</li>
+ * writes the echoes into the DOM ({@code #state}, {@code #echo}, {@code #binary}, the extensions
+ * agreed in {@code #extensions} and the Host header the service saw in {@code #host});</li>
  * <li>any other path: {@code 200 text/plain} "hello &lt;method&gt; &lt;path&gt;".</li>
  * </ul>
  */
@@ -34,6 +34,7 @@ public final class EchoService implements AutoCloseable {
             <h1>Echo through a tunnel</h1>
             <p>Host header the service saw: <span class="v" id="host">%s</span></p>
             <p>WebSocket: <span class="v" id="state">connecting</span></p>
+            <p>Extensions agreed with the service: <span class="v" id="extensions"></span></p>
             <p>Text echo: <span class="v" id="echo"></span></p>
             <p>Binary echo: <span class="v" id="binary"></span></p>
             <script>
@@ -42,6 +43,7 @@ public final class EchoService implements AutoCloseable {
               const show = (id, text) => { document.getElementById(id).textContent = text; };
               ws.onopen = () => {
                 show('state', 'open');
+                show('extensions', ws.extensions);
                 ws.send('hello from ' + location.host);
                 ws.send(new Uint8Array([1, 2, 3, 250]).buffer);
               };
