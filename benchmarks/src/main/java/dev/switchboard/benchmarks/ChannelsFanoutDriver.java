@@ -124,6 +124,8 @@ public final class ChannelsFanoutDriver {
         WsConnection[] publishers = new WsConnection[topicCount];
         for (int t = 0; t < topicCount; t++) {
             publishers[t] = WsConnection.open(uri);
+            // read too: a server that pings (Switchboard does) closes a publisher that never answers
+            receivers.get(t % receivers.size()).add(publishers[t]);
         }
         String pad = "x".repeat(option("payload-bytes", 64));
         long window = option("window", 4096);
