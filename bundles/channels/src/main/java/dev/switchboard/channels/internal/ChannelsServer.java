@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.channels.ChannelHandler;
 import dev.switchboard.transport.ConnectionMetrics;
 import dev.switchboard.transport.ServerSpec;
+import dev.switchboard.transport.SharedText;
 import dev.switchboard.transport.WebSocketConnection;
 import dev.switchboard.transport.WebSocketHandler;
 import dev.switchboard.transport.WebSocketServer;
@@ -227,6 +228,11 @@ public final class ChannelsServer implements WebSocketHandler {
 
     /** Queues a frame to one client; a client whose queue is full is closed as a slow consumer. */
     boolean sendTo(Client client, String frame) {
+        return sendTo(client, SharedText.of(frame));
+    }
+
+    /** As {@link #sendTo(Client, String)}, for a frame that goes to many clients. */
+    boolean sendTo(Client client, SharedText frame) {
         if (client.closing()) {
             return false;
         }
@@ -240,8 +246,7 @@ public final class ChannelsServer implements WebSocketHandler {
             }
             return false;
         }
-        connection.sendText(frame);
-        return true;
+        return connection.send(frame);
     }
 
     /**
