@@ -118,7 +118,8 @@ for (const r of rows) {
   const s = (summary[key(r)] ??= {});
   s[r.server] = r.deliveredPerSecond !== undefined
     ? { deliveredPerSecond: r.deliveredPerSecond, p50: r.latencyMs.p50, p99: r.latencyMs.p99, lost: r.lost,
-        serverCpuMicrosPerDelivery: r.serverCpuMicrosPerDelivery }
+        serverCpuMicrosPerDelivery: r.serverCpuMicrosPerDelivery,
+        serverSystemCpuMicrosPerDelivery: r.serverSystemCpuMicrosPerDelivery }
     : { open: r.open, rssPerConnectionKiB: r.rssPerConnectionKiB, heapPerConnectionKiB: r.heapPerConnectionKiB };
 }
 const ratio = (a, b) => Math.round((a / b) * 100) / 100;
