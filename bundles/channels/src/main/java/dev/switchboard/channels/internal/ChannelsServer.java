@@ -214,6 +214,15 @@ public final class ChannelsServer implements WebSocketHandler {
         }
     }
 
+    /**
+     * Yes: a frame is decoded, queued to subscribers and handed to channel handlers and the event
+     * listener, which must return quickly themselves; sends never wait.
+     */
+    @Override
+    public boolean neverBlocks() {
+        return true;
+    }
+
     /** Every message is read as text, binary ones included, as the protocol's reference server reads them. */
     @Override
     public void onBinary(WebSocketConnection connection, ByteBuffer data) {

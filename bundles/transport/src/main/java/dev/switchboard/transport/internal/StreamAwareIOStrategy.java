@@ -9,8 +9,9 @@ import org.glassfish.grizzly.strategies.WorkerThreadIOStrategy;
 
 /**
  * Runs the events of byte stream connections on the selector thread (their work never blocks: a
- * read, a queued write, maybe a pause) and everything else, HTTP requests and Tyrus frames, on the
- * worker pool, so a slow handler never stalls the selector.
+ * read, a queued write, maybe a pause), and those of upgraded WebSocket connections whose handler
+ * never blocks ({@link UpgradedChain#ON_SELECTOR}); everything else, HTTP requests and other
+ * Tyrus frames, on the worker pool, so a slow handler never stalls the selector.
  */
 final class StreamAwareIOStrategy extends AbstractIOStrategy {
 
@@ -21,7 +22,7 @@ final class StreamAwareIOStrategy extends AbstractIOStrategy {
 
     @Override
     public boolean executeIoEvent(Connection connection, IOEvent ioEvent, boolean isIoEventEnabled) throws IOException {
-        return GrizzlyByteStream.ATTRIBUTE.isSet(connection)
+        return GrizzlyByteStream.ATTRIBUTE.isSet(connection) || UpgradedChain.ON_SELECTOR.isSet(connection)
                 ? SameThreadIOStrategy.getInstance().executeIoEvent(connection, ioEvent, isIoEventEnabled)
                 : WorkerThreadIOStrategy.getInstance().executeIoEvent(connection, ioEvent, isIoEventEnabled);
     }

@@ -278,6 +278,11 @@ final class TyrusConnection implements WebSocketConnection {
         return true;
     }
 
+    /** True when the handler may run on the selector thread ({@link WebSocketHandler#neverBlocks()}). */
+    boolean handlerNeverBlocks() {
+        return handler.neverBlocks();
+    }
+
     /** True when shared frames are written as they are, past Tyrus. */
     boolean writesSharedFrames() {
         return frames != null;

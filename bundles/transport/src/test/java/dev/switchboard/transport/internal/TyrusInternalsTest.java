@@ -30,6 +30,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.glassfish.grizzly.Connection;
+import org.glassfish.grizzly.http.HttpServerFilter;
 import org.glassfish.tyrus.core.TyrusEndpointWrapper;
 import org.glassfish.tyrus.core.l10n.LocalizationMessages;
 import org.junit.jupiter.api.AfterEach;
@@ -264,7 +266,7 @@ class TyrusInternalsTest {
         return URI.create("ws://127.0.0.1:" + server.port() + "/ws");
     }
 
-    // --- SHARED_FRAMES -----------------------------------------------------------------------
+    // --- SHARED_FRAMES and UPGRADED_CHAIN -------------------------------------------------------
 
     private record Pair(TyrusConnection accepted, WebSocketConnection client) {
     }
@@ -281,6 +283,46 @@ class TyrusInternalsTest {
         return new Pair((TyrusConnection) next(serverSide.opens), client);
     }
 
+    private static boolean onHttpChain(Connection<?> grizzly) {
+        return grizzly.getAttributes().getAttribute(HttpServerFilter.HTTP_SERVER_REQUEST_ATTR_NAME) != null;
+    }
+
+    /**
+     * After the handshake the connection leaves the HTTP chain and the codec's state goes with it;
+     * shared frames are written as they are; frames still flow both ways, an oversize one is still
+     * refused with 1009.
+     */
+    @Test
+    void anAcceptedUpgradeMovesToItsOwnChainAndWritesSharedFrames() throws Exception {
+        Recorder serverSide = new Recorder(true);
+        Recorder clientSide = new Recorder();
+        Pair pair = uncompressed(transport(), serverSide, clientSide);
+        TyrusConnection accepted = pair.accepted();
+        assertTrue(accepted.writesSharedFrames());
+        Connection<?> grizzly = accepted.wire();
+        Await.until("the HTTP codec's state dropped", () -> !onHttpChain(grizzly));
+        accepted.send(SharedText.of("shared"));
+        assertEquals("shared", next(clientSide.texts));
+        // read through the new chain, echoed by Tyrus
+        pair.client().sendText("over the new chain");
+        assertEquals("over the new chain", next(serverSide.texts));
+        assertEquals("over the new chain", next(clientSide.texts));
+        // bad input: a message over the server's limit
+        pair.client().sendText("x".repeat(SMALL_LIMIT + 1));
+        assertEquals(1009, next(serverSide.closes).code());
+    }
+
+    @Test
+    void withoutTheUpgradedChainTheConnectionStaysOnTheHttpChain() throws Exception {
+        Recorder serverSide = new Recorder();
+        Recorder clientSide = new Recorder(true);
+        TyrusConnection accepted = uncompressed(transport(Internal.UPGRADED_CHAIN), serverSide, clientSide).accepted();
+        accepted.send(SharedText.of("echo me"));
+        assertEquals("echo me", next(clientSide.texts));
+        assertEquals("echo me", next(serverSide.texts));
+        assertTrue(onHttpChain(accepted.wire()));
+    }
+
     @Test
     void withoutSharedFramesTyrusEncodesEachMessage() throws Exception {
         Recorder serverSide = new Recorder();
@@ -289,5 +331,39 @@ class TyrusInternalsTest {
         assertFalse(accepted.writesSharedFrames());
         assertTrue(accepted.send(SharedText.of("through Tyrus")));
         assertEquals("through Tyrus", next(clientSide.texts));
+    }
+
+    /** Records the thread each frame was handled on; says whether it never blocks. */
+    private static final class ThreadRecorder extends Recorder {
+        private final boolean neverBlocks;
+        final java.util.concurrent.BlockingQueue<String> threads = new java.util.concurrent.LinkedBlockingQueue<>();
+
+        ThreadRecorder(boolean neverBlocks) {
+            this.neverBlocks = neverBlocks;
+        }
+
+        @Override
+        public void onText(WebSocketConnection connection, String text) {
+            threads.add(Thread.currentThread().getName());
+            super.onText(connection, text);
+        }
+
+        @Override
+        public boolean neverBlocks() {
+            return neverBlocks;
+        }
+    }
+
+    /** A handler that never blocks is called on the selector thread; any other on the worker pool. */
+    @Test
+    void onlyAHandlerThatNeverBlocksRunsOnTheSelectorThread() throws Exception {
+        for (boolean neverBlocks : new boolean[] {true, false}) {
+            ThreadRecorder serverSide = new ThreadRecorder(neverBlocks);
+            Pair pair = uncompressed(transport(), serverSide, new Recorder());
+            Await.until("the HTTP codec's state dropped", () -> !onHttpChain(pair.accepted().wire()));
+            pair.client().sendText("where");
+            String thread = next(serverSide.threads);
+            assertEquals(neverBlocks, thread.contains("-selector"), "never blocks: " + neverBlocks + ", ran on " + thread);
+        }
     }
 }
