@@ -25,7 +25,6 @@ import org.glassfish.grizzly.filterchain.BaseFilter;
 import org.glassfish.grizzly.filterchain.FilterChainBuilder;
 import org.glassfish.grizzly.filterchain.FilterChainContext;
 import org.glassfish.grizzly.filterchain.NextAction;
-import org.glassfish.grizzly.filterchain.TransportFilter;
 import org.glassfish.grizzly.http.HttpContent;
 import org.glassfish.grizzly.http.HttpRequestPacket;
 import org.glassfish.grizzly.http.server.AddOn;
@@ -101,15 +100,7 @@ final class TyrusInternals {
          * they are, held while a read is handled and gathered into one write. Fallback: Tyrus
          * encodes and writes each message per connection.
          */
-        SHARED_FRAMES,
-        /**
-         * Tyrus's server filter keeps its connection in a Grizzly connection attribute named
-         * {@code GrizzlyServerFilter.Connection}, and Grizzly's HTTP codec keeps the upgrade request
-         * in attributes of its own: so once Tyrus accepted an upgrade the connection moves to a
-         * chain of its own ({@link UpgradedChain}) that hands reads straight to Tyrus, and the
-         * codec's state is dropped. Fallback: the connection stays on the HTTP chain, keeping it.
-         */
-        UPGRADED_CHAIN
+        SHARED_FRAMES
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(TyrusInternals.class);
@@ -150,7 +141,7 @@ final class TyrusInternals {
         // behaviour, not members: these cannot be probed up front; each connection falls back by
         // itself when one fails, and the canary test tells
         Set<Internal> found = EnumSet.of(Internal.UPGRADED_CONTENT, Internal.HANDSHAKE_THREAD, Internal.REQUEST_CONTEXT,
-                Internal.SHARED_FRAMES, Internal.UPGRADED_CHAIN);
+                Internal.SHARED_FRAMES);
         if (REMOTE_SOCKET != null) {
             found.add(Internal.SOCKET_FIELD);
         }
@@ -268,7 +259,7 @@ final class TyrusInternals {
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IOException("cannot create Tyrus's WebSocketAddOn (Tyrus version changed?)", e);
         }
-        return offers(Internal.UPGRADED_CONTENT) ? List.of(new FrameLimitAddOn(maxMessageSize, offers(Internal.SHARED_FRAMES), offers(Internal.UPGRADED_CHAIN)), tyrus) : List.of(tyrus);
+        return offers(Internal.UPGRADED_CONTENT) ? List.of(new FrameLimitAddOn(maxMessageSize, offers(Internal.SHARED_FRAMES)), tyrus) : List.of(tyrus);
     }
 
     private static Constructor<WebSocketAddOn> addOnConstructor() {
@@ -295,15 +286,11 @@ final class TyrusInternals {
         private final String key;
         private final Connection<?> grizzly;
         private final FrameSizeLimit frames;
-        /** Where the connection's reads go once Tyrus accepted it; null to stay on the HTTP chain. */
-        private final UpgradedChain chain;
         private volatile TyrusConnection connection;
         /** Set once a frame was refused: nothing more reaches Tyrus. */
         private boolean refused;
 
-        private Upgrade(InetSocketAddress peer, String key, Connection<?> grizzly, FrameSizeLimit frames,
-                        UpgradedChain chain) {
-            this.chain = chain;
+        private Upgrade(InetSocketAddress peer, String key, Connection<?> grizzly, FrameSizeLimit frames) {
             this.peer = peer;
             this.key = key;
             this.grizzly = grizzly;
@@ -315,19 +302,15 @@ final class TyrusInternals {
         }
 
         /**
-         * The connection Tyrus opened for this upgrade, on the thread handshaking: told of an
-         * oversize frame from now on, and moved to the upgraded chain.
+         * The connection Tyrus opened for this upgrade, on the thread handshaking (before any
+         * later read of it is dispatched): told of an oversize frame from now on, and kept on the
+         * selector thread when its handler never blocks.
          */
         void attach(TyrusConnection opened) {
             connection = opened;
-            if (chain != null && grizzly != null) {
-                chain.adopt(grizzly, opened.handlerNeverBlocks());
+            if (grizzly != null && opened.handlerNeverBlocks()) {
+                StreamAwareIOStrategy.keepOnSelector(grizzly);
             }
-        }
-
-        /** The upgrade {@code grizzly} came with, or null. */
-        static Upgrade of(Connection<?> grizzly) {
-            return UPGRADE.get(grizzly);
         }
 
         /**
@@ -386,7 +369,7 @@ final class TyrusInternals {
         if (seen != null && offers(Internal.HANDSHAKE_THREAD) && seen.key.equals(firstHeader(request, WEBSOCKET_KEY))) {
             return seen;
         }
-        return new Upgrade(peerOf(request), "", null, null, null);
+        return new Upgrade(peerOf(request), "", null, null);
     }
 
     private InetSocketAddress peerOf(HandshakeRequest request) {
@@ -411,18 +394,15 @@ final class TyrusInternals {
 
         private final int maxMessageSize;
         private final boolean corks;
-        private final boolean movesUpgrades;
 
-        FrameLimitAddOn(int maxMessageSize, boolean corks, boolean movesUpgrades) {
+        FrameLimitAddOn(int maxMessageSize, boolean corks) {
             this.maxMessageSize = maxMessageSize;
             this.corks = corks;
-            this.movesUpgrades = movesUpgrades;
         }
 
         @Override
         public void setup(NetworkListener listener, FilterChainBuilder builder) {
-            builder.add(builder.indexOfType(HttpServerFilter.class),
-                    new FrameLimitFilter(maxMessageSize, corks, movesUpgrades));
+            builder.add(builder.indexOfType(HttpServerFilter.class), new FrameLimitFilter(maxMessageSize, corks));
         }
     }
 
@@ -438,15 +418,10 @@ final class TyrusInternals {
         private final int maxMessageSize;
         /** Holds shared frames while a read is handled ({@link Internal#SHARED_FRAMES}). */
         private final boolean corks;
-        /** Moves accepted upgrades to their own chain ({@link Internal#UPGRADED_CHAIN}). */
-        private final boolean movesUpgrades;
-        /** Made from the listener's chain on its first upgrade. */
-        private volatile UpgradedChain upgraded;
 
-        FrameLimitFilter(int maxMessageSize, boolean corks, boolean movesUpgrades) {
+        FrameLimitFilter(int maxMessageSize, boolean corks) {
             this.maxMessageSize = maxMessageSize;
             this.corks = corks;
-            this.movesUpgrades = movesUpgrades;
         }
 
         @Override
@@ -463,7 +438,7 @@ final class TyrusInternals {
                 // the upgrade request itself: Tyrus handshakes next, on this thread
                 Upgrade upgrade = new Upgrade(peerOf(grizzly),
                         Objects.requireNonNullElse(request.getHeader(WEBSOCKET_KEY), ""), grizzly,
-                        new FrameSizeLimit(maxMessageSize), movesUpgrades ? upgradedChain(ctx) : null);
+                        new FrameSizeLimit(maxMessageSize));
                 UPGRADE.set(grizzly, upgrade);
                 HANDSHAKE.set(upgrade);
                 return ctx.getInvokeAction();
@@ -489,16 +464,6 @@ final class TyrusInternals {
             // the frames before an oversize one go to Tyrus first; the rest comes back here
             return checked[1] == null ? ctx.getInvokeAction()
                     : ctx.getInvokeAction(HttpContent.builder(content.getHttpHeader()).content(checked[1]).build());
-        }
-
-        /** The chain upgrades move to, made from this listener's transport filter; null if its chain is unexpected. */
-        private UpgradedChain upgradedChain(FilterChainContext ctx) {
-            UpgradedChain chain = upgraded;
-            if (chain == null && ctx.getFilterChain().get(0) instanceof TransportFilter transport) {
-                chain = new UpgradedChain(transport, corks);
-                upgraded = chain;
-            }
-            return chain;
         }
 
         private static InetSocketAddress peerOf(Connection<?> grizzly) {

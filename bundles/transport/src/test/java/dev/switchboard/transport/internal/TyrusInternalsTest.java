@@ -30,8 +30,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.glassfish.grizzly.Connection;
-import org.glassfish.grizzly.http.HttpServerFilter;
 import org.glassfish.tyrus.core.TyrusEndpointWrapper;
 import org.glassfish.tyrus.core.l10n.LocalizationMessages;
 import org.junit.jupiter.api.AfterEach;
@@ -266,7 +264,7 @@ class TyrusInternalsTest {
         return URI.create("ws://127.0.0.1:" + server.port() + "/ws");
     }
 
-    // --- SHARED_FRAMES and UPGRADED_CHAIN -------------------------------------------------------
+    // --- SHARED_FRAMES and the selector thread -------------------------------------------------------
 
     private record Pair(TyrusConnection accepted, WebSocketConnection client) {
     }
@@ -281,46 +279,6 @@ class TyrusInternalsTest {
                 clientSide);
         WebSocketConnection client = next(clientSide.opens);
         return new Pair((TyrusConnection) next(serverSide.opens), client);
-    }
-
-    private static boolean onHttpChain(Connection<?> grizzly) {
-        return grizzly.getAttributes().getAttribute(HttpServerFilter.HTTP_SERVER_REQUEST_ATTR_NAME) != null;
-    }
-
-    /**
-     * After the handshake the connection leaves the HTTP chain and the codec's state goes with it;
-     * shared frames are written as they are; frames still flow both ways, an oversize one is still
-     * refused with 1009.
-     */
-    @Test
-    void anAcceptedUpgradeMovesToItsOwnChainAndWritesSharedFrames() throws Exception {
-        Recorder serverSide = new Recorder(true);
-        Recorder clientSide = new Recorder();
-        Pair pair = uncompressed(transport(), serverSide, clientSide);
-        TyrusConnection accepted = pair.accepted();
-        assertTrue(accepted.writesSharedFrames());
-        Connection<?> grizzly = accepted.wire();
-        Await.until("the HTTP codec's state dropped", () -> !onHttpChain(grizzly));
-        accepted.send(SharedText.of("shared"));
-        assertEquals("shared", next(clientSide.texts));
-        // read through the new chain, echoed by Tyrus
-        pair.client().sendText("over the new chain");
-        assertEquals("over the new chain", next(serverSide.texts));
-        assertEquals("over the new chain", next(clientSide.texts));
-        // bad input: a message over the server's limit
-        pair.client().sendText("x".repeat(SMALL_LIMIT + 1));
-        assertEquals(1009, next(serverSide.closes).code());
-    }
-
-    @Test
-    void withoutTheUpgradedChainTheConnectionStaysOnTheHttpChain() throws Exception {
-        Recorder serverSide = new Recorder();
-        Recorder clientSide = new Recorder(true);
-        TyrusConnection accepted = uncompressed(transport(Internal.UPGRADED_CHAIN), serverSide, clientSide).accepted();
-        accepted.send(SharedText.of("echo me"));
-        assertEquals("echo me", next(clientSide.texts));
-        assertEquals("echo me", next(serverSide.texts));
-        assertTrue(onHttpChain(accepted.wire()));
     }
 
     @Test
@@ -360,7 +318,6 @@ class TyrusInternalsTest {
         for (boolean neverBlocks : new boolean[] {true, false}) {
             ThreadRecorder serverSide = new ThreadRecorder(neverBlocks);
             Pair pair = uncompressed(transport(), serverSide, new Recorder());
-            Await.until("the HTTP codec's state dropped", () -> !onHttpChain(pair.accepted().wire()));
             pair.client().sendText("where");
             String thread = next(serverSide.threads);
             assertEquals(neverBlocks, thread.contains("-selector"), "never blocks: " + neverBlocks + ", ran on " + thread);
