@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Channels fan-out benchmark: the same JVM load driver against
 #   - its own ceiling (an in-process raw NIO fan-out server),
-#   - the Node reference server of the topic-channel protocol
-#     (../shared/bench-peers/channel-server-reference.mjs),
+#   - the Node reference server of the topic-channel protocol (benchmarks/node-reference/, Node and
+#     the `ws` library, its dependencies installed by `npm ci` into a scratch copy),
 #   - Switchboard as a user runs it: the built distribution zip unpacked, a channels endpoint
 #     configured by etc/dev.switchboard.channels-bench.cfg, bin/start with the distribution's
 #     default JVM settings, bin/stop at the end (ChannelsDistribution),
@@ -10,13 +10,15 @@
 # Loopback only; every process it starts is stopped on exit.
 #
 # Usage: benchmarks/channels-fanout.sh [--quick]
-#   env: PEERS (bench-peers folder, default ../shared/bench-peers beside the repo),
+#   env: PEERS (the Node reference's folder, default benchmarks/node-reference),
 #        SWITCHBOARD_ZIP (default distribution/target/switchboard-<version>.zip),
+#        BASELINE_ZIP (optional: an earlier build, measured the same way in the same run as
+#        "switchboard-before", so that a change's effect is read beside Node's),
 #        DRIVER_OPTS (JVM options of the driver)
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-peers="${PEERS:-$repo/../shared/bench-peers}"
+peers="${PEERS:-$repo/benchmarks/node-reference}"
 jar="$repo/benchmarks/target/switchboard-benchmarks.jar"
 version=$(sed -n '0,/<version>/s:.*<version>\(.*\)</version>.*:\1:p' "$repo/pom.xml")
 zip="${SWITCHBOARD_ZIP:-$repo/distribution/target/switchboard-${version}.zip}"
@@ -41,8 +43,8 @@ if [[ ! -f "$jar" || ! -f "$zip" ]]; then
   (cd "$repo" && mvn -B -q -ntp -pl benchmarks,distribution -am package -DskipTests)
 fi
 
-# shared/ may be read-only: install the Node peer's dependencies into a copy
-cp -r "$peers/." "$work/peers/" 2>/dev/null || { mkdir -p "$work/peers" && cp -r "$peers/." "$work/peers/"; }
+# the reference's dependencies go into a scratch copy: the source tree stays clean
+mkdir -p "$work/peers" && cp -r "$peers/." "$work/peers/"
 rm -rf "$work/peers/node_modules"
 (cd "$work/peers" && npm ci --no-audit --no-fund --silent >/dev/null)
 
@@ -62,12 +64,21 @@ node_pid=$!; pids+=("$node_pid")
 node_port="$(field port "$(ready_line "$work/node.log")")"
 
 # the launcher runs bin/start, prints the endpoint's port and the Karaf JVM's pid, and bin/stop when stopped
-java -Xmx64m -cp "$jar" dev.switchboard.benchmarks.ChannelsDistribution --zip "$zip" --max-connections 20000 \
-  >"$work/switchboard.log" 2>&1 &
-pids+=("$!")
+launch() {
+  java -Xmx64m -cp "$jar" dev.switchboard.benchmarks.ChannelsDistribution --zip "$1" --max-connections 20000 \
+    >"$work/$2.log" 2>&1 &
+  pids+=("$!")
+}
+launch "$zip" switchboard
+if [[ -n "${BASELINE_ZIP:-}" ]]; then launch "$BASELINE_ZIP" switchboard-before; fi
 sb_ready="$(ready_line "$work/switchboard.log" 1200)"
 sb_port="$(field port "$sb_ready")"
 sb_pid="$(field pid "$sb_ready")"
+if [[ -n "${BASELINE_ZIP:-}" ]]; then
+  before_ready="$(ready_line "$work/switchboard-before.log" 1200)"
+  before_port="$(field port "$before_ready")"
+  before_pid="$(field pid "$before_ready")"
+fi
 
 driver() {
   # shellcheck disable=SC2086
@@ -75,34 +86,51 @@ driver() {
 }
 
 results="$work/results.jsonl"
+load() { echo "{\"loadAverage\":\"$(cut -d' ' -f1-3 /proc/loadavg)\"}"; }
 {
+  load
   driver --ceiling --label driver-ceiling --scenario fanout "${fanout_args[@]}"
   driver --url "ws://127.0.0.1:$node_port/" --label node --scenario fanout --pid "$node_pid" "${fanout_args[@]}"
+  if [[ -n "${BASELINE_ZIP:-}" ]]; then
+    driver --url "ws://127.0.0.1:$before_port/" --label switchboard-before --scenario fanout --pid "$before_pid" \
+      "${fanout_args[@]}"
+  fi
   driver --url "ws://127.0.0.1:$sb_port/" --label switchboard --scenario fanout --pid "$sb_pid" "${fanout_args[@]}"
   driver --url "ws://127.0.0.1:$node_port/" --label node --scenario idle --pid "$node_pid" \
     --connections "$idle_connections"
+  if [[ -n "${BASELINE_ZIP:-}" ]]; then
+    driver --url "ws://127.0.0.1:$before_port/" --label switchboard-before --scenario idle --pid "$before_pid" \
+      --heap jcmd --connections "$idle_connections"
+  fi
   driver --url "ws://127.0.0.1:$sb_port/" --label switchboard --scenario idle --pid "$sb_pid" \
     --heap jcmd --connections "$idle_connections"
 } | tee "$results"
 
-# summary: Switchboard against Node, per scenario and mode
+# summary: Switchboard (and its baseline build) against Node, per scenario and mode; the load average
+# tells how busy the machine was (other work inflates every figure, the ratios less)
+load | tee -a "$results"
 node --input-type=module - "$results" <<'JS'
 import fs from 'node:fs';
-const rows = fs.readFileSync(process.argv[2], 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+const rows = fs.readFileSync(process.argv[2], 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.server);
 const key = (r) => `${r.scenario} / ${r.mode ?? 'idle'}`;
 const summary = {};
 for (const r of rows) {
   const s = (summary[key(r)] ??= {});
   s[r.server] = r.deliveredPerSecond !== undefined
     ? { deliveredPerSecond: r.deliveredPerSecond, p50: r.latencyMs.p50, p99: r.latencyMs.p99, lost: r.lost,
-        serverCpuMicrosPerDelivery: r.serverCpuMicrosPerDelivery }
+        serverCpuMicrosPerDelivery: r.serverCpuMicrosPerDelivery,
+        serverSystemCpuMicrosPerDelivery: r.serverSystemCpuMicrosPerDelivery }
     : { open: r.open, rssPerConnectionKiB: r.rssPerConnectionKiB, heapPerConnectionKiB: r.heapPerConnectionKiB };
 }
+const ratio = (a, b) => Math.round((a / b) * 100) / 100;
 for (const s of Object.values(summary)) {
-  if (s.switchboard?.deliveredPerSecond && s.node?.deliveredPerSecond) {
-    s.throughputVsNode = Math.round((s.switchboard.deliveredPerSecond / s.node.deliveredPerSecond) * 100) / 100;
-    s.p99VsNode = Math.round((s.switchboard.p99 / s.node.p99) * 100) / 100;
-    s.cpuPerDeliveryVsNode = Math.round((s.switchboard.serverCpuMicrosPerDelivery / s.node.serverCpuMicrosPerDelivery) * 100) / 100;
+  for (const name of ['switchboard-before', 'switchboard']) {
+    const sb = s[name];
+    if (sb?.deliveredPerSecond && s.node?.deliveredPerSecond) {
+      sb.throughputVsNode = ratio(sb.deliveredPerSecond, s.node.deliveredPerSecond);
+      sb.p99VsNode = ratio(sb.p99, s.node.p99);
+      sb.cpuPerDeliveryVsNode = ratio(sb.serverCpuMicrosPerDelivery, s.node.serverCpuMicrosPerDelivery);
+    }
   }
 }
 console.log(JSON.stringify({ summary }, null, 1));

@@ -124,11 +124,14 @@ public final class ChannelsFanoutDriver {
         WsConnection[] publishers = new WsConnection[topicCount];
         for (int t = 0; t < topicCount; t++) {
             publishers[t] = WsConnection.open(uri);
+            // read too: a server that pings (Switchboard does) closes a publisher that never answers
+            receivers.get(t % receivers.size()).add(publishers[t]);
         }
         String pad = "x".repeat(option("payload-bytes", 64));
         long window = option("window", 4096);
         Long pid = options.containsKey("pid") ? Long.parseLong(options.get("pid")) : null;
         long cpuBefore = cpuTicks(pid);
+        long systemBefore = systemTicks(pid);
         long started = System.nanoTime();
         // several publishing threads when there are several topics (each topic stays on one thread, so
         // its sequence stays in order): one thread's write syscalls would cap the many-topic scenario
@@ -161,6 +164,7 @@ public final class ChannelsFanoutDriver {
         }
         long lastDelivery = receivers.stream().mapToLong(r -> r.lastDeliveryNanos).max().orElse(lastPublish);
         long cpuTicks = cpuTicks(pid) - cpuBefore;
+        long systemTicks = systemTicks(pid) - systemBefore;
         long delivered = deliveredTotal();
         int closed = (int) subs.stream().filter(c -> c.closed).count();
         for (WsConnection connection : subs) {
@@ -193,6 +197,9 @@ public final class ChannelsFanoutDriver {
             double cpuSeconds = cpuTicks / (double) CLOCK_TICKS;
             result.put("serverCpuSeconds", round(cpuSeconds));
             result.put("serverCpuMicrosPerDelivery", round(cpuSeconds * 1e6 / Math.max(1, delivered)));
+            // the kernel's part (socket writes and reads, wakeups): what no user-space change removes per syscall
+            result.put("serverSystemCpuMicrosPerDelivery",
+                    round(systemTicks / (double) CLOCK_TICKS * 1e6 / Math.max(1, delivered)));
         }
         result.put("latencyMs", Map.of("p50", millis(latencies, 0.50), "p90", millis(latencies, 0.90),
                 "p99", millis(latencies, 0.99), "max", millis(latencies, 1.0)));
@@ -231,11 +238,34 @@ public final class ChannelsFanoutDriver {
         Thread.sleep(500);
         long rssBefore = rss(pid);
         long heapBefore = heap(pid);
-        List<WsConnection> connections = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            WsConnection connection = WsConnection.open(uri);
-            receivers.get(i % receivers.size()).add(connection);
-            connections.add(connection);
+        List<WsConnection> connections = java.util.Collections.synchronizedList(new ArrayList<>(count));
+        // a server that stops answering (out of memory, say) must not hang the run: opening stops
+        // after 30 s without progress, and the figures say how many opened
+        String[] failure = new String[1];
+        Thread opener = new Thread(() -> {
+            try {
+                for (int i = 0; i < count; i++) {
+                    WsConnection connection = WsConnection.open(uri);
+                    receivers.get(i % receivers.size()).add(connection);
+                    connections.add(connection);
+                }
+            } catch (IOException e) {
+                failure[0] = e.toString();
+            }
+        }, "idle-opener");
+        opener.start();
+        int seen = -1;
+        long progressAt = System.nanoTime();
+        while (opener.isAlive()) {
+            opener.join(200);
+            if (connections.size() != seen) {
+                seen = connections.size();
+                progressAt = System.nanoTime();
+            } else if (System.nanoTime() - progressAt > TimeUnit.SECONDS.toNanos(30)) {
+                failure[0] = "no upgrade answered for 30 s";
+                opener.interrupt(); // closes the channel it is blocked on
+                opener.join();
+            }
         }
         Thread.sleep(2000);
         long open = connections.stream().filter(c -> !c.closed).count();
@@ -245,13 +275,16 @@ public final class ChannelsFanoutDriver {
         result.put("server", label);
         result.put("scenario", count + " idle connections");
         result.put("open", open);
+        if (failure[0] != null) {
+            result.put("openingStopped", failure[0]);
+        }
         result.put("rssBeforeMiB", round(rssBefore / 1048576.0));
         result.put("rssAfterMiB", round(rssAfter / 1048576.0));
-        result.put("rssPerConnectionKiB", round((rssAfter - rssBefore) / 1024.0 / count));
+        result.put("rssPerConnectionKiB", round((rssAfter - rssBefore) / 1024.0 / Math.max(1, open)));
         if (heapBefore >= 0) {
             result.put("heapBeforeMiB", round(heapBefore / 1048576.0));
             result.put("heapAfterMiB", round(heapAfter / 1048576.0));
-            result.put("heapPerConnectionKiB", round((heapAfter - heapBefore) / 1024.0 / count));
+            result.put("heapPerConnectionKiB", round((heapAfter - heapBefore) / 1024.0 / Math.max(1, open)));
         }
         System.out.println(json(result));
         // keeps them open a while longer on request, to take a heap histogram of the server
@@ -270,6 +303,15 @@ public final class ChannelsFanoutDriver {
         String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    /** System (kernel) CPU time of a process so far, in clock ticks; 0 without a pid. */
+    private static long systemTicks(Long pid) throws IOException {
+        if (pid == null) {
+            return 0;
+        }
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[12]);
     }
 
     /** The server's resident set size from /proc, or -1 without a pid. */

@@ -144,7 +144,7 @@ final class FanoutReceiver implements Runnable {
                 }
                 case 9 -> {
                     byte[] data = java.util.Arrays.copyOfRange(a, start, start + length);
-                    WsConnection.writeFully(c.channel, WsConnection.frame(0xA, data));
+                    c.write(WsConnection.frame(0xA, data));
                 }
                 default -> { }
             }

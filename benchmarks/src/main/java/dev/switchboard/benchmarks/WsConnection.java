@@ -96,7 +96,12 @@ final class WsConnection {
     }
 
     void sendText(String text) throws IOException {
-        writeFully(channel, frame(1, text.getBytes(StandardCharsets.UTF_8)));
+        write(frame(1, text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Writes one whole frame: a publisher's messages and a receiver's pongs never interleave. */
+    synchronized void write(ByteBuffer frame) throws IOException {
+        writeFully(channel, frame);
     }
 
     /** Writes a whole buffer; spins on a non-blocking channel, which only ever happens for tiny pongs. */

@@ -33,6 +33,12 @@ public final class ConnectionMetrics {
         bytesOut.add(bytes);
     }
 
+    /** {@code frames} written in one go, {@code bytes} of payload in all. */
+    public void framesOut(long frames, long bytes) {
+        framesOut.add(frames);
+        bytesOut.add(bytes);
+    }
+
     public void error() {
         errors.increment();
     }

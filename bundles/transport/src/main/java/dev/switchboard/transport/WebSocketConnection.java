@@ -35,6 +35,16 @@ public interface WebSocketConnection {
     /** As {@link #sendText}, for a binary message. */
     CompletionStage<Void> sendBinary(ByteBuffer data);
 
+    /**
+     * Queues a text message that goes to many connections (a broadcast): where the connection
+     * allows, its frame's bytes are written as they are, and frames queued while the server
+     * handles a read go out in one write once it is done. Nothing to wait for: a full send queue
+     * closes the connection with 1013 as for {@link #sendText}.
+     *
+     * @return false when it was not queued (closing, closed, or closed now as too slow)
+     */
+    boolean send(SharedText message);
+
     /** Starts the closing handshake; idempotent. */
     void close(int code, String reason);
 

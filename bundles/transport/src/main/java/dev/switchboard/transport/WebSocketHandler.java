@@ -36,4 +36,14 @@ public interface WebSocketHandler {
     /** A transport error on an open connection; {@link #onClose} follows when it ends it. */
     default void onError(WebSocketConnection connection, Throwable error) {
     }
+
+    /**
+     * True when every call returns at once, never waiting on I/O or a long-held lock: a server
+     * then calls it on the thread that read the frames (its one selector thread) instead of
+     * handing each read to its worker pool, a thread switch saved per read. A handler that blocks
+     * would stall every connection of the server, so false unless the handler says so.
+     */
+    default boolean neverBlocks() {
+        return false;
+    }
 }

@@ -2,6 +2,7 @@ package dev.switchboard.channels.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.channels.ChannelHandler;
+import dev.switchboard.transport.SharedText;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -63,7 +64,7 @@ final class ChannelDispatch {
 
     /** Queues a frame to one client, as the server does (a slow client is closed). */
     boolean sendTo(Client client, String frame) {
-        return sender.send(client, frame);
+        return sender.send(client, SharedText.of(frame));
     }
 
     // --- a client's frames ----------------------------------------------------------------------

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.channels.ChannelHandler;
 import dev.switchboard.transport.ConnectionMetrics;
 import dev.switchboard.transport.ServerSpec;
+import dev.switchboard.transport.SharedText;
 import dev.switchboard.transport.WebSocketConnection;
 import dev.switchboard.transport.WebSocketHandler;
 import dev.switchboard.transport.WebSocketServer;
@@ -213,6 +214,15 @@ public final class ChannelsServer implements WebSocketHandler {
         }
     }
 
+    /**
+     * Yes: a frame is decoded, queued to subscribers and handed to channel handlers and the event
+     * listener, which must return quickly themselves; sends never wait.
+     */
+    @Override
+    public boolean neverBlocks() {
+        return true;
+    }
+
     /** Every message is read as text, binary ones included, as the protocol's reference server reads them. */
     @Override
     public void onBinary(WebSocketConnection connection, ByteBuffer data) {
@@ -227,6 +237,11 @@ public final class ChannelsServer implements WebSocketHandler {
 
     /** Queues a frame to one client; a client whose queue is full is closed as a slow consumer. */
     boolean sendTo(Client client, String frame) {
+        return sendTo(client, SharedText.of(frame));
+    }
+
+    /** As {@link #sendTo(Client, String)}, for a frame that goes to many clients. */
+    boolean sendTo(Client client, SharedText frame) {
         if (client.closing()) {
             return false;
         }
@@ -240,8 +255,7 @@ public final class ChannelsServer implements WebSocketHandler {
             }
             return false;
         }
-        connection.sendText(frame);
-        return true;
+        return connection.send(frame);
     }
 
     /**

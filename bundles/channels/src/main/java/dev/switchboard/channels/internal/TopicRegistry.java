@@ -1,6 +1,7 @@
 package dev.switchboard.channels.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.transport.SharedText;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -32,7 +33,7 @@ final class TopicRegistry {
     /** Queues a frame to one client; false when it was not (closing, or closed now as too slow). */
     @FunctionalInterface
     interface Sender {
-        boolean send(Client client, String frame);
+        boolean send(Client client, SharedText frame);
     }
 
     /** A remembered chat message: its payload as JSON text and that text's size in UTF-8 bytes. */
@@ -109,14 +110,18 @@ final class TopicRegistry {
         }
     }
 
-    /** Queues {@code frame} to every subscriber of {@code topicName}; returns how many it was queued to. */
+    /**
+     * Queues {@code frame} to every subscriber of {@code topicName}, encoded once for all of them;
+     * returns how many it was queued to.
+     */
     int broadcast(String topicName, String frame) {
         Topic topic = topics.get(topicName);
         if (topic == null) {
             return 0;
         }
+        SharedText shared = SharedText.of(frame);
         synchronized (topic) {
-            return fanOut(topic, frame);
+            return fanOut(topic, shared);
         }
     }
 
@@ -126,7 +131,7 @@ final class TopicRegistry {
      */
     int post(String topicName, JsonNode payload, int historySize, int snapshotLimit) {
         String json = codec.json(payload);
-        String frame = codec.encodeJson(topicName, ChannelsCodec.MESSAGE, json);
+        SharedText frame = SharedText.of(codec.encodeJson(topicName, ChannelsCodec.MESSAGE, json));
         while (true) {
             Topic topic = historySize > 0 ? topics.computeIfAbsent(topicName, this::create) : topics.get(topicName);
             if (topic == null) {
@@ -167,7 +172,7 @@ final class TopicRegistry {
         }
     }
 
-    private int fanOut(Topic topic, String frame) {
+    private int fanOut(Topic topic, SharedText frame) {
         int sent = 0;
         for (Client client : topic.subscribers) {
             if (sender.send(client, frame)) {

@@ -230,7 +230,7 @@ final class TyrusClient implements WebSocketClient {
     /** Called from Tyrus's onOpen; returns the connection, or null when this attempt is stale. */
     private TyrusConnection opened(long attemptGeneration, Session session, Map<String, List<String>> headers) {
         TyrusConnection opened = new TyrusConnection(owner, label, session, handshake(headers), handler,
-                (closed, code, reason) -> connectionEnded(attemptGeneration, code, reason));
+                (closed, code, reason) -> connectionEnded(attemptGeneration, code, reason), null);
         synchronized (this) {
             if (state != State.CONNECTING || generation != attemptGeneration) {
                 opened = null;

@@ -1,6 +1,7 @@
 package dev.switchboard.transport.internal;
 
 import dev.switchboard.transport.ConnectionMetrics;
+import dev.switchboard.transport.SharedText;
 import dev.switchboard.transport.WebSocketConnection;
 import dev.switchboard.transport.WebSocketHandler;
 import jakarta.websocket.CloseReason;
@@ -27,6 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import org.glassfish.grizzly.Connection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +75,8 @@ final class TyrusConnection implements WebSocketConnection {
     private final String label;
     private final Session session;
     private final TyrusInternals.Sender sender;
+    /** Writes shared frames as they are; null where Tyrus must encode them (a client, compression). */
+    private final FrameWriter frames;
     private final Handshake handshake;
     private final WebSocketHandler handler;
     private final Owner owner;
@@ -98,14 +102,31 @@ final class TyrusConnection implements WebSocketConnection {
      * Wraps a session from the endpoint's {@code onOpen}. Installs the message handlers at once,
      * since Tyrus may deliver frames as soon as {@code onOpen} returns; {@link #start()} then
      * tells the handler.
+     *
+     * @param wire the Grizzly connection under the session, to write shared frames to as they
+     *             are, or null to have Tyrus encode them
      */
     TyrusConnection(Owner owner, String label, Session session, Handshake handshake, WebSocketHandler handler,
-                    Listener listener) {
+                    Listener listener, Connection<?> wire) {
         this.label = label + " " + id;
         this.owner = owner;
         this.policy = owner.policy();
         this.session = session;
         this.sender = owner.internals().sender(session);
+        this.frames = wire == null ? null : new FrameWriter(wire, new FrameWriter.Listener() {
+            @Override
+            public void written(int count, long bytes) {
+                pendingSends.addAndGet(-count);
+                metrics.framesOut(count, bytes);
+                owner.totals().framesOut(count, bytes);
+            }
+
+            @Override
+            public void failed(int count, Throwable error) {
+                pendingSends.addAndGet(-count);
+                LOG.debug("{} {} frames not written: {}", TyrusConnection.this.label, count, error);
+            }
+        });
         this.handshake = handshake;
         this.handler = handler;
         this.listener = listener;
@@ -239,6 +260,39 @@ final class TyrusConnection implements WebSocketConnection {
         return send(data.remaining(), done -> sender.sendBinary(data, done));
     }
 
+    @Override
+    public boolean send(SharedText message) {
+        if (frames == null) {
+            sendText(message.text());
+            return isOpen();
+        }
+        if (!isOpen()) {
+            return false;
+        }
+        if (pendingSends.incrementAndGet() > policy.sendQueueLimit()) {
+            pendingSends.decrementAndGet();
+            tooSlow(policy.sendQueueLimit() + " messages waiting");
+            return false;
+        }
+        frames.write(message);
+        return true;
+    }
+
+    /** True when the handler may run on the selector thread ({@link WebSocketHandler#neverBlocks()}). */
+    boolean handlerNeverBlocks() {
+        return handler.neverBlocks();
+    }
+
+    /** True when shared frames are written as they are, past Tyrus. */
+    boolean writesSharedFrames() {
+        return frames != null;
+    }
+
+    /** The Grizzly connection shared frames are written to, or null. */
+    Connection<?> wire() {
+        return frames == null ? null : frames.connection();
+    }
+
     /** True when sends bypass Tyrus's async remote ({@link TyrusInternals.Internal#SOCKET_FIELD}). */
     boolean sendsDirect() {
         return sender.direct();
@@ -301,6 +355,10 @@ final class TyrusConnection implements WebSocketConnection {
         closing = true;
         String phrase = reason == null ? "" : reason.length() > MAX_REASON_CHARS ? reason.substring(0, MAX_REASON_CHARS) : reason;
         CloseReason closeReason = new CloseReason(CloseReason.CloseCodes.getCloseCode(code), phrase);
+        if (frames != null) {
+            // frames held for a read still in progress go before the close frame
+            frames.flush();
+        }
         try {
             session.close(closeReason);
         } catch (IOException | RuntimeException e) {

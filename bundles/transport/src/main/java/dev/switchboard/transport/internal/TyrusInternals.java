@@ -92,7 +92,15 @@ final class TyrusInternals {
          * {@code LocalizationMessages.BUFFER_OVERFLOW()} ("Buffer overflow."): a 1009 all the same,
          * reported as 1009. Fallback: the handler sees 1011.
          */
-        OVERFLOW_REASON
+        OVERFLOW_REASON,
+        /**
+         * A server session without extensions writes plain frames to the Grizzly connection its
+         * upgrade came in on, in the order they reach Grizzly's write queue: so frames encoded once
+         * for many subscribers ({@link dev.switchboard.transport.SharedText}) are written there as
+         * they are, held while a read is handled and gathered into one write. Fallback: Tyrus
+         * encodes and writes each message per connection.
+         */
+        SHARED_FRAMES
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(TyrusInternals.class);
@@ -132,7 +140,8 @@ final class TyrusInternals {
     private static Set<Internal> detected() {
         // behaviour, not members: these cannot be probed up front; each connection falls back by
         // itself when one fails, and the canary test tells
-        Set<Internal> found = EnumSet.of(Internal.UPGRADED_CONTENT, Internal.HANDSHAKE_THREAD, Internal.REQUEST_CONTEXT);
+        Set<Internal> found = EnumSet.of(Internal.UPGRADED_CONTENT, Internal.HANDSHAKE_THREAD, Internal.REQUEST_CONTEXT,
+                Internal.SHARED_FRAMES);
         if (REMOTE_SOCKET != null) {
             found.add(Internal.SOCKET_FIELD);
         }
@@ -217,6 +226,16 @@ final class TyrusInternals {
         }
     }
 
+    /**
+     * The Grizzly connection to write {@code session}'s shared frames to as they are
+     * ({@link Internal#SHARED_FRAMES}), or null: Tyrus then encodes them (an extension such as
+     * compression rewrites every frame).
+     */
+    Connection<?> wire(Upgrade upgrade, Session session) {
+        return offers(Internal.SHARED_FRAMES) && upgrade.grizzly != null && session.getNegotiatedExtensions().isEmpty()
+                ? upgrade.grizzly : null;
+    }
+
     /** A failed send that means Grizzly's own write queue is full: the peer is too slow. */
     static boolean writeQueueFull(Throwable error) {
         return error instanceof PendingWriteQueueLimitExceededException;
@@ -240,7 +259,7 @@ final class TyrusInternals {
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IOException("cannot create Tyrus's WebSocketAddOn (Tyrus version changed?)", e);
         }
-        return offers(Internal.UPGRADED_CONTENT) ? List.of(new FrameLimitAddOn(maxMessageSize), tyrus) : List.of(tyrus);
+        return offers(Internal.UPGRADED_CONTENT) ? List.of(new FrameLimitAddOn(maxMessageSize, offers(Internal.SHARED_FRAMES)), tyrus) : List.of(tyrus);
     }
 
     private static Constructor<WebSocketAddOn> addOnConstructor() {
@@ -282,9 +301,60 @@ final class TyrusInternals {
             return peer;
         }
 
-        /** The connection Tyrus opened for this upgrade; told of an oversize frame from now on. */
+        /**
+         * The connection Tyrus opened for this upgrade, on the thread handshaking (before any
+         * later read of it is dispatched): told of an oversize frame from now on, and kept on the
+         * selector thread when its handler never blocks.
+         */
         void attach(TyrusConnection opened) {
             connection = opened;
+            if (grizzly != null && opened.handlerNeverBlocks()) {
+                StreamAwareIOStrategy.keepOnSelector(grizzly);
+            }
+        }
+
+        /**
+         * Checks the frames in {@code bytes}, read after the upgrade; call holding this upgrade's
+         * lock. Returns what may go to Tyrus (null: nothing) and what is to be checked next (null:
+         * nothing); a frame over the limit closes the connection with 1009 and nothing more passes.
+         */
+        Buffer[] admit(Buffer bytes) {
+            if (refused) {
+                return new Buffer[2];
+            }
+            int start = bytes.position();
+            int oversize = frames.check(index -> bytes.get(start + index), bytes.remaining());
+            if (oversize == FrameSizeLimit.FITS) {
+                return new Buffer[] {bytes, null};
+            }
+            if (oversize > 0) {
+                Buffer rest = bytes.split(start + oversize);
+                return new Buffer[] {bytes, rest};
+            }
+            refused = true;
+            refuse();
+            return new Buffer[2];
+        }
+
+        private void refuse() {
+            long announced = frames.refusedSize();
+            TyrusConnection opened = connection;
+            if (opened != null) {
+                opened.tooBig(announced);
+                return;
+            }
+            LOG.warn("WebSocket peer {} sent a message of {} bytes, over the limit of {}; closing with 1009",
+                    peer, announced, frames.limit());
+            byte[] reason = TyrusConnection.tooBigReason(frames.limit()).getBytes(StandardCharsets.UTF_8);
+            byte[] frame = new byte[4 + reason.length];
+            frame[0] = (byte) 0x88;
+            frame[1] = (byte) (2 + reason.length);
+            frame[2] = (byte) (CloseReason.CloseCodes.TOO_BIG.getCode() >> 8);
+            frame[3] = (byte) CloseReason.CloseCodes.TOO_BIG.getCode();
+            System.arraycopy(reason, 0, frame, 4, reason.length);
+            grizzly.write(Buffers.wrap(grizzly.getMemoryManager(), frame));
+            // graceful: the close frame is written first
+            grizzly.closeSilently();
         }
     }
 
@@ -323,14 +393,16 @@ final class TyrusInternals {
     private static final class FrameLimitAddOn implements AddOn {
 
         private final int maxMessageSize;
+        private final boolean corks;
 
-        FrameLimitAddOn(int maxMessageSize) {
+        FrameLimitAddOn(int maxMessageSize, boolean corks) {
             this.maxMessageSize = maxMessageSize;
+            this.corks = corks;
         }
 
         @Override
         public void setup(NetworkListener listener, FilterChainBuilder builder) {
-            builder.add(builder.indexOfType(HttpServerFilter.class), new FrameLimitFilter(maxMessageSize));
+            builder.add(builder.indexOfType(HttpServerFilter.class), new FrameLimitFilter(maxMessageSize, corks));
         }
     }
 
@@ -344,9 +416,12 @@ final class TyrusInternals {
         private static final int SWITCHING_PROTOCOLS = 101;
 
         private final int maxMessageSize;
+        /** Holds shared frames while a read is handled ({@link Internal#SHARED_FRAMES}). */
+        private final boolean corks;
 
-        FrameLimitFilter(int maxMessageSize) {
+        FrameLimitFilter(int maxMessageSize, boolean corks) {
             this.maxMessageSize = maxMessageSize;
+            this.corks = corks;
         }
 
         @Override
@@ -378,45 +453,17 @@ final class TyrusInternals {
         }
 
         private NextAction frames(FilterChainContext ctx, HttpContent content, Upgrade upgrade) {
-            if (upgrade.refused) {
+            if (corks) {
+                // what the frames of this read make the handlers send leaves in one write per connection
+                FrameWriter.cork(ctx);
+            }
+            Buffer[] checked = upgrade.admit(content.getContent());
+            if (checked[0] == null) {
                 return ctx.getStopAction();
             }
-            Buffer bytes = content.getContent();
-            int start = bytes.position();
-            int oversize = upgrade.frames.check(index -> bytes.get(start + index), bytes.remaining());
-            if (oversize == FrameSizeLimit.FITS) {
-                return ctx.getInvokeAction();
-            }
-            if (oversize > 0) {
-                // the frames before it go to Tyrus first; the rest comes back here
-                Buffer rest = bytes.split(start + oversize);
-                return ctx.getInvokeAction(HttpContent.builder(content.getHttpHeader()).content(rest).build());
-            }
-            upgrade.refused = true;
-            refuse(upgrade);
-            return ctx.getStopAction();
-        }
-
-        private void refuse(Upgrade upgrade) {
-            long announced = upgrade.frames.refusedSize();
-            TyrusConnection connection = upgrade.connection;
-            if (connection != null) {
-                connection.tooBig(announced);
-                return;
-            }
-            LOG.warn("WebSocket peer {} sent a message of {} bytes, over the limit of {}; closing with 1009",
-                    upgrade.peer, announced, maxMessageSize);
-            byte[] reason = TyrusConnection.tooBigReason(maxMessageSize).getBytes(StandardCharsets.UTF_8);
-            byte[] frame = new byte[4 + reason.length];
-            frame[0] = (byte) 0x88;
-            frame[1] = (byte) (2 + reason.length);
-            frame[2] = (byte) (CloseReason.CloseCodes.TOO_BIG.getCode() >> 8);
-            frame[3] = (byte) CloseReason.CloseCodes.TOO_BIG.getCode();
-            System.arraycopy(reason, 0, frame, 4, reason.length);
-            Connection<?> grizzly = upgrade.grizzly;
-            grizzly.write(Buffers.wrap(grizzly.getMemoryManager(), frame));
-            // graceful: the close frame is written first
-            grizzly.closeSilently();
+            // the frames before an oversize one go to Tyrus first; the rest comes back here
+            return checked[1] == null ? ctx.getInvokeAction()
+                    : ctx.getInvokeAction(HttpContent.builder(content.getHttpHeader()).content(checked[1]).build());
         }
 
         private static InetSocketAddress peerOf(Connection<?> grizzly) {

@@ -243,7 +243,7 @@ final class TyrusServer implements WebSocketServer {
             TyrusConnection connection = new TyrusConnection(owner, label + " " + path, session,
                     new TyrusConnection.Handshake(requested, Map.copyOf(session.getPathParameters()), headers,
                             upgrade.peer()),
-                    handler, (ended, code, reason) -> connections.remove(ended));
+                    handler, (ended, code, reason) -> connections.remove(ended), internals.wire(upgrade, session));
             upgrade.attach(connection);
             connections.add(connection);
             CloseReason stopping = closing;

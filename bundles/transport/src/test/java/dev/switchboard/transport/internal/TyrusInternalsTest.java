@@ -2,6 +2,7 @@ package dev.switchboard.transport.internal;
 
 import static dev.switchboard.transport.internal.Recorder.next;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.switchboard.transport.ClientSpec;
 import dev.switchboard.transport.ConnectionMetrics;
 import dev.switchboard.transport.ServerSpec;
+import dev.switchboard.transport.SharedText;
 import dev.switchboard.transport.WebSocketConnection;
 import dev.switchboard.transport.WebSocketHandler;
 import dev.switchboard.transport.WebSocketServer;
@@ -260,5 +262,65 @@ class TyrusInternalsTest {
 
     private static URI uri(WebSocketServer server) {
         return URI.create("ws://127.0.0.1:" + server.port() + "/ws");
+    }
+
+    // --- SHARED_FRAMES and the selector thread -------------------------------------------------------
+
+    private record Pair(TyrusConnection accepted, WebSocketConnection client) {
+    }
+
+    /** A connection without compression, both ends. */
+    private static Pair uncompressed(TyrusTransport transport, Recorder serverSide, Recorder clientSide)
+            throws Exception {
+        WebSocketServer server = transport.listen(ServerSpec.builder("canary").compression(false)
+                .maxMessageSize(SMALL_LIMIT).pingInterval(Duration.ZERO).build());
+        server.addWebSocket("/ws", serverSide);
+        transport.connect(ClientSpec.builder("c", uri(server)).compression(false).pingInterval(Duration.ZERO).build(),
+                clientSide);
+        WebSocketConnection client = next(clientSide.opens);
+        return new Pair((TyrusConnection) next(serverSide.opens), client);
+    }
+
+    @Test
+    void withoutSharedFramesTyrusEncodesEachMessage() throws Exception {
+        Recorder serverSide = new Recorder();
+        Recorder clientSide = new Recorder();
+        TyrusConnection accepted = uncompressed(transport(Internal.SHARED_FRAMES), serverSide, clientSide).accepted();
+        assertFalse(accepted.writesSharedFrames());
+        assertTrue(accepted.send(SharedText.of("through Tyrus")));
+        assertEquals("through Tyrus", next(clientSide.texts));
+    }
+
+    /** Records the thread each frame was handled on; says whether it never blocks. */
+    private static final class ThreadRecorder extends Recorder {
+        private final boolean neverBlocks;
+        final java.util.concurrent.BlockingQueue<String> threads = new java.util.concurrent.LinkedBlockingQueue<>();
+
+        ThreadRecorder(boolean neverBlocks) {
+            this.neverBlocks = neverBlocks;
+        }
+
+        @Override
+        public void onText(WebSocketConnection connection, String text) {
+            threads.add(Thread.currentThread().getName());
+            super.onText(connection, text);
+        }
+
+        @Override
+        public boolean neverBlocks() {
+            return neverBlocks;
+        }
+    }
+
+    /** A handler that never blocks is called on the selector thread; any other on the worker pool. */
+    @Test
+    void onlyAHandlerThatNeverBlocksRunsOnTheSelectorThread() throws Exception {
+        for (boolean neverBlocks : new boolean[] {true, false}) {
+            ThreadRecorder serverSide = new ThreadRecorder(neverBlocks);
+            Pair pair = uncompressed(transport(), serverSide, new Recorder());
+            pair.client().sendText("where");
+            String thread = next(serverSide.threads);
+            assertEquals(neverBlocks, thread.contains("-selector"), "never blocks: " + neverBlocks + ", ran on " + thread);
+        }
     }
 }
