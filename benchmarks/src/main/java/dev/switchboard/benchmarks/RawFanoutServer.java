@@ -137,7 +137,7 @@ final class RawFanoutServer implements Runnable, AutoCloseable {
                 }
             }
             enqueue(peer, ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Accept: " + accept(key) + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                    + "Sec-WebSocket-Accept: " + acceptKey(key) + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
             peer.upgraded = true;
             p = headerEnd + 4;
         }
@@ -237,7 +237,8 @@ final class RawFanoutServer implements Runnable, AutoCloseable {
         }
     }
 
-    private static String accept(String key) {
+    /** The Sec-WebSocket-Accept answer to a Sec-WebSocket-Key (RFC 6455 §4.2.2). */
+    static String acceptKey(String key) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-1").digest((key + GUID).getBytes(StandardCharsets.ISO_8859_1));
             return Base64.getEncoder().encodeToString(digest);
