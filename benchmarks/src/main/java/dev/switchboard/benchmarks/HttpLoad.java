@@ -40,6 +40,7 @@ final class HttpLoad {
     private int recorded;
     private long answered;
     private long failed;
+    private String firstFailure;
     private boolean measuring;
 
     HttpLoad(URI uri, int connections) throws IOException {
@@ -82,7 +83,7 @@ final class HttpLoad {
             }
             selector.selectedKeys().clear();
             if (!selector.keys().stream().anyMatch(SelectionKey::isValid)) {
-                throw new IOException("every connection closed during the load");
+                throw new IOException("every connection closed during the load; the first: " + firstFailure);
             }
         }
         double wall = (System.nanoTime() - measuredFrom) / 1e9;
@@ -100,6 +101,9 @@ final class HttpLoad {
         result.put("p50Ms", Figures.millis(sorted, 0.50));
         result.put("p99Ms", Figures.millis(sorted, 0.99));
         result.put("failed", failed);
+        if (firstFailure != null) {
+            result.put("firstFailure", firstFailure);
+        }
         return result;
     }
 
@@ -111,9 +115,7 @@ final class HttpLoad {
     private void read(Client client, SelectionKey key, long now) {
         try {
             if (client.channel.read(client.in) < 0) {
-                failed++;
-                key.cancel();
-                return;
+                throw new IOException("closed by the server after " + answered + " answers");
             }
             int complete = responseLength(client.in);
             if (complete > 0) {
@@ -130,6 +132,9 @@ final class HttpLoad {
             }
         } catch (IOException | RuntimeException e) {
             failed++;
+            if (firstFailure == null) {
+                firstFailure = e.getMessage();
+            }
             key.cancel();
         }
     }
