@@ -82,25 +82,16 @@ public final class Base64Relay {
         return bytes;
     }
 
-    /** Sends a text message on a session shared by several threads. */
+    /**
+     * Queues a text message on a session shared by several threads. Asynchronous: a blocking send
+     * inside a Tyrus message handler holds the thread that reads the next frames.
+     */
     static void sendText(Session session, String text) {
-        synchronized (session) {
-            try {
-                session.getBasicRemote().sendText(text);
-            } catch (IOException e) {
-                throw new IllegalStateException("control channel send failed", e);
-            }
-        }
+        session.getAsyncRemote().sendText(text);
     }
 
     static void sendBinary(Session session, byte[] bytes) {
-        synchronized (session) {
-            try {
-                session.getBasicRemote().sendBinary(ByteBuffer.wrap(bytes));
-            } catch (IOException e) {
-                closeQuietly(session);
-            }
-        }
+        session.getAsyncRemote().sendBinary(ByteBuffer.wrap(bytes));
     }
 
     static void closeQuietly(Session session) {

@@ -197,25 +197,13 @@ final class EchoLoad {
                 continue;
             }
             int p = in.position();
-            if (in.remaining() < 2) {
+            long frame = WsConnection.frameHeader(in.array(), p, in.limit());
+            if (frame < 0) {
                 break;
             }
             int opcode = in.get(p) & 0x0f;
-            long length = in.get(p + 1) & 0x7f;
-            int header = 2;
-            if (length == 126) {
-                if (in.remaining() < 4) {
-                    break;
-                }
-                length = in.getShort(p + 2) & 0xffff;
-                header = 4;
-            } else if (length == 127) {
-                if (in.remaining() < 10) {
-                    break;
-                }
-                length = in.getLong(p + 2);
-                header = 10;
-            }
+            long length = (int) frame;
+            int header = (int) (frame >>> 32);
             in.position(p + header);
             flow.data = opcode == 1 || opcode == 2 || opcode == 0;
             if (flow.data && length != size) {
