@@ -16,7 +16,8 @@ import java.util.concurrent.CountDownLatch;
  * (N: the port browsers use; P: the Karaf JVMs, public side first) once every endpoint is ONLINE,
  * and runs {@code bin/stop} when this process is stopped.
  *
- * <p>Arguments: {@code relay|proxy --service PORT [--processes 1|2] [--zip PATH]}.
+ * <p>Arguments: {@code relay|proxy --service PORT [--processes 1|2] [--zip PATH] [--java-opts "OPTIONS"]}
+ * (JVM options instead of the distribution's defaults, to see what they cost).
  */
 public final class TunnelDistribution {
 
@@ -46,6 +47,10 @@ public final class TunnelDistribution {
         if (two) {
             back = Distribution.unpack(Distribution.zip(options.get("zip")));
             running.add(back);
+        }
+        if (options.containsKey("java-opts")) {
+            front.javaOptions(options.get("java-opts"));
+            back.javaOptions(options.get("java-opts"));
         }
         int port = Distribution.freePort();
         String token = UUID.randomUUID().toString().replace("-", "");
