@@ -92,8 +92,10 @@ for target in (one, two):
 http, direct_http, socat_http = find(one, "http"), find("direct", "http"), find("socat", "http")
 if http and direct_http:
     share = http["requestsPerSecond"] / direct_http["requestsPerSecond"]
+    stuck = f', {http["waitingOverOneSecond"]} of {http["connections"]} connections left waiting' \
+        if http.get("waitingOverOneSecond") else ""
     row(f"keep-alive HTTP GETs, 64 concurrent, {one}",
-        f'{http["requestsPerSecond"]:,} req/s, p50 {http["p50Ms"]:.2f} / p99 {http["p99Ms"]:.2f} ms (load {load(http)})',
+        f'{http["requestsPerSecond"]:,} req/s, p50 {http["p50Ms"]:.2f} / p99 {http["p99Ms"]:.2f} ms{stuck} (load {load(http)})',
         f'direct {direct_http["requestsPerSecond"]:,} req/s (load {load(direct_http)})'
         + (f'<br>socat {socat_http["requestsPerSecond"]:,} req/s' if socat_http else ""),
         f"≥ 60 % of direct (is {share:.0%})" if kind == "relay" else f"— (is {share:.0%} of direct)",

@@ -27,6 +27,7 @@ final class HttpLoad {
         final SocketChannel channel;
         final ByteBuffer in = ByteBuffer.allocate(16 * 1024);
         long sentAt;
+        boolean waiting;
 
         Client(SocketChannel channel) {
             this.channel = channel;
@@ -88,6 +89,7 @@ final class HttpLoad {
         }
         double wall = (System.nanoTime() - measuredFrom) / 1e9;
         long measured = answered - answeredBefore;
+        long stuck = clients.stream().filter(c -> c.waiting && System.nanoTime() - c.sentAt > 1_000_000_000L).count();
         for (Client client : clients) {
             client.channel.close();
         }
@@ -101,6 +103,7 @@ final class HttpLoad {
         result.put("p50Ms", Figures.millis(sorted, 0.50));
         result.put("p99Ms", Figures.millis(sorted, 0.99));
         result.put("failed", failed);
+        result.put("waitingOverOneSecond", stuck);
         if (firstFailure != null) {
             result.put("firstFailure", firstFailure);
         }
@@ -109,6 +112,7 @@ final class HttpLoad {
 
     private void send(Client client, long now) throws IOException {
         client.sentAt = now;
+        client.waiting = true;
         WsConnection.writeFully(client.channel, ByteBuffer.wrap(request));
     }
 
@@ -121,6 +125,7 @@ final class HttpLoad {
             if (complete > 0) {
                 client.in.flip().position(complete);
                 client.in.compact();
+                client.waiting = false;
                 answered++;
                 if (measuring) {
                     if (recorded == latencies.length) {
