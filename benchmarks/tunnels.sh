@@ -54,7 +54,7 @@ source "$repo/benchmarks/bench-lib.sh"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 await_port() { for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 
-java -Xmx256m -cp "$jar" dev.switchboard.benchmarks.EchoService >"$work/echo.log" 2>&1 &
+java -Xmx512m -cp "$jar" dev.switchboard.benchmarks.EchoService >"$work/echo.log" 2>&1 &
 pids+=("$!")
 echo_port="$(field port "$(ready_line "$work/echo.log")")"
 

@@ -24,7 +24,7 @@ public final class EchoService extends LoopbackServer {
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private EchoService(int port) throws IOException {
-        super(port, 128 * 1024);
+        super(port, 8192); // grows for a large frame: idle connections stay small
     }
 
     public static void main(String[] args) throws IOException {

@@ -105,8 +105,14 @@ public final class TunnelDriver {
         long rssBefore = meter.rss();
         List<WsConnection> connections = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            connections.add(WsConnection.open(uri));
+            try {
+                connections.add(WsConnection.open(uri));
+            } catch (IOException e) {
+                // counted and named below: the figure is per connection that did open
+                result.putIfAbsent("firstRefusal", e.getMessage().lines().findFirst().orElse("") + " at connection " + i);
+            }
         }
+        result.put("refused", count - connections.size());
         Thread.sleep(2000);
         long heapAfter = meter.heap();
         long rssAfter = meter.rss();
@@ -125,8 +131,9 @@ public final class TunnelDriver {
         if (heapBefore >= 0) {
             result.put("heapBeforeMiB", Figures.round(heapBefore / 1048576.0));
             result.put("heapAfterMiB", Figures.round(heapAfter / 1048576.0));
-            result.put("heapPerConnectionKiB", Figures.round((heapAfter - heapBefore) / 1024.0 / count));
-            result.put("rssPerConnectionKiB", Figures.round((rssAfter - rssBefore) / 1024.0 / count));
+            int opened = Math.max(1, connections.size());
+            result.put("heapPerConnectionKiB", Figures.round((heapAfter - heapBefore) / 1024.0 / opened));
+            result.put("rssPerConnectionKiB", Figures.round((rssAfter - rssBefore) / 1024.0 / opened));
         }
         connections.forEach(WsConnection::close);
         return result;
