@@ -26,7 +26,8 @@ import java.util.Map;
  *   <li>{@code http} — {@code --connections} (64) keep-alive connections sending GETs;</li>
  *   <li>{@code idle} — {@code --connections} (1000) idle WebSockets held open: heap (by jcmd, after
  *       full collections) and RSS per connection, and with {@code --cpu-seconds N} the CPU the
- *       processes spend over N seconds without and then with the connections.</li>
+ *       processes spend over N seconds without and then with the connections; {@code --hold-seconds N}
+ *       keeps them open N seconds longer.</li>
  * </ul>
  */
 public final class TunnelDriver {
@@ -135,6 +136,8 @@ public final class TunnelDriver {
             result.put("heapPerConnectionKiB", Figures.round((heapAfter - heapBefore) / 1024.0 / opened));
             result.put("rssPerConnectionKiB", Figures.round((rssAfter - rssBefore) / 1024.0 / opened));
         }
+        // keeps them open a while longer on request, to take a heap histogram of the tunnel
+        Thread.sleep(option("hold-seconds", 0) * 1000L);
         connections.forEach(WsConnection::close);
         return result;
     }
