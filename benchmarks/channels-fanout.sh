@@ -48,16 +48,7 @@ mkdir -p "$work/peers" && cp -r "$peers/." "$work/peers/"
 rm -rf "$work/peers/node_modules"
 (cd "$work/peers" && npm ci --no-audit --no-fund --silent >/dev/null)
 
-# waits for a server's {"ready":true,...} line and prints it
-ready_line() {
-  local log="$1" tries="${2:-300}"
-  for _ in $(seq 1 "$tries"); do
-    if grep -q '"ready":true' "$log" 2>/dev/null; then grep -m1 '"ready":true' "$log"; return 0; fi
-    sleep 0.1
-  done
-  echo "server did not start; its log:" >&2; cat "$log" >&2; return 1
-}
-field() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" <<<"$2"; }
+source "$repo/benchmarks/bench-lib.sh"
 
 node "$work/peers/channel-server-reference.mjs" --port 0 --host 127.0.0.1 --max 20000 --quiet >"$work/node.log" 2>&1 &
 node_pid=$!; pids+=("$node_pid")

@@ -2,19 +2,13 @@ package dev.switchboard.benchmarks;
 
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Fan-out load driver for any topic-channel server with a {@code chat:<room>} handler (Switchboard's
@@ -50,13 +44,7 @@ public final class ChannelsFanoutDriver {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String name = args[i].replaceFirst("^--", "");
-            boolean flag = i + 1 >= args.length || args[i + 1].startsWith("--");
-            options.put(name, flag ? "true" : args[++i]);
-        }
-        new ChannelsFanoutDriver(options).run();
+        new ChannelsFanoutDriver(Figures.options(args)).run();
         System.exit(0);
     }
 
@@ -129,9 +117,9 @@ public final class ChannelsFanoutDriver {
         }
         String pad = "x".repeat(option("payload-bytes", 64));
         long window = option("window", 4096);
-        Long pid = options.containsKey("pid") ? Long.parseLong(options.get("pid")) : null;
-        long cpuBefore = cpuTicks(pid);
-        long systemBefore = systemTicks(pid);
+        ProcessMeter server = ProcessMeter.of(options.get("pid"));
+        double cpuBefore = server.cpuSeconds();
+        double systemBefore = server.systemCpuSeconds();
         long started = System.nanoTime();
         // several publishing threads when there are several topics (each topic stays on one thread, so
         // its sequence stays in order): one thread's write syscalls would cap the many-topic scenario
@@ -163,8 +151,8 @@ public final class ChannelsFanoutDriver {
             Thread.sleep(1);
         }
         long lastDelivery = receivers.stream().mapToLong(r -> r.lastDeliveryNanos).max().orElse(lastPublish);
-        long cpuTicks = cpuTicks(pid) - cpuBefore;
-        long systemTicks = systemTicks(pid) - systemBefore;
+        double cpuSeconds = server.cpuSeconds() - cpuBefore;
+        double systemSeconds = server.systemCpuSeconds() - systemBefore;
         long delivered = deliveredTotal();
         int closed = (int) subs.stream().filter(c -> c.closed).count();
         for (WsConnection connection : subs) {
@@ -190,20 +178,18 @@ public final class ChannelsFanoutDriver {
         result.put("lost", expected - delivered);
         result.put("outOfOrder", receivers.stream().mapToLong(r -> r.outOfOrder).sum());
         result.put("subscribersClosed", closed);
-        result.put("seconds", round(seconds));
+        result.put("seconds", Figures.round(seconds));
         result.put("deliveredPerSecond", Math.round(delivered / seconds));
-        if (pid != null) {
+        if (!server.isEmpty()) {
             // CPU the server spent per delivery: a figure that other load on the machine hardly moves
-            double cpuSeconds = cpuTicks / (double) CLOCK_TICKS;
-            result.put("serverCpuSeconds", round(cpuSeconds));
-            result.put("serverCpuMicrosPerDelivery", round(cpuSeconds * 1e6 / Math.max(1, delivered)));
+            result.put("serverCpuSeconds", Figures.round(cpuSeconds));
+            result.put("serverCpuMicrosPerDelivery", Figures.round(cpuSeconds * 1e6 / Math.max(1, delivered)));
             // the kernel's part (socket writes and reads, wakeups): what no user-space change removes per syscall
-            result.put("serverSystemCpuMicrosPerDelivery",
-                    round(systemTicks / (double) CLOCK_TICKS * 1e6 / Math.max(1, delivered)));
+            result.put("serverSystemCpuMicrosPerDelivery", Figures.round(systemSeconds * 1e6 / Math.max(1, delivered)));
         }
-        result.put("latencyMs", Map.of("p50", millis(latencies, 0.50), "p90", millis(latencies, 0.90),
-                "p99", millis(latencies, 0.99), "max", millis(latencies, 1.0)));
-        System.out.println(json(result));
+        result.put("latencyMs", Map.of("p50", Figures.millis(latencies, 0.50), "p90", Figures.millis(latencies, 0.90),
+                "p99", Figures.millis(latencies, 0.99), "max", Figures.millis(latencies, 1.0)));
+        System.out.println(Figures.json(result));
     }
 
     /** Publishes messages {@code first}, {@code first + step}, … of a run, paced or windowed. */
@@ -234,10 +220,11 @@ public final class ChannelsFanoutDriver {
     }
 
     private void idle(int count) throws Exception {
-        Long pid = options.containsKey("pid") ? Long.parseLong(options.get("pid")) : null;
+        ProcessMeter server = ProcessMeter.of(options.get("pid"));
+        boolean jcmd = "jcmd".equals(options.get("heap"));
         Thread.sleep(500);
-        long rssBefore = rss(pid);
-        long heapBefore = heap(pid);
+        long rssBefore = server.rss();
+        long heapBefore = jcmd ? server.heap() : -1;
         List<WsConnection> connections = java.util.Collections.synchronizedList(new ArrayList<>(count));
         // a server that stops answering (out of memory, say) must not hang the run: opening stops
         // after 30 s without progress, and the figures say how many opened
@@ -269,8 +256,8 @@ public final class ChannelsFanoutDriver {
         }
         Thread.sleep(2000);
         long open = connections.stream().filter(c -> !c.closed).count();
-        long rssAfter = rss(pid);
-        long heapAfter = heap(pid);
+        long rssAfter = server.rss();
+        long heapAfter = jcmd ? server.heap() : -1;
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("server", label);
         result.put("scenario", count + " idle connections");
@@ -278,84 +265,18 @@ public final class ChannelsFanoutDriver {
         if (failure[0] != null) {
             result.put("openingStopped", failure[0]);
         }
-        result.put("rssBeforeMiB", round(rssBefore / 1048576.0));
-        result.put("rssAfterMiB", round(rssAfter / 1048576.0));
-        result.put("rssPerConnectionKiB", round((rssAfter - rssBefore) / 1024.0 / Math.max(1, open)));
+        result.put("rssBeforeMiB", Figures.round(rssBefore / 1048576.0));
+        result.put("rssAfterMiB", Figures.round(rssAfter / 1048576.0));
+        result.put("rssPerConnectionKiB", Figures.round((rssAfter - rssBefore) / 1024.0 / Math.max(1, open)));
         if (heapBefore >= 0) {
-            result.put("heapBeforeMiB", round(heapBefore / 1048576.0));
-            result.put("heapAfterMiB", round(heapAfter / 1048576.0));
-            result.put("heapPerConnectionKiB", round((heapAfter - heapBefore) / 1024.0 / Math.max(1, open)));
+            result.put("heapBeforeMiB", Figures.round(heapBefore / 1048576.0));
+            result.put("heapAfterMiB", Figures.round(heapAfter / 1048576.0));
+            result.put("heapPerConnectionKiB", Figures.round((heapAfter - heapBefore) / 1024.0 / Math.max(1, open)));
         }
-        System.out.println(json(result));
+        System.out.println(Figures.json(result));
         // keeps them open a while longer on request, to take a heap histogram of the server
         Thread.sleep(TimeUnit.SECONDS.toMillis(option("hold-seconds", 0)));
         connections.forEach(WsConnection::close);
-    }
-
-    /** Linux's USER_HZ, the unit of /proc/PID/stat times. */
-    private static final int CLOCK_TICKS = 100;
-
-    /** User plus system CPU time of a process so far, in clock ticks, from /proc; 0 without a pid. */
-    private static long cpuTicks(Long pid) throws IOException {
-        if (pid == null) {
-            return 0;
-        }
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-    }
-
-    /** System (kernel) CPU time of a process so far, in clock ticks; 0 without a pid. */
-    private static long systemTicks(Long pid) throws IOException {
-        if (pid == null) {
-            return 0;
-        }
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[12]);
-    }
-
-    /** The server's resident set size from /proc, or -1 without a pid. */
-    private static long rss(Long pid) throws IOException {
-        if (pid == null) {
-            return -1;
-        }
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-            }
-        }
-        return -1;
-    }
-
-    /** Heap lines of {@code jcmd GC.heap_info}, whatever the collector: "... generation total NK, used NK" or "... heap total NK, used NK". */
-    private static final Pattern HEAP_USED = Pattern.compile("(?m)^\\s*\\S.*(?:generation|heap)\\s+total \\d+K, used (\\d+)K");
-
-    /**
-     * A JVM server's heap in use after full collections, through {@code jcmd} (the JDK's
-     * diagnostic command, as an operator would ask a running JVM), or -1 without {@code --heap jcmd}.
-     */
-    private long heap(Long pid) throws IOException, InterruptedException {
-        if (pid == null || !"jcmd".equals(options.get("heap"))) {
-            return -1;
-        }
-        // two collections, as one may leave finalizable objects
-        jcmd(pid, "GC.run");
-        jcmd(pid, "GC.run");
-        Matcher used = HEAP_USED.matcher(jcmd(pid, "GC.heap_info"));
-        long total = 0;
-        while (used.find()) {
-            total += Long.parseLong(used.group(1)) * 1024;
-        }
-        return total > 0 ? total : -1;
-    }
-
-    private static String jcmd(long pid, String command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder("jcmd", Long.toString(pid), command).redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (process.waitFor() != 0) {
-            throw new IOException("jcmd " + pid + " " + command + " failed: " + out);
-        }
-        return out;
     }
 
     private long deliveredTotal() {
@@ -378,29 +299,5 @@ public final class ChannelsFanoutDriver {
             }
             Thread.sleep(1);
         }
-    }
-
-    private static double millis(long[] sorted, double quantile) {
-        if (sorted.length == 0) {
-            return -1;
-        }
-        int index = (int) Math.min(sorted.length - 1, Math.ceil(quantile * sorted.length) - 1);
-        return round(sorted[Math.max(0, index)] / 1e6);
-    }
-
-    private static double round(double value) {
-        return Math.round(value * 1000) / 1000.0;
-    }
-
-    private static String json(Object value) {
-        if (value instanceof Map<?, ?> map) {
-            StringBuilder out = new StringBuilder("{");
-            map.forEach((k, v) -> out.append(out.length() > 1 ? "," : "").append('"').append(k).append("\":").append(json(v)));
-            return out.append('}').toString();
-        }
-        if (value instanceof String s) {
-            return '"' + s.replace("\"", "\\\"") + '"';
-        }
-        return String.format(Locale.ROOT, "%s", value);
     }
 }

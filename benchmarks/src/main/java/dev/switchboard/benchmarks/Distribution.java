@@ -46,6 +46,8 @@ final class Distribution implements AutoCloseable {
     private final String password = UUID.randomUUID().toString().replace("-", "");
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private boolean started;
+    /** JVM options instead of the distribution's defaults (EXTRA_JAVA_OPTS of bin/setenv), or null for those. */
+    private String javaOptions;
 
     private Distribution(Path folder, Path home, int httpPort) {
         this.folder = folder;
@@ -107,6 +109,11 @@ final class Distribution implements AutoCloseable {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
+    }
+
+    /** Starts Karaf with {@code options} instead of bin/setenv's default JVM options. */
+    void javaOptions(String options) {
+        this.javaOptions = options;
     }
 
     /** Writes etc/{@code name} in one step, so Karaf never reads half a file. */
@@ -221,13 +228,16 @@ final class Distribution implements AutoCloseable {
         }
     }
 
-    /** Runs a script in bin/ to its end, with the admin password for a first start and no JVM options of ours. */
+    /** Runs a script in bin/ to its end, with the admin password for a first start and only the JVM options set here. */
     private void run(String script) throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(home.resolve("bin").resolve(script).toString())
                 .directory(home.toFile()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         builder.environment().put("SWITCHBOARD_ADMIN_PASSWORD", password);
         builder.environment().remove("EXTRA_JAVA_OPTS");
         builder.environment().remove("JAVA_OPTS");
+        if (javaOptions != null) {
+            builder.environment().put("EXTRA_JAVA_OPTS", javaOptions);
+        }
         Process process = builder.start();
         if (!process.waitFor(120, TimeUnit.SECONDS)) {
             process.destroyForcibly();

@@ -109,23 +109,10 @@ final class FanoutReceiver implements Runnable {
         byte[] a = in.array();
         int end = in.position();
         int p = 0;
-        while (end - p >= 2) {
+        for (long frame; (frame = WsConnection.frameHeader(a, p, end)) >= 0; ) {
             int opcode = a[p] & 0x0f;
-            int length = a[p + 1] & 0x7f;
-            int header = 2;
-            if (length == 126) {
-                if (end - p < 4) {
-                    break;
-                }
-                length = ((a[p + 2] & 0xff) << 8) | (a[p + 3] & 0xff);
-                header = 4;
-            } else if (length == 127) {
-                if (end - p < 10) {
-                    break;
-                }
-                length = (int) ByteBuffer.wrap(a, p + 2, 8).getLong();
-                header = 10;
-            }
+            int length = (int) frame;
+            int header = (int) (frame >>> 32);
             if (end - p < header + length) {
                 if (header + length > a.length) {
                     ByteBuffer bigger = ByteBuffer.allocate(Math.max(a.length * 2, header + length));

@@ -74,6 +74,25 @@ final class WsConnection {
         return -1;
     }
 
+    /**
+     * The header of the frame at {@code a[p]}, whose bytes end at {@code end}: its size (2, 4 or 10
+     * bytes, a mask not counted) in the high half, the payload's length in the low half; -1 while
+     * the header is incomplete.
+     */
+    static long frameHeader(byte[] a, int p, int end) {
+        if (end - p < 2) {
+            return -1;
+        }
+        int length = a[p + 1] & 0x7f;
+        if (length == 126) {
+            return end - p < 4 ? -1 : 4L << 32 | ((a[p + 2] & 0xff) << 8 | a[p + 3] & 0xff);
+        }
+        if (length == 127) {
+            return end - p < 10 ? -1 : 10L << 32 | (int) ByteBuffer.wrap(a, p + 2, 8).getLong();
+        }
+        return 2L << 32 | length;
+    }
+
     /** A client-to-server frame: masked, as RFC 6455 requires. */
     static ByteBuffer frame(int opcode, byte[] payload) {
         int length = payload.length;

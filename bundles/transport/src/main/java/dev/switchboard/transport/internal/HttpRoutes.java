@@ -84,9 +84,10 @@ final class HttpRoutes extends org.glassfish.grizzly.http.server.HttpHandler {
         try {
             stream.handle(exchange);
         } catch (RuntimeException e) {
-            LOG.warn("{} stream route {} {} failed: {}", serverLabel, request.getMethod().getMethodString(), path,
-                    e.toString());
+            LOG.warn("{} stream route {} {} failed: {}", serverLabel, exchange.request().method(), path, e.toString());
             exchange.failed();
+        } finally {
+            exchange.handled();
         }
     }
 

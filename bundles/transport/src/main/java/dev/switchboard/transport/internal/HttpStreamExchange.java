@@ -14,6 +14,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.glassfish.grizzly.Buffer;
 import org.glassfish.grizzly.CloseType;
 import org.glassfish.grizzly.Closeable;
@@ -44,15 +45,25 @@ final class HttpStreamExchange implements StreamExchange {
     private final Request request;
     private final Response response;
     private final RequestHead head;
+    private final Connection<?> connection;
+    private final InetSocketAddress remote;
     private final AtomicBoolean answered = new AtomicBoolean();
     private final AtomicBoolean finished = new AtomicBoolean();
+    /**
+     * Resuming the response lets Grizzly recycle the request and response objects for the next
+     * request of the connection. That waits for two things: the answer ended, and the route's
+     * handler returned (an answer from another thread may end before it does, and the handler
+     * may still read the request).
+     */
+    private final AtomicInteger holds = new AtomicInteger(2);
     private volatile boolean ended;
 
     HttpStreamExchange(Request request, Response response) {
         this.request = request;
         this.response = response;
         this.head = requestHead(request.getRequest());
-        Connection<?> connection = request.getContext().getConnection();
+        this.connection = request.getContext().getConnection();
+        this.remote = new InetSocketAddress(request.getRemoteAddr(), request.getRemotePort());
         connection.setMaxAsyncWriteQueueSize(ByteSink.DEFAULT_WRITE_LIMIT);
         response.suspend();
     }
@@ -82,12 +93,12 @@ final class HttpStreamExchange implements StreamExchange {
 
     @Override
     public InetSocketAddress remoteAddress() {
-        return new InetSocketAddress(request.getRemoteAddr(), request.getRemotePort());
+        return remote;
     }
 
     @Override
     public ByteSource body() {
-        return new Body(request.getInputBuffer(), BodyGate.of(request.getContext().getConnection()));
+        return new Body(request.getInputBuffer(), BodyGate.of(connection));
     }
 
     @Override
@@ -113,7 +124,7 @@ final class HttpStreamExchange implements StreamExchange {
 
     @Override
     public void onAbort(Runnable task) {
-        request.getContext().getConnection().addCloseListener((GenericCloseListener) (Closeable closed, CloseType type) -> {
+        connection.addCloseListener((GenericCloseListener) (Closeable closed, CloseType type) -> {
             if (!ended) {
                 task.run();
             }
@@ -127,15 +138,26 @@ final class HttpStreamExchange implements StreamExchange {
             response.setContentLength(0);
             finish();
         } else {
-            request.getContext().getConnection().closeSilently();
+            connection.closeSilently();
             finish();
         }
     }
 
+    /** The route's handler returned. */
+    void handled() {
+        release();
+    }
+
     private void finish() {
         ended = true;
-        BodyGate.remove(request.getContext().getConnection());
+        BodyGate.remove(connection);
         if (finished.compareAndSet(false, true)) {
+            release();
+        }
+    }
+
+    private void release() {
+        if (holds.decrementAndGet() == 0) {
             response.resume();
         }
     }
@@ -271,7 +293,7 @@ final class HttpStreamExchange implements StreamExchange {
 
         @Override
         public void abort() {
-            request.getContext().getConnection().closeSilently();
+            connection.closeSilently();
             synchronized (this) {
                 queued.clear();
             }

@@ -20,6 +20,10 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -50,6 +54,47 @@ class StreamRouteTest {
             assertEquals("/echo/x?y=1", response.headers().firstValue("X-Target").orElseThrow());
             assertArrayEquals(body, response.body());
         }
+        assertEquals(1, clientPorts.size(), "one kept-alive connection, got " + clientPorts);
+    }
+
+    /**
+     * Bad input: a route whose answer, sent from another thread, has ended before the handler reads
+     * the request's address and body. The request must still be the handler's (not recycled for the
+     * next request of the kept-alive connection), on every request of the connection.
+     */
+    @Test
+    void anAnswerThatEndsBeforeItsHandlerReturnsLeavesTheRequestToTheHandler() throws Exception {
+        WebSocketServer server = transport.listen(ServerSpec.builder("routes").build());
+        ExecutorService answering = Executors.newSingleThreadExecutor();
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        server.addStream("/fast/", exchange -> {
+            try {
+                answering.submit(() -> answer(exchange, "fast")).get(10, TimeUnit.SECONDS);
+                clientPorts.add(exchange.remoteAddress().getPort());
+                exchange.body().receive(new ByteReceiver() {
+                    @Override
+                    public void onBytes(ByteBuffer bytes) {
+                        failures.add(new AssertionError("a GET has no body, got " + bytes.remaining() + " bytes"));
+                    }
+
+                    @Override
+                    public void onEnd() {
+                        // the body of a GET: nothing
+                    }
+                });
+            } catch (Exception | Error e) {
+                failures.add(e);
+            }
+        });
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        try {
+            for (int i = 0; i < 20; i++) {
+                assertEquals("fast", get(client, server.port(), "/fast/" + i));
+            }
+        } finally {
+            answering.shutdownNow();
+        }
+        assertEquals(List.of(), failures);
         assertEquals(1, clientPorts.size(), "one kept-alive connection, got " + clientPorts);
     }
 

@@ -1,0 +1,14 @@
+# Helpers the benchmark scripts share; sourced, not run.
+
+# waits for a server's {"ready":true,...} line in its log and prints it
+ready_line() {
+  local log="$1" tries="${2:-300}"
+  for _ in $(seq 1 "$tries"); do
+    if grep -q '"ready":true' "$log" 2>/dev/null; then grep -m1 '"ready":true' "$log"; return 0; fi
+    sleep 0.1
+  done
+  echo "server did not start; its log:" >&2; cat "$log" >&2; return 1
+}
+
+# the number or "string" value of a field of a one-line JSON object
+field() { sed -n -e "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p;t" -e "s/.*\"$1\":\([0-9]*\).*/\1/p" <<<"$2"; }
