@@ -127,42 +127,36 @@ final class LocalCall {
 
     // --- the request body --------------------------------------------------------------------------
 
+    /**
+     * The body's bytes go to the service in the order they came: what arrived before the service
+     * connected is written first, under the lock the later frames take too, so none overtakes it
+     * (a frame arriving while the early ones were still being written once did, and a 1 GB upload
+     * arrived at its length with bytes out of order).
+     */
     private void bodyTo(ByteSink sink) {
         BodyWriter writer = new BodyWriter(sink, bytes -> client.sendText(RelayCodec.ack(id, bytes)));
-        List<ByteBuffer> waiting;
-        boolean ended;
         synchronized (this) {
-            requestBody = writer;
-            waiting = List.copyOf(early);
+            early.forEach(writer::data);
             early.clear();
-            ended = bodyEnded;
-        }
-        waiting.forEach(writer::data);
-        if (ended) {
-            writer.end();
-        }
-    }
-
-    void data(ByteBuffer payload) {
-        BodyWriter writer;
-        synchronized (this) {
-            writer = requestBody;
-            if (writer == null) {
-                early.add(payload);
-                return;
+            requestBody = writer;
+            if (bodyEnded) {
+                writer.end();
             }
         }
-        writer.data(payload);
     }
 
-    void end() {
-        BodyWriter writer;
-        synchronized (this) {
-            writer = requestBody;
-            bodyEnded = true;
+    synchronized void data(ByteBuffer payload) {
+        if (requestBody == null) {
+            early.add(payload);
+        } else {
+            requestBody.data(payload);
         }
-        if (writer != null) {
-            writer.end();
+    }
+
+    synchronized void end() {
+        bodyEnded = true;
+        if (requestBody != null) {
+            requestBody.end();
         }
     }
 
