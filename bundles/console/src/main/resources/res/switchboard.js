@@ -4,7 +4,8 @@
 (() => {
   'use strict';
   const root = document.getElementById('sb');
-  const label = root.dataset.label;
+  // absolute URLs without the user and password a page address may carry (fetch refuses those)
+  const label = location.origin + location.pathname.replace(/[^/]*$/, '') + root.dataset.label;
   const token = root.dataset.token;
   let seq = Number(root.dataset.seq);
   const KEPT_SECONDS = 300;
@@ -235,7 +236,7 @@
         + rate(sum(j.endpoints, 'rateOut')) + ' out/s; messages in ' + number(t.messagesIn) + ', out '
         + number(t.messagesOut) + '; routed ' + number(t.routed) + ', queued ' + number(t.queued) + '. '));
     const link = totals.appendChild(make('a', '', 'JSON'));
-    link.href = label + '.json';
+    link.href = root.dataset.label + '.json';
     totals.dataset.online = String(t.online);
     place('endpoints', document.getElementById('sb-endpoints'), j.endpoints, 'id', endpointCard, showEndpoint,
       'No endpoints configured.');

@@ -2,10 +2,12 @@ package dev.switchboard.api;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /** Turns an endpoint's JSON-compatible details into {@link EndpointPanel.Table}s. */
@@ -17,7 +19,9 @@ final class DetailsTables {
     static List<EndpointPanel.Table> of(Map<String, Object> details) {
         List<List<String>> figures = new ArrayList<>();
         List<EndpointPanel.Table> tables = new ArrayList<>();
-        details.forEach((key, value) -> {
+        // details come as an unordered map: by name, so a panel keeps its order from one look to the next
+        new TreeMap<>(details).forEach((name, value) -> {
+            String key = words(name);
             if (value instanceof Map<?, ?> map && !map.isEmpty()) {
                 tables.add(map.values().stream().allMatch(Map.class::isInstance)
                         ? rowsByName(key, map) : pairs(key, map));
@@ -28,7 +32,7 @@ final class DetailsTables {
             }
         });
         if (!figures.isEmpty()) {
-            tables.add(0, new EndpointPanel.Table("Details", List.of("figure", "value"), figures));
+            tables.add(0, new EndpointPanel.Table("details", List.of("figure", "value"), figures));
         }
         return List.copyOf(tables);
     }
@@ -37,7 +41,7 @@ final class DetailsTables {
     private static EndpointPanel.Table rowsByName(String title, Map<?, ?> byName) {
         Set<String> columns = columnsOf(byName.values());
         List<List<String>> rows = new ArrayList<>();
-        byName.forEach((name, entry) -> {
+        byName(byName).forEach((name, entry) -> {
             List<String> row = new ArrayList<>();
             row.add(String.valueOf(name));
             columns.forEach(column -> row.add(cell(((Map<?, ?>) entry).get(column))));
@@ -45,14 +49,14 @@ final class DetailsTables {
         });
         List<String> headings = new ArrayList<>();
         headings.add("name");
-        headings.addAll(columns);
+        columns.forEach(column -> headings.add(words(column)));
         return new EndpointPanel.Table(title, headings, rows);
     }
 
     /** {@code {"chat:lobby": 3, …}}: one row per key. */
     private static EndpointPanel.Table pairs(String title, Map<?, ?> map) {
         List<List<String>> rows = new ArrayList<>();
-        map.forEach((key, value) -> rows.add(List.of(String.valueOf(key), cell(value))));
+        byName(map).forEach((key, value) -> rows.add(List.of(key, cell(value))));
         return new EndpointPanel.Table(title, List.of("name", "value"), rows);
     }
 
@@ -63,11 +67,22 @@ final class DetailsTables {
         for (Object element : list) {
             rows.add(columns.stream().map(column -> cell(((Map<?, ?>) element).get(column))).toList());
         }
-        return new EndpointPanel.Table(title, List.copyOf(columns), rows);
+        return new EndpointPanel.Table(title, columns.stream().map(DetailsTables::words).toList(), rows);
+    }
+
+    private static Map<String, Object> byName(Map<?, ?> map) {
+        Map<String, Object> sorted = new TreeMap<>();
+        map.forEach((key, value) -> sorted.put(String.valueOf(key), value));
+        return sorted;
+    }
+
+    /** {@code openWebSockets} as people read it: {@code open web sockets}. */
+    static String words(String name) {
+        return name.replaceAll("([a-z0-9])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT);
     }
 
     private static Set<String> columnsOf(Iterable<?> maps) {
-        Set<String> columns = new LinkedHashSet<>();
+        Set<String> columns = new TreeSet<>();
         for (Object map : maps) {
             ((Map<?, ?>) map).keySet().forEach(key -> columns.add(String.valueOf(key)));
         }

@@ -45,10 +45,10 @@ public interface EndpointPanel {
     }
 
     /**
-     * Tables made from {@link EndpointMetrics#details() details}: the plain figures in one table
-     * "Details" (a list of plain values as one cell), and each map or list of maps in a table of
-     * its own, one row per entry (a map of maps, as tunnels by name, gets its names in the first
-     * column).
+     * Tables made from {@link EndpointMetrics#details() details}, by name, names in words
+     * ({@code openWebSockets}: "open web sockets"): the plain figures in one table "details" (a
+     * list of plain values as one cell), and each map or list of maps in a table of its own, one
+     * row per entry (a map of maps, as tunnels by name, gets its names in the first column).
      */
     static List<Table> tablesOf(Map<String, Object> details) {
         return DetailsTables.of(details);

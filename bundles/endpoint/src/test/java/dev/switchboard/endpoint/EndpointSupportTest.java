@@ -227,8 +227,8 @@ class EndpointSupportTest {
     @Test
     void thePanelShowsTheDetailsWhileRunningAndNothingWhenStopped() {
         adapter.configure(config("web", 80, true));
-        assertEquals(List.of(new EndpointPanel.Table("Details", List.of("figure", "value"),
-                List.of(List.of("bytesDelivered", "0")))), adapter.tables());
+        assertEquals(List.of(new EndpointPanel.Table("details", List.of("figure", "value"),
+                List.of(List.of("bytes delivered", "0")))), adapter.tables());
         adapter.stop();
         assertEquals(List.of(), adapter.tables());
     }

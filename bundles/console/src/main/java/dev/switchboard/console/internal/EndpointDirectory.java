@@ -110,7 +110,7 @@ public class EndpointDirectory {
                     return entry.getKey().tables();
                 } catch (RuntimeException e) {
                     // a broken panel must not break the console
-                    return List.of(new EndpointPanel.Table("Details", List.of("error"), List.of(List.of(e.toString()))));
+                    return List.of(new EndpointPanel.Table("details", List.of("error"), List.of(List.of(e.toString()))));
                 }
             }
         }

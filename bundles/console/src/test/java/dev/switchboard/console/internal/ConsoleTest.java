@@ -188,7 +188,7 @@ class ConsoleTest {
     @Test
     void panelsComeFromTheAdaptersWhiteboardOrElseFromTheDetails() throws Exception {
         JsonNode lobby = new ObjectMapper().readTree(JsonReport.render(directory.overview())).get("endpoints").get(1);
-        assertEquals("Details", lobby.get("panel").get(0).get("title").asText());
+        assertEquals("details", lobby.get("panel").get(0).get("title").asText());
         assertEquals("[\"subscribers\",\"3\"]", lobby.get("panel").get(0).get("rows").get(0).toString());
 
         EndpointPanel own = () -> List.of(new EndpointPanel.Table("Topics", List.of("topic", "subscribers"),
@@ -200,7 +200,7 @@ class ConsoleTest {
         directory.updatedPanel(own, Map.of(Endpoint.ENDPOINT_PROPERTY, "kosmi-main"));
         JsonNode json = new ObjectMapper().readTree(JsonReport.render(directory.overview()));
         assertEquals("Topics", json.get("endpoints").get(0).get("panel").get(0).get("title").asText());
-        assertEquals("Details", json.get("endpoints").get(1).get("panel").get(0).get("title").asText());
+        assertEquals("details", json.get("endpoints").get(1).get("panel").get(0).get("title").asText());
         // a panel that throws shows the error instead of breaking the console
         directory.removePanel(own);
         directory.addPanel(() -> {
