@@ -1,6 +1,7 @@
 package dev.switchboard.itests;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
 import dev.switchboard.api.EndpointStatus;
@@ -69,6 +70,35 @@ public class EchoIT extends SwitchboardTestSupport {
         assertEquals("one echo per message: " + echoed, echoed.size(), new HashSet<>(echoed).size());
         assertEquals(sent.id(), echoed.get(0));
         assertEquals(marker.id(), echoed.get(echoed.size() - 1));
+    }
+
+    /**
+     * Renaming an endpoint (its {@code id} edited) re-registers its services under the new name: the
+     * router delivers what it held for the new name and routes the renamed source, the old name is gone.
+     */
+    @Test
+    public void aRenamedEndpointIsRoutedUnderItsNewId() throws Exception {
+        TestSource chat = source("rename-chat");
+        org.osgi.service.cm.Configuration configuration = echo("rename-old");
+        recordingSink("rename-archive");
+        Recorder archive = recorder("rename-archive");
+        gateway("to-renamed", Members.in("rename-chat", "lobby"), Members.out("rename-new", "lobby"));
+        gateway("from-renamed", Members.in("rename-new", "lobby"), Members.out("rename-archive", "log"));
+        await("rename-old is online", () -> endpointState("rename-old") == State.ONLINE);
+        await("both gateways are active, waiting for rename-new", () -> gatewayInfo("to-renamed").map(g -> g.active())
+                .orElse(false) && gatewayInfo("from-renamed").map(g -> g.active()).orElse(false));
+        // nobody is named rename-new yet: the router holds this one
+        Message held = chat.emit("lobby", "ada", "held for the new name");
+
+        Dictionary<String, Object> edited = configuration.getProperties();
+        edited.put("id", "rename-new");
+        configuration.update(edited);
+        await("the renamed endpoint is online under its new id", () -> endpointState("rename-new") == State.ONLINE);
+        await("the held message was echoed by the renamed endpoint", () -> echoes(archive, held));
+        Message after = chat.emit("lobby", "ada", "after the rename");
+        await("a message sent after the rename is echoed", () -> echoes(archive, after));
+        assertEquals("rename-new", archive.messages.get(0).endpoint());
+        assertNull("the old name is gone", endpointStatus("rename-old"));
     }
 
     /** Bad input: a value out of its range is a status with the key's name, never an exception out of the component. */

@@ -64,7 +64,7 @@ final class ServerCall {
         BodySender sender = new BodySender(id, exchange.body(), frame -> {
             bytesIn.add(frame.remaining() - 9L);
             tunnel.send(frame);
-        }, () -> deadline = relay.later(timeout, () -> fail(504, "The tunnel's service did not answer in time.")),
+        }, () -> deadline = relay.later(timeout, this::timedOut),
                 () -> {
                     tunnel.send(RelayCodec.abort(id, "the browser's body broke off"));
                     end(499);
@@ -131,6 +131,18 @@ final class ServerCall {
         ended.set(true);
         tunnel.calls.remove(id, this);
         return true;
+    }
+
+    /**
+     * No answer in time: 504, unless the answer came meanwhile. The deadline is set when the request
+     * body has been sent, which can be after a quick service has already answered (a GET); a late
+     * deadline must never cut off a response that is streaming.
+     */
+    private void timedOut() {
+        if (answered.compareAndSet(false, true)) {
+            page(exchange, 504, "The tunnel's service did not answer in time.");
+            end(504);
+        }
     }
 
     /** Answers the browser with {@code code} and a short text, if nothing was answered yet. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.time.Duration;
@@ -48,6 +49,37 @@ class RelayHeadTimeoutTest {
         browser.connection.sendText("still here");
         assertEquals("still here", browser.next());
         assertEquals(-1, browser.closeCode);
+    }
+
+    @Test
+    void aResponseThatBeganBeforeTheRequestBodyEndedIsNotCutOffByTheDeadline() throws Exception {
+        // the service answers at once, then reads the body and takes longer than the request timeout to
+        // finish: the deadline, set when the body has been sent, must not abort a response that is streaming
+        relay.service.addHttp("/early", (request, response) -> {
+            response.status(200);
+            try (OutputStream out = response.body()) {
+                out.write("first\n".getBytes(UTF_8));
+                out.flush();
+                request.body().readAllBytes();
+                Thread.sleep(2_500); // longer than the 1 s request timeout: the time is what is tested
+                out.write("last\n".getBytes(UTF_8));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try (Socket browser = send("POST /early HTTP/1.1\r\nHost: app.localhost\r\nContent-Length: 4\r\n\r\n")) {
+            InputStream in = browser.getInputStream();
+            assertTrue(RelayFixture.readHead(in).startsWith("HTTP/1.1 200"));
+            StringBuilder body = new StringBuilder();
+            while (!body.toString().contains("first")) {
+                body.append((char) in.read());
+            }
+            browser.getOutputStream().write("done".getBytes(US_ASCII));
+            for (int b; !body.toString().contains("last") && (b = in.read()) >= 0; ) {
+                body.append((char) b);
+            }
+            assertTrue(body.toString().contains("last"), "the response was cut off: " + body);
+        }
     }
 
     private Socket send(String head) throws IOException {
