@@ -29,7 +29,8 @@
     if (seconds < 172800) return Math.round(seconds / 3600) + ' h ago';
     return Math.round(seconds / 86400) + ' days ago';
   };
-  const since = iso => 'since ' + new Date(iso).toLocaleTimeString('en-GB') + ' (' + ago(iso) + ')';
+  const clock = date => date.toLocaleTimeString('en-GB');
+  const since = iso => 'since ' + clock(new Date(iso)) + ' (' + ago(iso) + ')';
 
   // --- history: the rates of the last five minutes, one sample a second -----------------------
 
@@ -62,8 +63,9 @@
     return new uPlot({
       width: width, height: 150,
       scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
-      series: [{}, { label: 'in/s', stroke: '#2e7d32', width: 1.5 }, { label: 'out/s', stroke: '#1565c0', width: 1.5 }],
-      axes: [{}, { size: 50 }]
+      series: [{ label: 'time', value: (u, t) => t == null ? '–' : clock(new Date(t * 1000)) },
+        { label: 'in/s', stroke: '#2e7d32', width: 1.5 }, { label: 'out/s', stroke: '#1565c0', width: 1.5 }],
+      axes: [{ values: (u, ticks) => ticks.map(t => clock(new Date(t * 1000)).slice(0, 5)) }, { size: 50 }]
     }, [[], [], []], holder);
   }
 

@@ -28,7 +28,8 @@ import org.openqa.selenium.WebElement;
  * The Web Console tab "Switchboard" in a real browser (headless Chromium) against the built
  * distribution with its demo: logged in with the generated password, the tab shows every endpoint
  * ONLINE, follows traffic through the demo gateway (counters, rates and charts move without a
- * reload), sends a test message, and switches an endpoint off and on again with its buttons.
+ * reload), sends a test message, restarts an endpoint and switches one off and on again with its
+ * buttons.
  * Screenshots of the tab: target/screenshots/console-tab*.png.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -121,6 +122,13 @@ class ConsoleTabTest {
         mirror.findElement(By.cssSelector(".sb-send-button")).click();
         chromium.awaitText(By.id("sb-notice"), "sent to mirror chat:lobby");
         await("bob gets the console's message", Duration.ofSeconds(30), () -> bob.received("hello from the console"));
+
+        // a restart: mirror goes off and comes back, its status newer than before
+        String before = text("[data-endpoint='mirror'] .sb-since");
+        chromium.driver().findElement(By.cssSelector("[data-endpoint='mirror'] .sb-restart")).click();
+        chromium.awaitText(By.id("sb-notice"), "endpoint mirror restarting");
+        chromium.await(d -> "ONLINE".equals(text("[data-endpoint='mirror'] .sb-state"))
+                && !text("[data-endpoint='mirror'] .sb-since").split(" \\(")[0].equals(before.split(" \\(")[0]));
 
         // off, and on again, with the endpoint's own button
         chromium.driver().findElement(By.cssSelector("[data-endpoint='demo'] .sb-toggle")).click();
