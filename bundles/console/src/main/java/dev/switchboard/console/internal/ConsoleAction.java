@@ -38,7 +38,7 @@ final class ConsoleAction {
             return switch (action) {
                 case "enable" -> new ActionResult(true, actions.setEnabled(endpoint, view.protocol(), true));
                 case "disable" -> new ActionResult(true, actions.setEnabled(endpoint, view.protocol(), false));
-                case "restart" -> new ActionResult(true, actions.restart(endpoint, view.protocol()));
+                case "restart" -> new ActionResult(true, actions.restart(directory.endpoint(endpoint), view.protocol()));
                 case "send" -> send(endpoint, channel, text);
                 default -> new ActionResult(false, "unknown action " + action);
             };

@@ -1,11 +1,17 @@
 package dev.switchboard.console.internal;
 
+import dev.switchboard.api.Endpoint;
+import dev.switchboard.api.EndpointStatus;
+import dev.switchboard.api.Subscription;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -19,7 +25,7 @@ import org.slf4j.LoggerFactory;
 /**
  * What the Web Console tab's buttons do to an endpoint, through its configuration in Config
  * Admin (and so in its {@code etc/*.cfg} file): switch it off and on ({@code enabled}), and
- * restart it (off, then back to the configuration it had). An endpoint's configuration is the
+ * restart it (off, then, once it is, back to the configuration it had). An endpoint's configuration is the
  * Switchboard configuration whose {@code id} is the endpoint's id, or the only one of its protocol
  * without an {@code id} (the endpoint then has its adapter's default id).
  */
@@ -29,6 +35,8 @@ public class EndpointActions {
     private static final Logger LOG = LoggerFactory.getLogger(EndpointActions.class);
     private static final String PREFIX = "dev.switchboard.";
     private static final String ENABLED = "enabled";
+    /** How long a restart waits for the endpoint to say it is off before switching it back on. */
+    static final Duration RESTART_WAIT = Duration.ofSeconds(10);
 
     private volatile ConfigurationAdmin configurationAdmin;
 
@@ -53,8 +61,16 @@ public class EndpointActions {
         return "endpoint " + id + (enabled ? " enabled" : " disabled");
     }
 
-    /** Stops endpoint {@code id} and starts it again with the configuration it has. */
-    String restart(String id, String protocol) throws IOException {
+    /**
+     * Stops the endpoint and starts it again with the configuration it has: switched off, and
+     * once it says it is, switched back (Config Admin hands a component only the latest of two
+     * quick updates, which would be no change at all). Returns at once.
+     */
+    String restart(Endpoint endpoint, String protocol) throws IOException {
+        String id = endpoint.id();
+        if (endpoint.status().detail() == EndpointStatus.Detail.DISABLED) {
+            throw new IllegalArgumentException("endpoint " + id + " is disabled: enable it");
+        }
         Configuration configuration = configurationOf(id, protocol);
         Dictionary<String, Object> properties = configuration.getProperties();
         Dictionary<String, Object> off = new Hashtable<>();
@@ -62,8 +78,22 @@ public class EndpointActions {
             off.put(key, properties.get(key));
         }
         off.put(ENABLED, false);
+        CompletableFuture<Void> stopped = new CompletableFuture<>();
+        Subscription watching = endpoint.watchStatus((which, status) -> {
+            if (status.detail() == EndpointStatus.Detail.DISABLED) {
+                stopped.complete(null);
+            }
+        });
         configuration.update(off);
-        configuration.update(properties);
+        // back on when it is off, or after the wait whatever it says: a restart never leaves it off
+        stopped.completeOnTimeout(null, RESTART_WAIT.toMillis(), TimeUnit.MILLISECONDS).whenCompleteAsync((done, e) -> {
+            watching.close();
+            try {
+                configuration.update(properties);
+            } catch (IOException | IllegalStateException failed) {
+                LOG.warn("Endpoint {} could not be switched back on after a restart: {}", id, failed.toString());
+            }
+        });
         LOG.info("Endpoint {} restarted from the Web Console", id);
         return "endpoint " + id + " restarting";
     }

@@ -95,6 +95,12 @@ public class EndpointDirectory {
         return new Overview(Instant.now(), views, registry != null, registry == null ? List.of() : registry.gateways());
     }
 
+    /** The endpoint registered as {@code id}; fails naming it when there is none. */
+    Endpoint endpoint(String id) {
+        return endpoints.keySet().stream().filter(e -> e.id().equals(id)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no endpoint " + id));
+    }
+
     private EndpointView view(Endpoint endpoint) {
         String id = endpoint.id();
         EndpointMetrics metrics = endpoint.metrics();
