@@ -65,7 +65,9 @@
       scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
       series: [{ label: 'time', value: (u, t) => t == null ? '–' : clock(new Date(t * 1000)) },
         { label: 'in/s', stroke: '#2e7d32', width: 1.5 }, { label: 'out/s', stroke: '#1565c0', width: 1.5 }],
-      axes: [{ values: (u, ticks) => ticks.map(t => clock(new Date(t * 1000)).slice(0, 5)) }, { size: 50 }]
+      // ticks under a minute apart with their seconds, else hours and minutes
+      axes: [{ values: (u, ticks) => ticks.map(t => clock(new Date(t * 1000))
+        .slice(0, ticks.length > 1 && ticks[1] - ticks[0] < 60 ? 8 : 5)) }, { size: 50 }]
     }, [[], [], []], holder);
   }
 
