@@ -48,4 +48,18 @@ public record RequestHead(String method, String target, String version, List<Htt
     public byte[] bytes() {
         return HttpHeads.bytes(method + " " + target + " " + version, headers);
     }
+
+    /**
+     * Parses a head that ends at {@code length} (just past its blank line), as {@link #bytes()} writes it.
+     *
+     * @throws IllegalArgumentException when it is no HTTP/1.x request head
+     */
+    public static RequestHead parse(byte[] bytes, int length) {
+        String[] lines = HttpHeads.lines(bytes, length);
+        String[] request = lines[0].split(" ");
+        if (request.length != 3 || !request[2].startsWith("HTTP/1.")) {
+            throw new IllegalArgumentException("not an HTTP request line: " + lines[0]);
+        }
+        return new RequestHead(request[0], request[1], request[2], HttpHeads.headers(lines));
+    }
 }

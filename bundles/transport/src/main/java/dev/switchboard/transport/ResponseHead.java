@@ -1,7 +1,5 @@
 package dev.switchboard.transport;
 
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -42,7 +40,7 @@ public record ResponseHead(String version, int status, String reason, List<HttpH
      * @throws IllegalArgumentException when it is no HTTP response head
      */
     public static ResponseHead parse(byte[] bytes, int length) {
-        String[] lines = new String(bytes, 0, length, StandardCharsets.ISO_8859_1).split("\r\n");
+        String[] lines = HttpHeads.lines(bytes, length);
         String[] status = lines[0].split(" ", 3);
         if (status.length < 2 || !status[0].startsWith("HTTP/")) {
             throw new IllegalArgumentException("not an HTTP status line: " + lines[0]);
@@ -53,15 +51,7 @@ public record ResponseHead(String version, int status, String reason, List<HttpH
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("not an HTTP status code: " + status[1], e);
         }
-        List<HttpHeader> headers = new ArrayList<>();
-        for (int i = 1; i < lines.length; i++) {
-            int colon = lines[i].indexOf(':');
-            if (colon <= 0) {
-                throw new IllegalArgumentException("not an HTTP header line: " + lines[i]);
-            }
-            headers.add(new HttpHeader(lines[i].substring(0, colon).trim(), lines[i].substring(colon + 1).trim()));
-        }
-        return new ResponseHead(status[0], code, status.length > 2 ? status[2] : "", headers);
+        return new ResponseHead(status[0], code, status.length > 2 ? status[2] : "", HttpHeads.headers(lines));
     }
 
     /** Where a head in {@code bytes[0, length)} ends (just past CRLF CRLF), or -1 while incomplete. */

@@ -1,6 +1,7 @@
 package dev.switchboard.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -67,5 +68,19 @@ class HopByHopTest {
         assertEquals("Not Found", head.reason());
         assertEquals("b: c", head.header("x-a").orElseThrow());
         assertEquals(new String(bytes, 0, end), new String(head.bytes()));
+    }
+
+    /** Bad input: a request line without a version, a header line without a colon. */
+    @Test
+    void requestHeadsParseAndPrintAlike() {
+        RequestHead head = new RequestHead("GET", "/a%20b?x=1", "HTTP/1.1",
+                List.of(new HttpHeader("Host", "kuma.test"), new HttpHeader("Connection", "Upgrade"),
+                        new HttpHeader("Upgrade", "websocket"), new HttpHeader("X-Empty", "")));
+        byte[] bytes = head.bytes();
+        assertEquals(head, RequestHead.parse(bytes, bytes.length));
+        byte[] noVersion = "GET /\r\n\r\n".getBytes();
+        assertThrows(IllegalArgumentException.class, () -> RequestHead.parse(noVersion, noVersion.length));
+        byte[] noColon = "GET / HTTP/1.1\r\nnocolon\r\n\r\n".getBytes();
+        assertThrows(IllegalArgumentException.class, () -> RequestHead.parse(noColon, noColon.length));
     }
 }

@@ -44,7 +44,7 @@ public class PlatformIT extends SwitchboardTestSupport {
     /** The bundles with DS components: every bundle of bundles/ but the api and the skeleton, and the test ones. */
     private static final Set<String> BUNDLES_WITH_COMPONENTS = Set.of("dev.switchboard.transport",
             "dev.switchboard.router", "dev.switchboard.channels", "dev.switchboard.tracker", "dev.switchboard.kosmi",
-            "dev.switchboard.console", FIXTURES, ECHO);
+            "dev.switchboard.relay", "dev.switchboard.proxy", "dev.switchboard.console", FIXTURES, ECHO);
 
     @Inject
     ServiceComponentRuntime scr;
@@ -78,6 +78,13 @@ public class PlatformIT extends SwitchboardTestSupport {
         configure("dev.switchboard.kosmi", "platform", "id", "kosmi-platform", "enabled", false,
                 "rooms", new String[] {"@platform"}, "graphqlUrl", "http://127.0.0.1:1/",
                 "webSocketUrl", "ws://127.0.0.1:1/gql-ws");
+        configure("dev.switchboard.relay.server", "platform", "id", "relay-server-platform", "port", 0);
+        configure("dev.switchboard.relay.client", "platform", "id", "relay-client-platform",
+                "relayUrl", "ws://127.0.0.1:1/_relay/control");
+        configure("dev.switchboard.proxy.controller", "platform", "id", "proxy-controller-platform", "port", 0,
+                "agentPort", 0);
+        configure("dev.switchboard.proxy.agent", "platform", "id", "proxy-agent-platform",
+                "controllerUrl", "ws://127.0.0.1:1/_agent", "name", "platform", "token", "unused");
         recordingSink("recording-platform");
         webSocketLoop("loop-platform");
 

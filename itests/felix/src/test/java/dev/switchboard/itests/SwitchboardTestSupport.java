@@ -42,7 +42,7 @@ public abstract class SwitchboardTestSupport {
 
     /** Every bundle of bundles/, by directory: each is dev.switchboard.&lt;name&gt;. */
     static final String[] SWITCHBOARD_BUNDLES =
-            {"api", "endpoint", "transport", "router", "channels", "tracker", "kosmi", "console"};
+            {"api", "endpoint", "transport", "router", "channels", "tracker", "kosmi", "relay", "proxy", "console"};
     static final String FIXTURES = "dev.switchboard.itests.fixtures";
     static final String PEERS = "dev.switchboard.itests.peers";
     static final String ECHO = "dev.switchboard.example.echo";

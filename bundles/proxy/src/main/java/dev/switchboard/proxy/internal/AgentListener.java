@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The controller's side for agents: listens on {@code /_agent}, checks each agent's hello
- * (PROTOCOL.md §1, §5) and holds one {@link Tunnel} per agent name, the newest connection winning.
+ * (PROTOCOL.md §1, §5) and holds the {@link AgentTunnels} of one instance per agent name, the newest
+ * instance winning.
  */
 final class AgentListener implements WebSocketHandler {
 
@@ -47,7 +48,8 @@ final class AgentListener implements WebSocketHandler {
     private final int pingSeconds;
     private final Events events;
     private final Scheduler scheduler;
-    private final Map<String, Tunnel> tunnels = new ConcurrentHashMap<>();
+    // changed under this, read without
+    private final Map<String, AgentTunnels> agents = new ConcurrentHashMap<>();
     private volatile WebSocketServer server;
 
     AgentListener(String endpointId, Map<String, String> agents, int window, int pingSeconds, Events events,
@@ -72,7 +74,7 @@ final class AgentListener implements WebSocketHandler {
     void stop(int code, String reason) {
         WebSocketServer running = server;
         server = null;
-        tunnels.values().forEach(tunnel -> tunnel.close(code, reason));
+        agents.values().forEach(agent -> agent.close(code, reason));
         if (running != null) {
             running.close(code, reason);
         }
@@ -82,13 +84,13 @@ final class AgentListener implements WebSocketHandler {
      * Takes a new list of agents while running: an agent no longer listed, or whose token changed,
      * is closed with 4401 and must authenticate anew; the others keep their tunnels.
      */
-    void agents(Map<String, String> agents) {
-        Map<String, byte[]> next = tokens(agents);
+    void agents(Map<String, String> allowed) {
+        Map<String, byte[]> next = tokens(allowed);
         Map<String, byte[]> previous = tokens;
         tokens = next;
-        tunnels.forEach((name, tunnel) -> {
+        agents.forEach((name, agent) -> {
             if (!MessageDigest.isEqual(previous.get(name), next.get(name))) {
-                tunnel.close(4401, "agent " + name + " is no longer allowed with its token");
+                agent.close(4401, "agent " + name + " is no longer allowed with its token");
             }
         });
     }
@@ -103,19 +105,23 @@ final class AgentListener implements WebSocketHandler {
         return server.address();
     }
 
-    /** The agent's tunnel while it is connected. */
+    /** A tunnel connection of the agent for a new stream, while it is connected. */
     Optional<Tunnel> tunnel(String agent) {
-        return Optional.ofNullable(tunnels.get(agent));
+        return agent(agent).flatMap(AgentTunnels::pick);
     }
 
-    Map<String, Tunnel> tunnels() {
-        return Map.copyOf(tunnels);
+    Optional<AgentTunnels> agent(String agent) {
+        return Optional.ofNullable(agents.get(agent));
+    }
+
+    Map<String, AgentTunnels> agents() {
+        return Map.copyOf(agents);
     }
 
     /** Pings every tunnel and closes those whose agent stopped answering (PROTOCOL.md §6). */
     void keepAlive() {
         long silentLimit = Duration.ofSeconds(pingSeconds + 10L).toNanos();
-        for (Tunnel tunnel : tunnels.values()) {
+        for (Tunnel tunnel : agents.values().stream().flatMap(agent -> agent.tunnels().stream()).toList()) {
             if (tunnel.silentNanos() > silentLimit) {
                 tunnel.close(1001, "peer not answering");
             } else {
@@ -162,16 +168,38 @@ final class AgentListener implements WebSocketHandler {
         welcome(connection, hello);
     }
 
+    /**
+     * A connection of a new instance of the agent replaces every connection of the older one (4409);
+     * one of the same instance joins it, replacing the connection it takes the place of (PROTOCOL.md §5).
+     */
     private void welcome(WebSocketConnection connection, ProxyCodec.Hello hello) {
         String name = hello.name();
-        Tunnel tunnel = new Tunnel(name, TunnelOutput.over(connection), window, MAX_FRAME, hello.window(), hello.maxFrame(), null);
-        connection.attributes().put(TUNNEL, tunnel);
-        connection.sendText(ProxyCodec.welcome(new ProxyCodec.Welcome(window, MAX_FRAME, pingSeconds)));
-        Tunnel older = tunnels.put(name, tunnel);
+        AgentTunnels replaced = null;
+        Tunnel older;
+        boolean first;
+        synchronized (this) {
+            AgentTunnels agent = agents.get(name);
+            if (agent == null || !agent.isInstance(hello)) {
+                replaced = agent;
+                agent = new AgentTunnels(name, hello.instance(), hello.tunnels());
+                agents.put(name, agent);
+            }
+            first = agent.tunnels().isEmpty();
+            Tunnel tunnel = new Tunnel(name, TunnelOutput.over(connection), window, MAX_FRAME, hello.window(),
+                    hello.maxFrame(), null, agent::nextStreamId);
+            connection.attributes().put(TUNNEL, tunnel);
+            connection.sendText(ProxyCodec.welcome(new ProxyCodec.Welcome(window, MAX_FRAME, pingSeconds)));
+            older = agent.put(hello.tunnel(), tunnel);
+        }
+        if (replaced != null) {
+            replaced.close(4409, "replaced by a newer connection of agent " + name);
+        }
         if (older != null) {
             older.close(4409, "replaced by a newer connection of agent " + name);
         }
-        events.agentConnected(name, connection.remoteAddress());
+        if (first) {
+            events.agentConnected(name, connection.remoteAddress());
+        }
     }
 
     @Override
@@ -193,7 +221,15 @@ final class AgentListener implements WebSocketHandler {
         String why = reason == null || reason.isBlank() ? "closed with " + code : reason + " (" + code + ")";
         tunnel.lost(why);
         // a replaced connection (4409) is no loss: its agent is connected anew
-        if (tunnels.remove(tunnel.name(), tunnel)) {
+        boolean last;
+        synchronized (this) {
+            AgentTunnels agent = agents.get(tunnel.name());
+            last = agent != null && agent.remove(tunnel);
+            if (last) {
+                agents.remove(tunnel.name());
+            }
+        }
+        if (last) {
             events.agentLost(tunnel.name(), why);
         }
     }

@@ -12,7 +12,7 @@ import java.util.Map;
  * @param services name → the service's http:// address
  */
 public record AgentSettings(String id, URI controllerUrl, String name, String token, Map<String, URI> services,
-                            int streamWindow) implements EndpointSettings {
+                            int streamWindow, int tunnels) implements EndpointSettings {
 
     public AgentSettings {
         services = Map.copyOf(services);
@@ -23,7 +23,8 @@ public record AgentSettings(String id, URI controllerUrl, String name, String to
                 ConfigCheck.uri("controllerUrl", config.controllerUrl(), "ws", "wss"),
                 ConfigCheck.notBlank("name", config.name()), ConfigCheck.notBlank("token", config.token()),
                 services(config.services()),
-                ConfigCheck.range("streamWindow", config.streamWindow(), ProxyCodec.MIN_WINDOW, 1 << 30));
+                ConfigCheck.range("streamWindow", config.streamWindow(), ProxyCodec.MIN_WINDOW, 1 << 30),
+                ConfigCheck.range("tunnels", config.tunnels(), 1, ProxyCodec.MAX_TUNNELS));
     }
 
     /** Entries {@code name=url}, http:// (WebSocket upgrades go to the same host and port). */
@@ -46,6 +47,6 @@ public record AgentSettings(String id, URI controllerUrl, String name, String to
     @Override
     public String toString() {
         return "AgentSettings[id=" + id + ", controller=" + controllerUrl + ", name=" + name + ", services="
-                + services + "]";
+                + services + ", tunnels=" + tunnels + "]";
     }
 }

@@ -34,7 +34,6 @@ final class ProxiedExchange implements TunnelStream.Handler {
     private final ProxyRoutes.Route route;
     private final RouteMetrics.Counters metrics;
     private final Events events;
-    private final FrameBoundary boundary = new FrameBoundary();
     private final long started = System.nanoTime();
 
     // guarded by this
@@ -42,7 +41,9 @@ final class ProxiedExchange implements TunnelStream.Handler {
     private ByteSource upstream;
     private CreditedSink downstream;
     private ByteStream webSocket;
+    private FrameBoundary boundary;
     private boolean answered;
+    private boolean goneAway;
 
     ProxiedExchange(StreamExchange exchange, ProxyRoutes.Route route, RouteMetrics.Counters metrics, Events events) {
         this.exchange = exchange;
@@ -52,9 +53,10 @@ final class ProxiedExchange implements TunnelStream.Handler {
     }
 
     /**
-     * Opens the stream on {@code tunnel}; 504 unless the agent answers within {@code openTimeout}.
-     * The request body follows as DATA: {@code collected} when it was read already (a chunked body,
-     * see {@link BrowserFront}), else the browser's bytes as they come, under the stream's window.
+     * Opens the stream on {@code tunnel}; 504 unless the agent answers within {@code openTimeout}
+     * of the request's end (a service may read a long upload whole before it answers). The request
+     * body follows as DATA: {@code collected} when it was read already (a chunked body, see
+     * {@link BrowserFront}), else the browser's bytes as they come, under the stream's window.
      */
     void start(Tunnel tunnel, RequestHead head, Duration openTimeout, AgentListener.Scheduler scheduler,
                List<ByteBuffer> collected) {
@@ -66,13 +68,16 @@ final class ProxiedExchange implements TunnelStream.Handler {
         synchronized (this) {
             stream = opened;
         }
-        scheduler.schedule(openTimeout, () -> timedOut(opened, openTimeout));
+        Runnable awaitAnswer = () -> scheduler.schedule(openTimeout, () -> timedOut(opened, openTimeout));
         exchange.onAbort(() -> opened.reset(ResetCode.CANCEL, "browser went away"));
         if (collected != null) {
             collected.forEach(opened::write);
             opened.end();
+            awaitAnswer.run();
         } else if (!exchange.isUpgrade()) {
-            pipe(exchange.body(), opened);
+            pipe(exchange.body(), opened, awaitAnswer);
+        } else {
+            awaitAnswer.run();
         }
     }
 
@@ -88,8 +93,11 @@ final class ProxiedExchange implements TunnelStream.Handler {
                 + " did not answer within " + openTimeout.toSeconds() + " s");
     }
 
-    /** Browser bytes (a request body, or a WebSocket's frames) to the agent, paused while the stream is full. */
-    private void pipe(ByteSource source, TunnelStream opened) {
+    /**
+     * Browser bytes (a request body, or a WebSocket's frames) to the agent, paused while the stream
+     * is full; {@code ended} runs once they are all sent.
+     */
+    private void pipe(ByteSource source, TunnelStream opened, Runnable ended) {
         synchronized (this) {
             upstream = source;
         }
@@ -108,6 +116,7 @@ final class ProxiedExchange implements TunnelStream.Handler {
             @Override
             public void onEnd() {
                 opened.end();
+                ended.run();
             }
 
             @Override
@@ -152,6 +161,8 @@ final class ProxiedExchange implements TunnelStream.Handler {
             if (response.status() == 101 && exchange.isUpgrade()) {
                 switched = exchange.switchProtocols(headers);
                 webSocket = switched;
+                // a frame up to half the window goes whole: the agent can always send its rest (PROTOCOL.md §6)
+                boundary = new FrameBoundary(opened.receiveWindow() / 2);
                 downstream = new CreditedSink(opened, switched);
             } else {
                 downstream = new CreditedSink(opened, exchange.respond(response.status(), response.reason(), headers));
@@ -160,25 +171,27 @@ final class ProxiedExchange implements TunnelStream.Handler {
         if (switched != null) {
             metrics.webSocketOpened();
             events.webSocketOpened(route, opened);
-            pipe(switched, opened);
+            pipe(switched, opened, () -> { });
         }
     }
 
+    /** The service's bytes; a WebSocket's go to the browser whole frames at a time as {@link FrameBoundary} admits them. */
     @Override
     public void onData(TunnelStream opened, ByteBuffer bytes) {
         metrics.toBrowser(bytes.remaining());
-        CreditedSink sink;
         synchronized (this) {
-            sink = downstream;
-            if (webSocket != null) {
-                boundary.follow(bytes);
+            if (downstream != null && webSocket != null) {
+                if (!goneAway) {
+                    boundary.admit(bytes).forEach(downstream::write);
+                }
+                return;
+            }
+            if (downstream != null) {
+                downstream.write(bytes);
+                return;
             }
         }
-        if (sink == null) {
-            opened.reset(ResetCode.INTERNAL, "DATA before the answer");
-            return;
-        }
-        sink.write(bytes);
+        opened.reset(ResetCode.INTERNAL, "DATA before the answer");
     }
 
     @Override
@@ -218,14 +231,16 @@ final class ProxiedExchange implements TunnelStream.Handler {
         }
     }
 
-    /** Ends a browser WebSocket with a close frame 1001 when between frames, else by closing the connection. */
+    /**
+     * Ends a browser WebSocket with a close frame 1001 when it is between frames (always, unless a
+     * frame over the hold limit was under way), else by closing the connection.
+     */
     private void goingAway(ByteStream socket) {
-        boolean between;
         synchronized (this) {
-            between = boundary.atBoundary();
-        }
-        if (between) {
-            socket.write(FrameBoundary.closeFrame(1001, "proxy tunnel lost"));
+            goneAway = true;
+            if (boundary.atBoundary()) {
+                socket.write(FrameBoundary.closeFrame(1001, "proxy tunnel lost"));
+            }
         }
         socket.close();
     }

@@ -13,8 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent's tunnel: dials the controller with the transport's reconnecting client, says hello,
- * and serves the streams the controller opens with {@code acceptor} (PROTOCOL.md §1, §6).
+ * One of the agent's tunnel connections: dials the controller with the transport's reconnecting
+ * client, says hello (naming the agent's instance and which connection this is), and serves the
+ * streams the controller opens on it with {@code acceptor} (PROTOCOL.md §1, §6).
  */
 final class ProxyAgent implements ClientHandler {
 
@@ -41,17 +42,17 @@ final class ProxyAgent implements ClientHandler {
     private volatile Tunnel tunnel;
     private volatile int pingSeconds = 30;
 
-    ProxyAgent(String endpointId, URI controller, String name, String token, int window, Tunnel.Acceptor acceptor,
-               Events events) {
+    ProxyAgent(String endpointId, URI controller, ProxyCodec.Hello hello, Tunnel.Acceptor acceptor, Events events) {
         this.endpointId = endpointId;
         this.controller = controller;
-        this.hello = new ProxyCodec.Hello(name, token, window, MAX_FRAME);
+        this.hello = hello;
         this.acceptor = acceptor;
         this.events = events;
     }
 
     void start(WebSocketTransport transport) {
-        client = transport.connect(ClientSpec.builder(endpointId, controller).compression(false)
+        client = transport.connect(ClientSpec.builder(hello.tunnels() == 1 ? endpointId
+                : endpointId + "." + hello.tunnel(), controller).compression(false)
                 .pingInterval(Duration.ZERO).maxMessageSize(4 * MAX_FRAME)
                 .sendQueueLimit(4 * TunnelWriter.MESSAGES_IN_FLIGHT)
                 // only a welcome proves the session good
@@ -121,7 +122,7 @@ final class ProxyAgent implements ClientHandler {
         }
         pingSeconds = welcome.pingSeconds();
         tunnel = new Tunnel(hello.name(), TunnelOutput.over(connection), hello.window(), MAX_FRAME, welcome.window(),
-                welcome.maxFrame(), acceptor);
+                welcome.maxFrame(), acceptor, null);
         client.resetBackoff();
         events.connected(controller.toString());
     }
@@ -145,7 +146,9 @@ final class ProxyAgent implements ClientHandler {
             open.lost(why);
         }
         if (code == 4401 || code == 4409) {
-            LOG.error("{}: the controller refused agent \"{}\": {}", endpointId, hello.name(), why);
+            if (hello.tunnel() == 0) { // one line for the agent, not one per connection
+                LOG.error("{}: the controller refused agent \"{}\": {}", endpointId, hello.name(), why);
+            }
             events.refused(code, why);
             // a wrong token or a second agent of this name: retry only slowly (PROTOCOL.md §5)
             client.reconnectNotBefore(Backoff.STANDARD.max(), why);

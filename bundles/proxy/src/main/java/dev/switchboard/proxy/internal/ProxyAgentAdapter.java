@@ -9,9 +9,14 @@ import dev.switchboard.endpoint.EndpointSupport;
 import dev.switchboard.endpoint.Traffic;
 import dev.switchboard.transport.WebSocketTransport;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -22,7 +27,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 
 /**
- * One configured proxy agent on the endpoint skeleton: keeps a tunnel to its controller and serves
+ * One configured proxy agent on the endpoint skeleton: keeps its tunnel connections to its controller and serves
  * the controller's streams with its services. Publishes the tunnel's lifecycle on
  * {@code tunnel:<name>}; takes {@code close} and {@code disconnect} commands on {@code control}.
  */
@@ -38,8 +43,10 @@ public class ProxyAgentAdapter extends EndpointSupport<AgentSettings> implements
     private WebSocketTransport transport;
 
     // written under this, read by transport threads
-    private volatile ProxyAgent agent;
+    private volatile List<ProxyAgent> tunnels = List.of();
     private volatile String name = "";
+    /** Whether "connected" was the last lifecycle event published; guarded by itself. */
+    private final AtomicBoolean reportedOnline = new AtomicBoolean();
 
     public ProxyAgentAdapter() {
         super(PROTOCOL);
@@ -68,50 +75,78 @@ public class ProxyAgentAdapter extends EndpointSupport<AgentSettings> implements
 
     // --- the protocol -------------------------------------------------------------------------
 
+    /** One {@link ProxyAgent} per tunnel connection, all of one instance (PROTOCOL.md §1). */
     @Override
     protected synchronized void startProtocol(AgentSettings settings) {
         name = settings.name();
         ServiceConnector services = new ServiceConnector(settings.services(), transport);
-        ProxyAgent next = new ProxyAgent(settings.id(), settings.controllerUrl(), settings.name(), settings.token(),
-                settings.streamWindow(), services, this);
-        agent = next;
-        next.start(transport);
-        repeat(KEEPALIVE_CHECK, next::keepAlive);
+        String instance = UUID.randomUUID().toString();
+        List<ProxyAgent> next = new ArrayList<>();
+        for (int i = 0; i < settings.tunnels(); i++) {
+            next.add(new ProxyAgent(settings.id(), settings.controllerUrl(), new ProxyCodec.Hello(settings.name(),
+                    settings.token(), settings.streamWindow(), ProxyAgent.MAX_FRAME, instance, i, settings.tunnels()),
+                    services, this));
+        }
+        tunnels = List.copyOf(next);
+        next.forEach(tunnel -> {
+            tunnel.start(transport);
+            repeat(KEEPALIVE_CHECK, tunnel::keepAlive);
+        });
         updateStatus(State.CONNECTING, Detail.NONE, "connecting to " + settings.controllerUrl());
     }
 
     @Override
     protected synchronized void stopProtocol(boolean restarting) {
-        ProxyAgent running = agent;
-        agent = null;
-        if (running != null) {
-            running.stop(restarting ? 1001 : 1000, restarting ? "agent restarting" : "agent stopped");
-        }
+        List<ProxyAgent> running = tunnels;
+        tunnels = List.of();
+        running.forEach(tunnel -> tunnel.stop(restarting ? 1001 : 1000, restarting ? "agent restarting"
+                : "agent stopped"));
     }
 
-    /** The tunnel client while running (tests). */
-    ProxyAgent agent() {
-        return agent;
+    /** The tunnel connections while running (tests). */
+    List<ProxyAgent> connections() {
+        return tunnels;
+    }
+
+    /** The open tunnel connections. */
+    private List<Tunnel> open() {
+        return tunnels.stream().map(ProxyAgent::tunnel).filter(Objects::nonNull).toList();
+    }
+
+    private String openText(String controller) {
+        int all = tunnels.size();
+        return all == 1 ? "tunnel to " + controller + " open"
+                : open().size() + " of " + all + " tunnels to " + controller + " open";
     }
 
     // --- lifecycle events ------------------------------------------------------------------------
 
     @Override
     public void connected(String controller) {
-        log.info("{}: tunnel to {} open", id(), controller);
-        updateStatus(State.ONLINE, Detail.NONE, "tunnel to " + controller + " open");
-        publish(event("connected", "tunnel to " + controller + " open", Map.of("controller", controller)));
+        log.info("{}: {}", id(), openText(controller));
+        updateStatus(State.ONLINE, Detail.NONE, openText(controller));
+        if (!reportedOnline.getAndSet(true)) {
+            publish(event("connected", "tunnel to " + controller + " open", Map.of("controller", controller)));
+        }
     }
 
+    /** One tunnel connection lost: its streams ended; the agent is lost once none is left. */
     @Override
     public void lost(String reason) {
-        log.info("{}: tunnel lost: {}", id(), reason);
+        int left = open().size();
+        log.info("{}: tunnel lost ({} of {} open): {}", id(), left, tunnels.size(), reason);
+        if (left > 0) {
+            return;
+        }
         updateStatus(State.CONNECTING, Detail.COMMUNICATION_ERROR, "tunnel lost: " + reason);
-        publish(event("lost", "tunnel lost: " + reason, Map.of("reason", reason)));
+        if (reportedOnline.getAndSet(false)) {
+            publish(event("lost", "tunnel lost: " + reason, Map.of("reason", reason)));
+        }
     }
 
     @Override
     public void refused(int code, String reason) {
+        reportedOnline.set(!open().isEmpty());
         updateStatus(State.OFFLINE, code == 4401 ? Detail.AUTHENTICATION_FAILED : Detail.CONFIGURATION_ERROR,
                 "refused by the controller: " + reason);
         publish(event("lost", "refused by the controller: " + reason, Map.of("reason", reason, "code", code)));
@@ -119,7 +154,7 @@ public class ProxyAgentAdapter extends EndpointSupport<AgentSettings> implements
 
     @Override
     public void retrying(Duration delay, String reason) {
-        if (status().state() != State.OFFLINE) {
+        if (status().state() != State.OFFLINE && open().isEmpty()) {
             updateStatus(State.CONNECTING, Detail.COMMUNICATION_ERROR, reason + "; retrying in "
                     + delay.toMillis() + " ms");
         }
@@ -137,9 +172,8 @@ public class ProxyAgentAdapter extends EndpointSupport<AgentSettings> implements
      */
     @Override
     protected CompletionStage<Void> deliver(Message message) {
-        ProxyAgent running = agent;
-        Tunnel tunnel = running == null ? null : running.tunnel();
-        if (tunnel == null) {
+        List<Tunnel> open = open();
+        if (open.isEmpty()) {
             return CompletableFuture.failedFuture(new EndpointUnavailableException(id(), "tunnel not open"));
         }
         if (!"control".equals(message.channel())) {
@@ -157,8 +191,9 @@ public class ProxyAgentAdapter extends EndpointSupport<AgentSettings> implements
                     + command.agent()));
         }
         if (command.stream() == 0) {
-            running.disconnect("disconnected by a control command");
-        } else if (!tunnel.reset(command.stream(), ResetCode.CANCEL, "closed by a control command")) {
+            tunnels.forEach(tunnel -> tunnel.disconnect("disconnected by a control command"));
+        } else if (open.stream().noneMatch(tunnel -> tunnel.reset(command.stream(), ResetCode.CANCEL,
+                "closed by a control command"))) {
             return CompletableFuture.failedFuture(new DeliveryException(id(), "no stream " + command.stream()));
         }
         return CompletableFuture.completedFuture(null);
@@ -168,19 +203,19 @@ public class ProxyAgentAdapter extends EndpointSupport<AgentSettings> implements
 
     @Override
     protected Traffic traffic() {
-        ProxyAgent running = agent;
-        Tunnel tunnel = running == null ? null : running.tunnel();
-        return tunnel == null ? Traffic.NONE : new Traffic(tunnel.bytesIn(), tunnel.bytesOut(), 0, 0);
+        List<Tunnel> open = open();
+        return new Traffic(open.stream().mapToLong(Tunnel::bytesIn).sum(),
+                open.stream().mapToLong(Tunnel::bytesOut).sum(), 0, 0);
     }
 
     @Override
     protected Map<String, Object> details() {
-        ProxyAgent running = agent;
-        Tunnel tunnel = running == null ? null : running.tunnel();
-        if (tunnel == null) {
+        List<Tunnel> open = open();
+        if (open.isEmpty()) {
             return Map.of("connected", false);
         }
-        return Map.of("connected", true, "openStreams", tunnel.openStreams(),
-                "roundTripMillis", tunnel.roundTripMillis());
+        return Map.of("connected", true, "tunnels", open.size(),
+                "openStreams", open.stream().mapToInt(Tunnel::openStreams).sum(),
+                "roundTripMillis", open.stream().mapToDouble(Tunnel::roundTripMillis).max().orElse(-1));
     }
 }

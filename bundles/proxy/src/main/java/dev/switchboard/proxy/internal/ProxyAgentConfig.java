@@ -31,6 +31,12 @@ public @interface ProxyAgentConfig {
             description = "Bytes the controller may send on one stream before the service has read them.")
     int streamWindow() default 262_144;
 
+    @AttributeDefinition(name = "Tunnel connections", min = "1", max = "8",
+            description = "WebSocket connections to the controller; new streams go to the one with the fewest. More "
+                    + "than one spreads many streams' traffic over several connections (and cores); one stream "
+                    + "always uses one connection.")
+    int tunnels() default 2;
+
     @AttributeDefinition(name = "Configuration name", description = "Shown by the Web Console for this configuration.")
     String webconsole_configurationFactory_nameHint() default "{id}";
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.switchboard.transport.HttpHeader;
 import dev.switchboard.transport.RequestHead;
 import dev.switchboard.transport.ResponseHead;
 import java.nio.ByteBuffer;
@@ -26,14 +25,25 @@ public final class ProxyCodec {
     public static final int MAX_MAX_FRAME = 1 << 20;
     public static final int MIN_WINDOW = 65_536;
     static final int MAX_REASON_BYTES = 123;
+    /** The most tunnel connections one agent instance holds. */
+    public static final int MAX_TUNNELS = 8;
+    static final int MAX_INSTANCE_CHARS = 64;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** The agent's hello; {@link #toString()} never shows the token. */
-    public record Hello(String name, String token, int window, int maxFrame) {
+    /**
+     * The agent's hello; {@link #toString()} never shows the token.
+     *
+     * @param instance the agent's run, the same on each of its tunnel connections; empty from an agent
+     *                 that does not say (each of its connections is then an instance of its own)
+     * @param tunnel   which of the instance's {@code tunnels} connections this is, from 0
+     */
+    public record Hello(String name, String token, int window, int maxFrame, String instance, int tunnel,
+                        int tunnels) {
         @Override
         public String toString() {
-            return "Hello[name=" + name + ", window=" + window + ", maxFrame=" + maxFrame + "]";
+            return "Hello[name=" + name + ", window=" + window + ", maxFrame=" + maxFrame + ", instance=" + instance
+                    + ", tunnel=" + tunnel + "/" + tunnels + "]";
         }
     }
 
@@ -244,33 +254,22 @@ public final class ProxyCodec {
 
     // --- HTTP heads in OPEN and ACCEPT ----------------------------------------------------------
 
-    /**
-     * The request head an OPEN carries, as {@link RequestHead#bytes()} wrote it.
-     *
-     * @throws IllegalArgumentException when it is no HTTP/1.x request head
-     */
+    /** The request head an OPEN carries. @throws IllegalArgumentException when it is none */
     public static RequestHead requestHead(ByteBuffer bytes) {
-        String[] lines = StandardCharsets.ISO_8859_1.decode(bytes.duplicate()).toString().split("\r\n");
-        String[] request = lines[0].split(" ");
-        if (request.length != 3 || !request[2].startsWith("HTTP/1.")) {
-            throw new IllegalArgumentException("not an HTTP request line: " + lines[0]);
-        }
-        List<HttpHeader> headers = new ArrayList<>(lines.length);
-        for (int i = 1; i < lines.length; i++) {
-            int colon = lines[i].indexOf(':');
-            if (colon <= 0) {
-                throw new IllegalArgumentException("not an HTTP header line: " + lines[i]);
-            }
-            headers.add(new HttpHeader(lines[i].substring(0, colon).trim(), lines[i].substring(colon + 1).trim()));
-        }
-        return new RequestHead(request[0], request[1], request[2], headers);
+        byte[] head = bytes(bytes);
+        return RequestHead.parse(head, head.length);
     }
 
     /** The response head an ACCEPT carries. @throws IllegalArgumentException when it is none */
     public static ResponseHead responseHead(ByteBuffer bytes) {
-        byte[] head = new byte[bytes.remaining()];
-        bytes.duplicate().get(head);
+        byte[] head = bytes(bytes);
         return ResponseHead.parse(head, head.length);
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
     }
 
     // --- hello and welcome -------------------------------------------------------------------
@@ -278,7 +277,8 @@ public final class ProxyCodec {
     public static String hello(Hello hello) {
         ObjectNode node = JSON.createObjectNode().put("type", "hello").put("version", VERSION)
                 .put("name", hello.name()).put("token", hello.token())
-                .put("window", hello.window()).put("maxFrame", hello.maxFrame());
+                .put("window", hello.window()).put("maxFrame", hello.maxFrame())
+                .put("instance", hello.instance()).put("tunnel", hello.tunnel()).put("tunnels", hello.tunnels());
         return node.toString();
     }
 
@@ -295,7 +295,16 @@ public final class ProxyCodec {
         if (name.isBlank() || !node.path("token").isTextual()) {
             throw new TunnelProtocolException("bad hello: name and token are required");
         }
-        return new Hello(name, node.get("token").asText(), limits(node, "hello")[0], limits(node, "hello")[1]);
+        String instance = node.path("instance").asText("");
+        int tunnels = node.path("tunnels").asInt(1);
+        int tunnel = node.path("tunnel").asInt(0);
+        if (instance.length() > MAX_INSTANCE_CHARS || tunnels < 1 || tunnels > MAX_TUNNELS || tunnel < 0
+                || tunnel >= tunnels) {
+            throw new TunnelProtocolException("bad hello: instance must have at most " + MAX_INSTANCE_CHARS
+                    + " characters, tunnels be 1 to " + MAX_TUNNELS + " and tunnel 0 to tunnels-1");
+        }
+        int[] limits = limits(node, "hello");
+        return new Hello(name, node.get("token").asText(), limits[0], limits[1], instance, tunnel, tunnels);
     }
 
     public static Welcome readWelcome(String text) throws TunnelProtocolException {

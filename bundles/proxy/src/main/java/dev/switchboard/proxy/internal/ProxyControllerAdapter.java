@@ -202,15 +202,15 @@ public class ProxyControllerAdapter extends EndpointSupport<ControllerSettings>
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(new DeliveryException(id(), e.getMessage()));
         }
-        Tunnel tunnel = listener.tunnel(command.agent()).orElse(null);
-        if (tunnel == null) {
+        AgentTunnels agent = listener.agent(command.agent()).orElse(null);
+        if (agent == null) {
             return CompletableFuture.failedFuture(new DeliveryException(id(), "agent " + command.agent()
                     + " is not connected"));
         }
         if (command.stream() == 0) {
             log.info("{}: disconnecting agent {} on a control command", id(), command.agent());
-            tunnel.close(1000, "disconnected by a control command");
-        } else if (!tunnel.reset(command.stream(), ResetCode.CANCEL, "closed by a control command")) {
+            agent.close(1000, "disconnected by a control command");
+        } else if (!agent.reset(command.stream(), ResetCode.CANCEL, "closed by a control command")) {
             return CompletableFuture.failedFuture(new DeliveryException(id(), "agent " + command.agent()
                     + " has no stream " + command.stream()));
         }
@@ -234,9 +234,9 @@ public class ProxyControllerAdapter extends EndpointSupport<ControllerSettings>
             return Map.of();
         }
         Map<String, Object> perAgent = new LinkedHashMap<>();
-        listener.tunnels().forEach((name, tunnel) -> perAgent.put(name, Map.of("openStreams", tunnel.openStreams(),
-                "bytesIn", tunnel.bytesIn(), "bytesOut", tunnel.bytesOut(),
-                "roundTripMillis", tunnel.roundTripMillis())));
+        listener.agents().forEach((name, agent) -> perAgent.put(name, Map.of("tunnels", agent.tunnels().size(),
+                "openStreams", agent.openStreams(), "bytesIn", agent.bytesIn(), "bytesOut", agent.bytesOut(),
+                "roundTripMillis", agent.roundTripMillis())));
         return Map.of("agentsConnected", perAgent.size(), "agents", perAgent, "routes", browsers.metrics().snapshot());
     }
 

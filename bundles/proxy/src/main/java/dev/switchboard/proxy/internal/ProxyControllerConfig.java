@@ -37,7 +37,8 @@ public @interface ProxyControllerConfig {
     String[] routes() default {};
 
     @AttributeDefinition(name = "Open timeout (seconds)",
-            description = "How long an agent may take to reach its service before the browser gets 504.")
+            description = "How long the service may take to answer, from the end of the request (its body's last "
+                    + "byte), before the browser gets 504.")
     int openTimeoutSeconds() default 10;
 
     @AttributeDefinition(name = "Stream window (bytes)",

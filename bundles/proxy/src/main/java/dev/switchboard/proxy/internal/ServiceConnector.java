@@ -21,6 +21,12 @@ import java.util.Map;
 final class ServiceConnector implements Tunnel.Acceptor {
 
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * A request with a body may be answered only once the service has read it all, however long
+     * that takes: the controller's open timeout, counted from the body's end, decides (its RESET
+     * aborts the connection). This only bounds a stream nobody ends.
+     */
+    static final Duration BODY_ANSWER_TIMEOUT = Duration.ofHours(1);
 
     private final Map<String, URI> services;
     private final WebSocketTransport transport;
@@ -48,7 +54,9 @@ final class ServiceConnector implements Tunnel.Acceptor {
         ServiceStream handler = new ServiceStream(stream, upgrade);
         InetSocketAddress address = new InetSocketAddress(service.getHost(),
                 service.getPort() < 0 ? 80 : service.getPort());
-        transport.openStream(address, serviceHead(request, service), CONNECT_TIMEOUT, handler::headWritten)
+        boolean body = request.header("Content-Length").filter(length -> !length.equals("0")).isPresent();
+        transport.openStream(address, serviceHead(request, service), body ? BODY_ANSWER_TIMEOUT : CONNECT_TIMEOUT,
+                handler::headWritten)
                 .whenComplete(handler::connected);
         return handler;
     }

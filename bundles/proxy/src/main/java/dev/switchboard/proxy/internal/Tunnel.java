@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntSupplier;
 
 /**
  * The stream multiplexer of one tunnel connection, the same on both sides (PROTOCOL.md §2–§6):
@@ -28,6 +29,7 @@ public final class Tunnel {
     private final int sendWindow;
     private final int peerMaxFrame;
     private final Acceptor acceptor;
+    private final IntSupplier streamIds;
 
     // guarded by this
     private final Map<Integer, TunnelStream> streams = new HashMap<>();
@@ -44,9 +46,11 @@ public final class Tunnel {
      * @param sendWindow    what the peer grants per stream
      * @param peerMaxFrame  the largest DATA the peer accepts
      * @param acceptor      the agent's opener; null on the controller, which opens streams itself
+     * @param streamIds     the controller's ids for new streams, increasing, shared by an agent's tunnel
+     *                      connections so that an id names one stream of the agent; null on the agent
      */
     public Tunnel(String name, TunnelOutput output, int receiveWindow, int maxFrame, int sendWindow, int peerMaxFrame,
-                  Acceptor acceptor) {
+                  Acceptor acceptor, IntSupplier streamIds) {
         this.name = name;
         this.output = output;
         this.codec = new ProxyCodec(maxFrame);
@@ -54,6 +58,7 @@ public final class Tunnel {
         this.sendWindow = sendWindow;
         this.peerMaxFrame = peerMaxFrame;
         this.acceptor = acceptor;
+        this.streamIds = streamIds;
         this.writer = new TunnelWriter(this, output, peerMaxFrame, sendWindow);
     }
 
@@ -67,10 +72,12 @@ public final class Tunnel {
     public TunnelStream open(String service, ByteBuffer head, TunnelStream.Handler handler) {
         TunnelStream stream;
         synchronized (this) {
-            if (closed || highestId == Integer.MAX_VALUE) {
-                return null;
+            int id = closed ? 0 : streamIds.getAsInt();
+            if (id <= highestId) {
+                return null; // closed, or past 2^31-1
             }
-            stream = new TunnelStream(this, ++highestId, service, handler, sendWindow, receiveWindow);
+            highestId = id;
+            stream = new TunnelStream(this, id, service, handler, sendWindow, receiveWindow);
             streams.put(stream.id, stream);
             writer.control(new TunnelFrame.Open(stream.id, service, head));
         }

@@ -36,6 +36,8 @@ public final class TunnelStream {
 
     final Tunnel tunnel;
     final int id;
+    /** What this side grants the peer on this stream. */
+    private final int receiveWindow;
     /** Bytes queued before {@link #write} says stop: one window. */
     private final int bufferLimit;
     /** Consumed bytes worth a WINDOW frame: a quarter of the window. */
@@ -65,6 +67,7 @@ public final class TunnelStream {
         this.handler = handler;
         this.sendWindow = sendWindow;
         this.receiveCredit = receiveWindow;
+        this.receiveWindow = receiveWindow;
         this.bufferLimit = sendWindow;
         this.creditThreshold = receiveWindow / 4;
     }
@@ -79,6 +82,11 @@ public final class TunnelStream {
 
     public Tunnel tunnel() {
         return tunnel;
+    }
+
+    /** The bytes the peer may send on this stream before it is given credit. */
+    public int receiveWindow() {
+        return receiveWindow;
     }
 
     /** Replaces the handler (the agent sets its own once the service is connected). */

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 class ProxyAcceptanceTest {
 
     @Test
+    @Tag("long")
     void twentyDashboardsGetEveryPushInOrderWithoutADisconnect() throws Exception {
         try (ProxyFixture fixture = new ProxyFixture(Duration.ofSeconds(10))) {
             List<ProxyFixture.Browser> browsers = new ArrayList<>();

@@ -84,15 +84,14 @@ class ProxyCodecTest {
         assertTrue(refused(noHead).startsWith("bad length 2 for OPEN"));
     }
 
+    /** Bad input: a request line without a version (the parser itself is tested in transport). */
     @Test
     void requestHeadsSurviveTheOpenFrame() {
         RequestHead head = new RequestHead("GET", "/a%20b?x=1", "HTTP/1.1",
-                List.of(new HttpHeader("Host", "kuma.test"), new HttpHeader("Connection", "Upgrade"),
-                        new HttpHeader("Upgrade", "websocket"), new HttpHeader("X-Empty", "")));
-        assertEquals(head, ProxyCodec.requestHead(ByteBuffer.wrap(head.bytes())));
+                List.of(new HttpHeader("Host", "kuma.test"), new HttpHeader("Upgrade", "websocket")));
+        ByteBuffer payload = ByteBuffer.allocate(1 + head.bytes().length).put((byte) 7).put(head.bytes()).flip();
+        assertEquals(head, ProxyCodec.requestHead(payload.position(1)));
         assertThrows(IllegalArgumentException.class, () -> ProxyCodec.requestHead(ascii("GET /\r\n\r\n")));
-        assertThrows(IllegalArgumentException.class,
-                () -> ProxyCodec.requestHead(ascii("GET / HTTP/1.1\r\nnocolon\r\n\r\n")));
     }
 
     @Test
@@ -119,7 +118,7 @@ class ProxyCodecTest {
 
     @Test
     void helloAndWelcomeRoundTripAndTheTokenIsNeverShown() throws Exception {
-        ProxyCodec.Hello hello = new ProxyCodec.Hello("home", "s3cret", 262_144, 65_536);
+        ProxyCodec.Hello hello = new ProxyCodec.Hello("home", "s3cret", 262_144, 65_536, "run-1", 1, 2);
         String json = ProxyCodec.hello(hello);
         assertEquals(hello, ProxyCodec.readHello(json));
         assertFalse(hello.toString().contains("s3cret"));
@@ -132,7 +131,11 @@ class ProxyCodecTest {
     void aBadHelloSaysWhatIsWrongWithoutQuotingIt() {
         for (String text : List.of("{", "[]", "{\"type\":\"hello\",\"version\":2}",
                 "{\"type\":\"hello\",\"version\":1,\"name\":\"a\",\"token\":\"s3cret\",\"window\":10,\"maxFrame\":65536}",
-                "{\"type\":\"hello\",\"version\":1,\"token\":\"s3cret\",\"window\":65536,\"maxFrame\":65536}")) {
+                "{\"type\":\"hello\",\"version\":1,\"token\":\"s3cret\",\"window\":65536,\"maxFrame\":65536}",
+                "{\"type\":\"hello\",\"version\":1,\"name\":\"a\",\"token\":\"s3cret\",\"window\":65536,"
+                        + "\"maxFrame\":65536,\"tunnel\":2,\"tunnels\":2}",
+                "{\"type\":\"hello\",\"version\":1,\"name\":\"a\",\"token\":\"s3cret\",\"window\":65536,"
+                        + "\"maxFrame\":65536,\"tunnels\":9}")) {
             TunnelProtocolException e = assertThrows(TunnelProtocolException.class, () -> ProxyCodec.readHello(text));
             assertTrue(e.getMessage().startsWith("bad hello: "), e.getMessage());
             assertFalse(e.getMessage().contains("s3cret"));

@@ -42,30 +42,57 @@ class ProxyEndToEndTest {
         }
     }
 
+    /** Frame lengths at every size class: 7-bit, 16-bit and 64-bit lengths, and 16 MiB. */
     @Test
     void webSocketMessagesComeBackByteForByteFromOneByteTo16MiBWithDeflateEndToEnd() throws Exception {
         fixture = new ProxyFixture(Duration.ofSeconds(10));
         BlockingQueue<Message> events = new LinkedBlockingQueue<>();
         fixture.controller.subscribe(events::add);
-        ProxyFixture.Browser browser = fixture.browser("/echo", true);
+        echoesByteForByte(true);
+        await(() -> events.stream().anyMatch(m -> m.event().equals("opened")));
+        Message opened = events.stream().filter(m -> m.event().equals("opened")).findFirst().orElseThrow();
+        assertEquals("tunnel:home", opened.channel());
+    }
+
+    @Test
+    void webSocketMessagesComeBackByteForByteWithoutCompression() throws Exception {
+        fixture = new ProxyFixture(Duration.ofSeconds(10));
+        echoesByteForByte(false);
+    }
+
+    /**
+     * Echoes 1 B to 16 MiB, text and binary, through the proxy. With {@code deflate} the browser
+     * offers permessage-deflate, sees the service's acceptance in the 101, and the tunnel carries
+     * the compressed frames (a 1 MiB text of one letter crosses it in a few hundred bytes): the
+     * compression is between browser and service, not terminated at the controller.
+     */
+    private void echoesByteForByte(boolean deflate) throws Exception {
+        ProxyFixture.Browser browser = fixture.browser("/echo", deflate);
         WebSocketConnection connection = browser.open.get(10, TimeUnit.SECONDS);
-        assertTrue(String.valueOf(connection.handshakeHeaders()).contains("permessage-deflate"),
-                "the service's own 101 with its extension reached the browser: " + connection.handshakeHeaders());
+        String extensions = connection.handshakeHeaders().entrySet().stream()
+                .filter(e -> e.getKey().equalsIgnoreCase("Sec-WebSocket-Extensions"))
+                .map(e -> String.join(", ", e.getValue())).findFirst().orElse("");
+        assertEquals(deflate, extensions.startsWith("permessage-deflate"), "the 101's extensions: " + extensions);
         Random random = new Random(3);
         for (int size : new int[] {1, 125, 126, 65_535, 65_536, 1 << 20, 16 << 20}) {
             byte[] binary = new byte[size];
             random.nextBytes(binary);
             connection.sendBinary(ByteBuffer.wrap(binary));
             assertArrayEquals(binary, (byte[]) browser.received.poll(30, TimeUnit.SECONDS), "binary " + size);
-            String text = "é".repeat(Math.max(1, size / 2));
+            String text = size == 1 ? "x" : "é".repeat(size / 2);
             connection.sendText(text);
             assertEquals(text, browser.received.poll(30, TimeUnit.SECONDS), "text " + size);
         }
-        await(() -> events.stream().anyMatch(m -> m.event().equals("opened")));
-        Message opened = events.stream().filter(m -> m.event().equals("opened")).findFirst().orElseThrow();
-        assertEquals("tunnel:home", opened.channel());
+        Tunnel tunnel = fixture.controller.agents().tunnel("home").orElseThrow();
+        long before = tunnel.bytesIn();
+        String letters = "a".repeat(1 << 20);
+        connection.sendText(letters);
+        assertEquals(letters, browser.received.poll(30, TimeUnit.SECONDS));
+        long crossed = tunnel.bytesIn() - before;
+        assertTrue(deflate ? crossed < 65_536 : crossed > 1 << 20, "the echo crossed the tunnel in " + crossed + " B");
     }
 
+    /** Bad input: a service that closes with its own code (4321) and reason. */
     @Test
     void theServicesCloseCodeReachesTheBrowserAndTheStreamIsReported() throws Exception {
         fixture = new ProxyFixture(Duration.ofSeconds(10));
@@ -83,6 +110,7 @@ class ProxyEndToEndTest {
         await(() -> fixture.controller.agents().tunnel("home").orElseThrow().openStreams() == 0);
     }
 
+    /** Bad input: a browser that closes with 4000; one that drops its connection without a close frame. */
     @Test
     void aBrowserThatClosesClosesTheServiceConnection() throws Exception {
         fixture = new ProxyFixture(Duration.ofSeconds(10));
@@ -98,6 +126,7 @@ class ProxyEndToEndTest {
         await(() -> fixture.controller.agents().tunnel("home").orElseThrow().openStreams() == 0);
     }
 
+    /** Bad input: the agent stopped under two open WebSockets (one with permessage-deflate). */
     @Test
     void browsersGet1001WhenTheAgentIsGone() throws Exception {
         fixture = new ProxyFixture(Duration.ofSeconds(10));
@@ -120,6 +149,10 @@ class ProxyEndToEndTest {
         assertEquals("1001 proxy tunnel lost", browser.closed.get(10, TimeUnit.SECONDS));
     }
 
+    /**
+     * Bad input: hop-by-hop headers a service must not see ({@code Connection} naming a private
+     * header, {@code Keep-Alive}, {@code Proxy-Authorization}); three requests on one connection.
+     */
     @Test
     void plainHttpKeepsTheBrowsersConnectionAliveAndLosesHopByHopHeaders() throws Exception {
         fixture = new ProxyFixture(Duration.ofSeconds(10));
@@ -182,7 +215,7 @@ class ProxyEndToEndTest {
                         .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
                         HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), response.body());
-        assertEquals("POST /form " + digestText(new java.io.ByteArrayInputStream(body)), response.body());
+        assertEquals("POST /form " + ProxyFixture.digestText(new java.io.ByteArrayInputStream(body)), response.body());
         assertEquals(List.of(Integer.toString(body.length)), fixture.seen.peek().get("content-length"));
         await(() -> fixture.controller.agents().tunnel("home").orElseThrow().openStreams() == 0);
     }
@@ -198,12 +231,13 @@ class ProxyEndToEndTest {
         HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
                 .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fixture.browserPort() + "/store"))
                         .PUT(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(
-                                () -> generated(size)), size)).build(), HttpResponse.BodyHandlers.ofString());
+                                () -> ProxyFixture.generated(size)), size)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), response.body());
-        assertEquals("PUT /store " + digestText(generated(size)), response.body());
+        assertEquals("PUT /store " + ProxyFixture.digestText(ProxyFixture.generated(size)), response.body());
         await(() -> fixture.controller.agents().tunnel("home").orElseThrow().openStreams() == 0);
     }
 
+    /** Bad input: a chunked body (HTTP/1.0 services need a length); one over 1 MiB. */
     @Test
     void aChunkedBodyReachesTheServiceWithItsLengthAndAnOversizedOneIs411() throws Exception {
         fixture = new ProxyFixture(Duration.ofSeconds(10));
@@ -222,7 +256,7 @@ class ProxyEndToEndTest {
             write(socket, "0\r\n\r\n");
             String answer = readResponse(socket.getInputStream());
             assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
-            assertTrue(answer.endsWith("POST /chunked " + digestText(new java.io.ByteArrayInputStream(body))), answer);
+            assertTrue(answer.endsWith("POST /chunked " + ProxyFixture.digestText(new java.io.ByteArrayInputStream(body))), answer);
             // the connection stays usable for the next request
             write(socket, "GET /after HTTP/1.1\r\nHost: kuma.test\r\n\r\n");
             assertTrue(readResponse(socket.getInputStream()).contains("GET /after 0:"));
@@ -233,40 +267,36 @@ class ProxyEndToEndTest {
         HttpResponse<String> oversized = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
                 .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fixture.browserPort() + "/chunked"))
                         .POST(HttpRequest.BodyPublishers.ofInputStream(
-                                () -> generated(BrowserFront.MAX_CHUNKED_BODY + 1L))).build(),
+                                () -> ProxyFixture.generated(BrowserFront.MAX_CHUNKED_BODY + 1L))).build(),
                         HttpResponse.BodyHandlers.ofString());
         assertEquals(411, oversized.statusCode(), oversized.body());
         assertEquals(2, fixture.seen.size(), "the oversized body never reached the service");
     }
 
-    /** {@code size} bytes, the i-th 64 KiB block filled with (byte) i, generated as they are read. */
-    private static InputStream generated(long size) {
-        return new InputStream() {
-            private long at;
-
-            @Override
-            public int read() {
-                return at < size ? (int) (at++ / 65_536) & 0xff : -1;
-            }
-
-            @Override
-            public int read(byte[] buffer, int offset, int length) {
-                if (at >= size) {
-                    return -1;
-                }
-                int n = (int) Math.min(length, size - at);
-                for (int i = 0; i < n; i++) {
-                    buffer[offset + i] = (byte) (at++ / 65_536);
-                }
-                return n;
-            }
-        };
+    /**
+     * Bad input: a browser that sends half its request body, pauses longer than the open timeout,
+     * then the rest. The service answers only once it has read the body: the timeout counts from
+     * the body's end, not from the request's start.
+     */
+    @Test
+    void theOpenTimeoutCountsFromTheEndOfASlowUpload() throws Exception {
+        fixture = new ProxyFixture(Duration.ofSeconds(1));
+        try (Socket socket = new Socket("127.0.0.1", fixture.browserPort())) {
+            socket.setSoTimeout(10_000);
+            write(socket, "POST /upload HTTP/1.1\r\nHost: kuma.test\r\nContent-Length: 10\r\n\r\nhello");
+            Thread.sleep(1_500); // longer than the open timeout: the pause is what is tested
+            write(socket, "world");
+            String answer = readResponse(socket.getInputStream());
+            assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+            assertTrue(answer.endsWith("POST /upload " + ProxyFixture.digestText(
+                    new java.io.ByteArrayInputStream("helloworld".getBytes(StandardCharsets.US_ASCII)))), answer);
+        }
     }
 
-    private static String digestText(InputStream body) throws java.io.IOException {
-        return new String(ProxyFixture.digest(body), StandardCharsets.US_ASCII);
-    }
-
+    /**
+     * Bad input: a Host no route matches, an agent not connected, a service that is down (its port
+     * closed), a service the agent does not have, a service that accepts and never answers.
+     */
     @Test
     void noRouteIs404AMissingAgent502AMissingService502AndASilentOne504() throws Exception {
         try (ServerSocket silent = new ServerSocket(0)) {

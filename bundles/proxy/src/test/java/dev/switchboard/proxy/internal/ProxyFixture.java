@@ -49,6 +49,11 @@ final class ProxyFixture implements AutoCloseable {
     private final List<AutoCloseable> closing = new ArrayList<>();
 
     ProxyFixture(Duration openTimeout, String... extraServices) throws Exception {
+        this(openTimeout, 1, extraServices);
+    }
+
+    /** @param tunnels the agent's tunnel connections */
+    ProxyFixture(Duration openTimeout, int tunnels, String... extraServices) throws Exception {
         services = transport.listen(ServerSpec.builder("services").maxMessageSize(MAX_MESSAGE)
                 .sendQueueLimit(100_000).build());
         services.addWebSocket("/echo", new WebSocketHandler() {
@@ -100,12 +105,13 @@ final class ProxyFixture implements AutoCloseable {
         controller = new ProxyControllerAdapter(transport);
         controller.start(new ControllerSettings("ctl", "127.0.0.1", 0, "127.0.0.1", 0, Map.of("home", "s3cret"),
                 ProxyRoutes.parse(new String[] {"* -> home/web", "*/down -> home/down", "*/slow -> home/slow",
-                    "*/none -> home/none", "*/lab -> lab/web", "*/big -> home/bulk"}), openTimeout, 262_144, 30));
+                    "*/none -> home/none", "*/lab -> lab/web", "*/big -> home/bulk", "*/half -> home/half"}), openTimeout, 262_144, 30));
         agent = new ProxyAgentAdapter(transport);
         agent.start(new AgentSettings("agent", URI.create("ws://127.0.0.1:"
                 + controller.agents().address().getPort() + AgentListener.PATH), "home", "s3cret",
-                AgentSettings.services(serviceList.toArray(String[]::new)), 262_144));
-        await(() -> agent.status().state() == State.ONLINE);
+                AgentSettings.services(serviceList.toArray(String[]::new)), 262_144, tunnels));
+        await(() -> agent.status().state() == State.ONLINE
+                && controller.agents().agent("home").orElseThrow().tunnels().size() == tunnels);
     }
 
     /** Bytes the flood service has had written so far: it sends the next 64 KiB once the last is written. */
@@ -183,6 +189,34 @@ final class ProxyFixture implements AutoCloseable {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** {@code size} bytes, the i-th 64 KiB block filled with (byte) i, generated as they are read. */
+    static InputStream generated(long size) {
+        return new InputStream() {
+            private long at;
+
+            @Override
+            public int read() {
+                return at < size ? (int) (at++ / 65_536) & 0xff : -1;
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) {
+                if (at >= size) {
+                    return -1;
+                }
+                int n = (int) Math.min(length, size - at);
+                for (int i = 0; i < n; i++) {
+                    buffer[offset + i] = (byte) (at++ / 65_536);
+                }
+                return n;
+            }
+        };
+    }
+
+    static String digestText(InputStream body) throws java.io.IOException {
+        return new String(digest(body), StandardCharsets.US_ASCII);
     }
 
     /** A browser WebSocket through the controller. */

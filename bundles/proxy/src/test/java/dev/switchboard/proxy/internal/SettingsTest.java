@@ -42,7 +42,7 @@ class SettingsTest {
     void settingsNeverShowTokens() {
         ControllerSettings controller = new ControllerSettings("c", "127.0.0.1", 0, "127.0.0.1", 0,
                 Map.of("home", "s3cret"), ProxyRoutes.parse(new String[0]), Duration.ofSeconds(1), 65_536, 30);
-        AgentSettings agent = new AgentSettings("a", URI.create("ws://x/_agent"), "home", "s3cret", Map.of(), 65_536);
+        AgentSettings agent = new AgentSettings("a", URI.create("ws://x/_agent"), "home", "s3cret", Map.of(), 65_536, 1);
         for (String text : List.of(controller.toString(), agent.toString())) {
             assertFalse(text.contains("s3cret"), text);
         }

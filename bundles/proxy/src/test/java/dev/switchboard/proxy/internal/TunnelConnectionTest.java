@@ -58,11 +58,19 @@ class TunnelConnectionTest {
     }
 
     private ProxyAgentAdapter agent(String name, String token) {
+        return agent(name, token, 1);
+    }
+
+    private ProxyAgentAdapter agent(String name, String token, int tunnels) {
         ProxyAgentAdapter agent = new ProxyAgentAdapter(transport);
         agents.add(agent);
         agent.start(new AgentSettings("agent-" + name + agents.size(), agentUrl(), name, token, Map.of(),
-                ProxyCodec.MIN_WINDOW));
+                ProxyCodec.MIN_WINDOW, tunnels));
         return agent;
+    }
+
+    private int tunnelsOf(String agent) {
+        return controller.agents().agent(agent).map(a -> a.tunnels().size()).orElse(0);
     }
 
     private URI agentUrl() {
@@ -81,6 +89,7 @@ class TunnelConnectionTest {
         await(() -> controller.agents().tunnel("home").orElseThrow().roundTripMillis() >= 0);
     }
 
+    /** Bad input: an agent with a guessed token. */
     @Test
     void aWrongTokenIsRefusedWith4401AndOneAuditLineWithoutTheToken() throws Exception {
         PrintStream originalErr = System.err;
@@ -104,6 +113,7 @@ class TunnelConnectionTest {
         assertTrue(controller.agents().tunnel("home").isEmpty());
     }
 
+    /** Bad input: a second agent with the name and token of a connected one. */
     @Test
     void aSecondAgentOfOneNameReplacesTheFirstWhichIsToldWhy() throws Exception {
         ProxyAgentAdapter first = agent("home", "s3cret-home");
@@ -118,22 +128,71 @@ class TunnelConnectionTest {
         assertFalse(current.isClosed());
     }
 
+    /**
+     * Bad input: a second run of an agent name while the first holds its tunnels. The second
+     * connection of one run joins it (no 4409); a connection of another run replaces them all.
+     */
     @Test
-    void anUnknownFrameTypeClosesThatTunnelOnly() throws Exception {
+    void theTunnelsOfOneAgentRunAreOneAgentAndANewerRunReplacesThemAll() throws Exception {
+        ProxyAgentAdapter first = agent("home", "s3cret-home", 3);
+        await(() -> tunnelsOf("home") == 3 && first.status().reason().startsWith("3 of 3 tunnels"));
+        AgentTunnels firstRun = controller.agents().agent("home").orElseThrow();
+        List<Tunnel> firstTunnels = firstRun.tunnels();
+        assertEquals("connected", events.poll(5, TimeUnit.SECONDS).event());
+        assertTrue(events.isEmpty(), "one agent, announced once: " + events);
+        assertEquals(3, ((Map<?, ?>) ((Map<?, ?>) controller.details().get("agents")).get("home"))
+                .get("tunnels"));
+
+        ProxyAgentAdapter second = agent("home", "s3cret-home", 2);
+        await(() -> first.status().state() == State.OFFLINE && second.status().state() == State.ONLINE
+                && tunnelsOf("home") == 2);
+        assertTrue(first.status().reason().contains("replaced by a newer connection of agent home (4409)"),
+                first.status().reason());
+        await(() -> firstTunnels.stream().allMatch(Tunnel::isClosed));
+        assertTrue(controller.agents().agent("home").orElseThrow() != firstRun);
+        assertTrue(controller.agents().agent("home").orElseThrow().tunnels().stream().noneMatch(Tunnel::isClosed));
+    }
+
+    /**
+     * Bad input, each from an agent "home" while agent "lab" carries on: a frame of unknown type, a
+     * length beyond the message, a header cut short, a WINDOW of 3 bytes, a text message after hello.
+     */
+    @Test
+    void aBadFrameClosesThatTunnelOnlyWithItsReason() throws Exception {
         ProxyAgentAdapter lab = agent("lab", "s3cret-lab");
         await(() -> lab.status().state() == State.ONLINE);
+        Tunnel labTunnel = controller.agents().tunnel("lab").orElseThrow();
+        Map<String, ByteBuffer> bad = Map.of(
+                "4400 unknown frame type 0x7f", ByteBuffer.allocate(9).put((byte) 0x7f).putInt(1).putInt(0).flip(),
+                "4400 bad length 1000 for DATA: 10 bytes left in the message",
+                ByteBuffer.allocate(19).put(TunnelFrame.DATA).putInt(1).putInt(1000).flip().limit(19),
+                "4400 truncated frame: 5 bytes left for a 9-byte header", ByteBuffer.allocate(5),
+                "4400 bad length 3 for WINDOW: expected 4 bytes",
+                ByteBuffer.allocate(12).put(TunnelFrame.WINDOW).putInt(1).putInt(3).flip().limit(12));
+        for (Map.Entry<String, ByteBuffer> message : bad.entrySet()) {
+            assertEquals(message.getKey(), rawAgent(connection -> connection.sendBinary(message.getValue())));
+        }
+        assertEquals("4400 text message after hello", rawAgent(connection -> connection.sendText("{}")));
+        assertFalse(labTunnel.isClosed());
+        labTunnel.ping();
+        await(() -> labTunnel.roundTripMillis() >= 0);
+        assertEquals(State.ONLINE, lab.status().state());
+    }
+
+    /** A hand-made agent "home" that does {@code welcomed} after the welcome; returns how the controller closed it. */
+    private String rawAgent(java.util.function.Consumer<WebSocketConnection> welcomed) throws Exception {
         CompletableFuture<String> closed = new CompletableFuture<>();
         WebSocketClient raw = transport.connect(ClientSpec.builder("raw", agentUrl()).compression(false).build(),
                 new ClientHandler() {
                     @Override
                     public void onOpen(WebSocketConnection connection) {
                         connection.sendText(ProxyCodec.hello(new ProxyCodec.Hello("home", "s3cret-home", 65_536,
-                                65_536)));
+                                65_536, "raw", 0, 1)));
                     }
 
                     @Override
                     public void onText(WebSocketConnection connection, String welcome) {
-                        connection.sendBinary(ByteBuffer.allocate(9).put((byte) 0x7f).putInt(1).putInt(0).flip());
+                        welcomed.accept(connection);
                     }
 
                     @Override
@@ -142,15 +201,10 @@ class TunnelConnectionTest {
                     }
                 });
         try {
-            assertEquals("4400 unknown frame type 0x7f", closed.get(10, TimeUnit.SECONDS));
+            return closed.get(10, TimeUnit.SECONDS);
         } finally {
             raw.close();
         }
-        Tunnel labTunnel = controller.agents().tunnel("lab").orElseThrow();
-        assertFalse(labTunnel.isClosed());
-        labTunnel.ping();
-        await(() -> labTunnel.roundTripMillis() >= 0);
-        assertEquals(State.ONLINE, lab.status().state());
     }
 
     @Test
@@ -184,6 +238,7 @@ class TunnelConnectionTest {
                         java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     }
 
+    /** Bad input: an agent that connects and says nothing. */
     @Test
     void anAgentWithoutHelloIsClosedWith4408() throws Exception {
         CompletableFuture<String> closed = new CompletableFuture<>();
@@ -210,6 +265,8 @@ class TunnelConnectionTest {
                 .toCompletableFuture().get(5, TimeUnit.SECONDS);
         await(before::isClosed);
         await(() -> controller.agents().tunnel("home").filter(t -> t != before).isPresent());
+        // the event follows the tunnel's welcome
+        await(() -> events.size() == 3);
         List<String> seen = new ArrayList<>();
         events.forEach(m -> seen.add(m.event()));
         assertEquals(List.of("connected", "lost", "connected"), seen);

@@ -25,9 +25,10 @@ final class TunnelPair implements AutoCloseable {
     TunnelPair(Tunnel.Acceptor acceptor) {
         Tunnel[] agentSide = new Tunnel[1];
         Tunnel[] controllerSide = new Tunnel[1];
-        controller = new Tunnel("controller", output(toAgent, agentSide), WINDOW, MAX_FRAME, WINDOW, MAX_FRAME, null);
+        controller = new Tunnel("controller", output(toAgent, agentSide), WINDOW, MAX_FRAME, WINDOW, MAX_FRAME, null,
+                new java.util.concurrent.atomic.AtomicInteger()::incrementAndGet);
         agent = new Tunnel("agent", output(toController, controllerSide), WINDOW, MAX_FRAME, WINDOW, MAX_FRAME,
-                acceptor);
+                acceptor, null);
         agentSide[0] = agent;
         controllerSide[0] = controller;
     }

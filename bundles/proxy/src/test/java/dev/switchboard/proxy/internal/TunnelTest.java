@@ -116,6 +116,7 @@ class TunnelTest {
         }
     }
 
+    /** Bad input: OPEN twice with stream id 1. */
     @Test
     void aReusedStreamIdClosesTheTunnel() throws Exception {
         try (TunnelPair pair = new TunnelPair(SILENT)) {
@@ -127,6 +128,7 @@ class TunnelTest {
         }
     }
 
+    /** Bad input: a whole window of DATA, then one byte more without credit. */
     @Test
     void dataBeyondTheWindowClosesTheTunnel() throws Exception {
         try (TunnelPair pair = new TunnelPair(SILENT)) {
@@ -141,6 +143,7 @@ class TunnelTest {
         }
     }
 
+    /** Bad input: DATA for a stream never opened, ACCEPT sent by the controller, a frame of unknown type. */
     @Test
     void framesForStreamsNeverOpenedOrFromTheWrongSideCloseTheTunnel() throws Exception {
         try (TunnelPair pair = new TunnelPair(ECHO)) {
@@ -158,6 +161,7 @@ class TunnelTest {
         }
     }
 
+    /** Bad input (that is none): DATA for a stream reset a moment before. */
     @Test
     void aFrameCrossingAResetIsIgnored() throws Exception {
         try (TunnelPair pair = new TunnelPair(ECHO)) {

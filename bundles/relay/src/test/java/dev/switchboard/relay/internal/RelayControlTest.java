@@ -48,6 +48,7 @@ class RelayControlTest {
         relay.close();
     }
 
+    /** Bad input: a client that never says hello; a hello without a token. */
     @Test
     void aClientThatSaysNothingOrNoTokenIsClosedWith4401() throws Exception {
         FakeClient silent = new FakeClient(null);
@@ -58,6 +59,7 @@ class RelayControlTest {
         assertEquals(RelayServer.UNAUTHORIZED, tokenless.closeCode);
     }
 
+    /** Bad input: a connection id presented for a foreign tunnel, then a second time once used. */
     @Test
     void aConnectionIdPairsOnceWithItsOwnTunnelOnly() throws Exception {
         FakeClient fake = registered("fake");
@@ -81,6 +83,7 @@ class RelayControlTest {
         assertTrue(events.stream().anyMatch(m -> "websocket-opened".equals(m.event())));
     }
 
+    /** Bad input: a client that never dials the data connection; its connection id presented after it expired. */
     @Test
     void anUnpairedUpgradeExpiresAndItsIdIsRefused() throws Exception {
         FakeClient fake = registered("fake");

@@ -22,6 +22,7 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Many WebSockets and big bodies through the relay. */
@@ -80,7 +81,9 @@ class RelayLoadTest {
                 () -> relay.server.server().tunnels().get("app").webSockets.isEmpty());
     }
 
+    /** 1 GiB ({@code -Drelay.test.bigBody=N} for less) up, then down; the heap never grows by 64 MiB. */
     @Test
+    @Tag("long")
     void aBigBodyGoesEachWayInBoundedMemory() throws Exception {
         // the service reads a whole upload before it answers, as an HTTP/1.1 client expects
         relay.service.addHttp("/upload", (request, response) -> {
@@ -125,6 +128,7 @@ class RelayLoadTest {
     }
 
     @Test
+    @Tag("long")
     void anIdleWebSocketStaysOpenFor90SecondsWhileBothEndsPing() throws Exception {
         // the browser pings every 10 s, the service every 30 s (its default); nothing else is sent
         RelayFixture.Browser browser = relay.browser(true, java.time.Duration.ofSeconds(10));

@@ -39,28 +39,32 @@ class RelayTest {
 
     @Test
     void webSocketMessagesPassByteForByteWithDeflateNegotiatedEndToEnd() throws Exception {
-        RelayFixture.Browser browser = relay.browser(true);
-        String extensions = String.valueOf(browser.connection.handshakeHeaders().get("Sec-WebSocket-Extensions"));
-        assertTrue(extensions.contains("permessage-deflate"), extensions);
-        Random random = new Random(1);
-        for (int size : new int[] {1, 1000, 65_536, 1 << 20, 16 << 20}) {
-            byte[] bytes = new byte[size];
-            random.nextBytes(bytes);
-            browser.connection.sendBinary(ByteBuffer.wrap(bytes));
-            assertArrayEquals(bytes, (byte[]) browser.next(), "binary of " + size);
-            String text = "é".repeat(Math.max(1, size / 4));
-            browser.connection.sendText(text);
-            assertEquals(text, browser.next(), "text of " + size);
-        }
+        echoesByteForByte(true);
     }
 
     @Test
     void webSocketsWithoutCompressionEchoToo() throws Exception {
-        RelayFixture.Browser browser = relay.browser(false);
+        echoesByteForByte(false);
+    }
+
+    /**
+     * Text and binary of 1 B to 16 MiB (7-bit, 16-bit and 64-bit frame lengths) come back byte for
+     * byte; the 101 the browser sees names permessage-deflate exactly when it offered it.
+     */
+    private void echoesByteForByte(boolean deflate) throws Exception {
+        RelayFixture.Browser browser = relay.browser(deflate);
         String extensions = String.valueOf(browser.connection.handshakeHeaders().get("Sec-WebSocket-Extensions"));
-        assertTrue(!extensions.contains("permessage-deflate"), extensions);
-        browser.connection.sendText("hello");
-        assertEquals("hello", browser.next());
+        assertEquals(deflate, extensions.contains("permessage-deflate"), extensions);
+        Random random = new Random(1);
+        for (int size : new int[] {1, 125, 126, 65_535, 65_536, 1 << 20, 16 << 20}) {
+            byte[] bytes = new byte[size];
+            random.nextBytes(bytes);
+            browser.connection.sendBinary(ByteBuffer.wrap(bytes));
+            assertArrayEquals(bytes, (byte[]) browser.next(), "binary of " + size);
+            String text = size == 1 ? "x" : "é".repeat(size / 2);
+            browser.connection.sendText(text);
+            assertEquals(text, browser.next(), "text of " + size);
+        }
     }
 
     @Test
@@ -109,6 +113,7 @@ class RelayTest {
         assertTrue(rawGet("127.0.0.1", "/http/" + "x".repeat(20_000)).startsWith("HTTP/1.1 431"));
     }
 
+    /** Bad input: a local service address nobody listens on. */
     @Test
     void aLocalServiceThatIsDownIsABadGateway() throws Exception {
         relay.client.stop();
@@ -119,6 +124,7 @@ class RelayTest {
         assertTrue(rawGet("app.localhost", "/").startsWith("HTTP/1.1 502"));
     }
 
+    /** Bad input: a client with a wrong token; a second client for a tunnel name that is held. */
     @Test
     void aWrongTokenIsRefusedWith4401AndAHeldNameWith4409() throws Exception {
         RelayClientAdapter wrong = new RelayClientAdapter(relay.transport);
@@ -135,6 +141,7 @@ class RelayTest {
         }
     }
 
+    /** Bad input: a data connection naming a connection id the relay never gave out. */
     @Test
     void aDataConnectionWithAnUnknownConnectionIdIsNotFound() throws Exception {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), relay.relayPort())) {
@@ -145,13 +152,19 @@ class RelayTest {
         }
     }
 
+    /** Bad input: the client stopped while a 16 MiB message is on its way through it and back. */
     @Test
-    void theBrowserSideClosesWhenTheClientDies() throws Exception {
+    void theBrowserSideClosesWhenTheClientDiesMidStream() throws Exception {
         RelayFixture.Browser browser = relay.browser(true);
         browser.connection.sendText("before");
         assertEquals("before", browser.next());
+        byte[] large = new byte[16 << 20];
+        new Random(4).nextBytes(large);
+        browser.connection.sendBinary(ByteBuffer.wrap(large));
         relay.client.stop();
-        await("the browser's WebSocket closes", () -> browser.closeCode >= 0);
+        await("the browser's WebSocket closes, not left hanging", () -> browser.closeCode >= 0);
+        await("the relay forgets the WebSocket", () -> relay.server.server().tunnels().get("app") == null
+                || relay.server.server().tunnels().get("app").webSockets.isEmpty());
     }
 
     @Test

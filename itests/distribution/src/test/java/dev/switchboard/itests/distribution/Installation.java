@@ -18,6 +18,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -93,6 +94,22 @@ final class Installation {
             throw new IllegalStateException(name + " has no \"" + from + "\"");
         }
         writeConfig(name, text.replace(from, to));
+    }
+
+    /**
+     * Enables a shipped example as a user does: etc/{@code name}.disabled, with each key of
+     * {@code values} set, written as etc/{@code name}. Fails when the example lacks a key.
+     */
+    void enableExample(String name, Map<String, String> values) throws IOException {
+        String text = Files.readString(home.resolve("etc").resolve(name + ".disabled"));
+        for (Map.Entry<String, String> value : values.entrySet()) {
+            Matcher line = Pattern.compile("(?m)^" + Pattern.quote(value.getKey()) + " *=.*$").matcher(text);
+            if (!line.find()) {
+                throw new IllegalStateException(name + ".disabled has no key " + value.getKey());
+            }
+            text = line.replaceFirst(Matcher.quoteReplacement(value.getKey() + " = " + value.getValue()));
+        }
+        writeConfig(name, text);
     }
 
     /** Writes etc/{@code name} in one step, so FileInstall never reads half a file. */
