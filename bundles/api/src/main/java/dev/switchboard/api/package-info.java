@@ -1,14 +1,15 @@
 /**
- * The contract between Switchboard's adapters and its router.
+ * The contract between Switchboard's adapters, its router and its consoles.
  *
  * <p>An adapter registers, per configured instance, one {@link dev.switchboard.api.Endpoint}, one
  * {@link dev.switchboard.api.MessageSource} and one {@link dev.switchboard.api.MessageSink} as OSGi
  * services, each with the service properties {@value dev.switchboard.api.Endpoint#ENDPOINT_PROPERTY}
  * and {@value dev.switchboard.api.Endpoint#PROTOCOL_PROPERTY}. The router finds them by those
- * properties. This package depends on the JDK alone.
+ * properties. An adapter may register an {@link dev.switchboard.api.EndpointPanel} the same way: the
+ * tables a console shows for the endpoint. This package depends on the JDK alone.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package dev.switchboard.api;
 
 import org.osgi.annotation.bundle.Export;

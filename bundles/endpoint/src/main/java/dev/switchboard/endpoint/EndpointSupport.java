@@ -3,6 +3,7 @@ package dev.switchboard.endpoint;
 import dev.switchboard.api.DeliveryException;
 import dev.switchboard.api.Endpoint;
 import dev.switchboard.api.EndpointMetrics;
+import dev.switchboard.api.EndpointPanel;
 import dev.switchboard.api.EndpointStatus;
 import dev.switchboard.api.EndpointStatus.Detail;
 import dev.switchboard.api.EndpointStatus.State;
@@ -54,7 +55,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #deliver} sends a routed message; {@link #publish} hands what arrived to the
  *       router;</li>
  *   <li>it reports its state with {@link #updateStatus} and its counters with {@link #traffic}
- *       and {@link #details}.</li>
+ *       and {@link #details}; consoles show the details as tables ({@link #tables}, which an
+ *       adapter may override to show them its own way).</li>
  * </ul>
  * The skeleton turns every failure into a status with a reason: a configuration value that cannot
  * work (unreadable, out of range) is {@code OFFLINE} / {@code CONFIGURATION_ERROR} with one WARN
@@ -64,7 +66,8 @@ import org.slf4j.LoggerFactory;
  *
  * @param <S> the adapter's settings
  */
-public abstract class EndpointSupport<S extends EndpointSettings> implements Endpoint, MessageSource, MessageSink {
+public abstract class EndpointSupport<S extends EndpointSettings>
+        implements Endpoint, MessageSource, MessageSink, EndpointPanel {
 
     /** Messages waiting for the source's listeners before new ones are dropped (and counted as errors). */
     public static final int SOURCE_QUEUE = 10_000;
@@ -458,6 +461,12 @@ public abstract class EndpointSupport<S extends EndpointSettings> implements End
         }
         return new EndpointMetrics(messagesIn.sum(), messagesOut.sum(), total.bytesIn(), total.bytesOut(), errors,
                 total.reconnects(), details, countersSince);
+    }
+
+    /** The console panel: the {@link #details} as tables, unless the adapter knows better. */
+    @Override
+    public List<Table> tables() {
+        return EndpointPanel.tablesOf(metrics().details());
     }
 
     private Traffic safeTraffic() {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.api.DeliveryException;
+import dev.switchboard.api.EndpointPanel;
 import dev.switchboard.api.EndpointStatus;
 import dev.switchboard.api.EndpointStatus.Detail;
 import dev.switchboard.api.EndpointStatus.State;
@@ -101,6 +102,11 @@ class EndpointSupportTest {
         @Override
         protected Traffic traffic() {
             return new Traffic(0, bytes, 0, 0);
+        }
+
+        @Override
+        protected Map<String, Object> details() {
+            return Map.of("bytesDelivered", bytes);
         }
 
         void received(String text) {
@@ -215,7 +221,16 @@ class EndpointSupportTest {
         }
         assertEquals("hello", received.get(0).text());
         assertEquals(1, adapter.metrics().messagesIn());
-        assertEquals(Map.of(), adapter.metrics().details());
+        assertEquals(Map.of("bytesDelivered", 0L), adapter.metrics().details());
+    }
+
+    @Test
+    void thePanelShowsTheDetailsWhileRunningAndNothingWhenStopped() {
+        adapter.configure(config("web", 80, true));
+        assertEquals(List.of(new EndpointPanel.Table("details", List.of("figure", "value"),
+                List.of(List.of("bytes delivered", "0")))), adapter.tables());
+        adapter.stop();
+        assertEquals(List.of(), adapter.tables());
     }
 
 }

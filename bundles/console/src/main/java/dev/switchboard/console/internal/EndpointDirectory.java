@@ -2,6 +2,8 @@ package dev.switchboard.console.internal;
 
 import dev.switchboard.api.Author;
 import dev.switchboard.api.Endpoint;
+import dev.switchboard.api.EndpointMetrics;
+import dev.switchboard.api.EndpointPanel;
 import dev.switchboard.api.Message;
 import dev.switchboard.api.MessageSink;
 import dev.switchboard.router.GatewayRegistry;
@@ -30,6 +32,7 @@ public class EndpointDirectory {
 
     private final Map<Endpoint, Boolean> endpoints = new ConcurrentHashMap<>();
     private final Map<MessageSink, String> sinks = new ConcurrentHashMap<>();
+    private final Map<EndpointPanel, String> panels = new ConcurrentHashMap<>();
     private volatile GatewayRegistry gatewayRegistry;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -56,6 +59,21 @@ public class EndpointDirectory {
         sinks.remove(sink);
     }
 
+    /** An endpoint's console panel, from its adapter (the whiteboard of {@link EndpointPanel}s). */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            target = "(" + Endpoint.ENDPOINT_PROPERTY + "=*)", updated = "updatedPanel")
+    void addPanel(EndpointPanel panel, Map<String, Object> properties) {
+        panels.put(panel, String.valueOf(properties.get(Endpoint.ENDPOINT_PROPERTY)));
+    }
+
+    void updatedPanel(EndpointPanel panel, Map<String, Object> properties) {
+        addPanel(panel, properties);
+    }
+
+    void removePanel(EndpointPanel panel) {
+        panels.remove(panel);
+    }
+
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     void setGatewayRegistry(GatewayRegistry registry) {
         gatewayRegistry = registry;
@@ -70,11 +88,39 @@ public class EndpointDirectory {
     /** A snapshot of every endpoint and gateway. */
     Overview overview() {
         List<EndpointView> views = endpoints.keySet().stream()
-                .map(e -> new EndpointView(e.id(), e.protocol(), e.status(), e.metrics(), sinkOf(e.id()) != null))
+                .map(this::view)
                 .sorted(Comparator.comparing(EndpointView::id))
                 .toList();
         GatewayRegistry registry = gatewayRegistry;
         return new Overview(Instant.now(), views, registry != null, registry == null ? List.of() : registry.gateways());
+    }
+
+    /** The endpoint registered as {@code id}; fails naming it when there is none. */
+    Endpoint endpoint(String id) {
+        return endpoints.keySet().stream().filter(e -> e.id().equals(id)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no endpoint " + id));
+    }
+
+    private EndpointView view(Endpoint endpoint) {
+        String id = endpoint.id();
+        EndpointMetrics metrics = endpoint.metrics();
+        return new EndpointView(id, endpoint.protocol(), endpoint.status(), metrics, sinkOf(id) != null,
+                panelOf(id, metrics));
+    }
+
+    /** The endpoint's own panel, or one made from its details when its adapter brings none. */
+    private List<EndpointPanel.Table> panelOf(String id, EndpointMetrics metrics) {
+        for (Map.Entry<EndpointPanel, String> entry : panels.entrySet()) {
+            if (entry.getValue().equals(id)) {
+                try {
+                    return entry.getKey().tables();
+                } catch (RuntimeException e) {
+                    // a broken panel must not break the console
+                    return List.of(new EndpointPanel.Table("details", List.of("error"), List.of(List.of(e.toString()))));
+                }
+            }
+        }
+        return EndpointPanel.tablesOf(metrics.details());
     }
 
     /**

@@ -18,6 +18,46 @@ final class JsonReport {
     }
 
     static String render(Overview overview) {
+        return write(root(overview));
+    }
+
+    /**
+     * With messages in and out per second of each endpoint and gateway ({@code rateIn},
+     * {@code rateOut}) and, when {@code historyAfter} is not negative, their rates at every second
+     * after it (epoch milliseconds; 0 for the whole five minutes kept) in {@code history}.
+     */
+    static String render(Overview overview, TrafficHistory traffic, long historyAfter) {
+        Map<String, Object> root = root(overview);
+        withRates(root, "endpoints", "id", traffic.endpoints());
+        withRates(root, "gateways", "name", traffic.gateways());
+        if (historyAfter >= 0) {
+            Map<String, Object> history = new LinkedHashMap<>();
+            history.put("endpoints", window(traffic.endpoints().after(historyAfter)));
+            history.put("gateways", window(traffic.gateways().after(historyAfter)));
+            root.put("history", history);
+        }
+        return write(root);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void withRates(Map<String, Object> root, String list, String key, RateHistory rates) {
+        for (Map<String, Object> thing : (List<Map<String, Object>>) root.get(list)) {
+            double[] latest = rates.latest(String.valueOf(thing.get(key)));
+            thing.put("rateIn", latest[0]);
+            thing.put("rateOut", latest[1]);
+        }
+    }
+
+    private static Map<String, Object> window(RateHistory.Window window) {
+        Map<String, Object> rates = new LinkedHashMap<>();
+        window.rates().forEach((name, r) -> rates.put(name, Map.of("in", r.in(), "out", r.out())));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("times", window.times());
+        m.put("rates", rates);
+        return m;
+    }
+
+    private static Map<String, Object> root(Overview overview) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("time", overview.time().toString());
         root.put("endpoints", overview.endpoints().stream().map(JsonReport::endpoint).toList());
@@ -35,7 +75,7 @@ final class JsonReport {
         totals.put("routed", overview.routed());
         totals.put("queued", overview.queued());
         root.put("totals", totals);
-        return write(root);
+        return root;
     }
 
     private static String write(Map<String, Object> root) {
@@ -64,7 +104,17 @@ final class JsonReport {
         m.put("reconnects", e.metrics().reconnects());
         m.put("details", e.metrics().details());
         m.put("canSend", e.canSend());
+        m.put("panel", e.panel().stream().map(table -> Map.of("title", table.title(), "columns", table.columns(),
+                "rows", table.rows())).toList());
         return m;
+    }
+
+    /** What a button did: {@code {"ok": true, "message": "endpoint demo disabled"}}. */
+    static String result(SwitchboardPlugin.ActionResult result) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ok", result.ok());
+        m.put("message", result.message());
+        return write(m);
     }
 
     /** The status changes a page follows: {@code {"latest": n, "changes": [...]}}. */

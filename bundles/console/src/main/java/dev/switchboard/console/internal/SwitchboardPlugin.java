@@ -1,12 +1,16 @@
 package dev.switchboard.console.internal;
 
-import dev.switchboard.router.GatewayInfo;
-import dev.switchboard.router.MemberInfo;
-import dev.switchboard.router.SinkInfo;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import javax.servlet.Servlet;
 import javax.servlet.ServletException;
 import javax.servlet.http.HttpServletRequest;
@@ -17,12 +21,18 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * The Web Console tab "Switchboard" ({@code /system/console/switchboard}): endpoints with status
- * and counters, gateways with members and queues, and a message rate computed in the page from
- * the JSON view. {@code /system/console/switchboard.json} (or {@code ?format=json}) serves the
- * same as JSON for scripts. {@code /system/console/switchboard/status.json?after=N} answers the
- * endpoints' status changes numbered after N as they happen (waiting up to
- * {@link #STATUS_WAIT} for one), which the page follows to show each change without a reload.
+ * The Web Console tab "Switchboard" ({@code /system/console/switchboard}): every endpoint with a
+ * coloured status, its counters, its messages in and out per second over the last five minutes
+ * and its adapter's panel; every gateway the same way; buttons to switch an endpoint off and on,
+ * restart it and send it a test message. The page draws itself from
+ * {@code /system/console/switchboard.json} (or {@code ?format=json}, for scripts too), which it
+ * reads again every second ({@code ?history=T} adds the rates sampled after T), and follows
+ * {@code /system/console/switchboard/status.json?after=N} to show each status change at once.
+ *
+ * <p>The buttons POST to {@code /system/console/switchboard/action} behind the Web Console's own
+ * login. The Web Console of Karaf 4.4 has no CSRF token of its own for plugins, so the page sends
+ * this plugin's: a random value in a header (which a page of another site cannot set without the
+ * browser asking first), checked here together with the {@code Origin} header.
  */
 @Component(service = Servlet.class, property = {
     "felix.webconsole.label=" + SwitchboardPlugin.LABEL,
@@ -32,17 +42,30 @@ import org.osgi.service.component.annotations.Reference;
 public class SwitchboardPlugin extends AbstractWebConsolePlugin {
 
     static final String LABEL = "switchboard";
+    static final String TOKEN_HEADER = "X-Switchboard-Token";
     static final Duration STATUS_WAIT = Duration.ofSeconds(25);
 
     private static final long serialVersionUID = 1L;
+    /** What the bundle serves under {@code switchboard/res/}: the page's script, style and chart library. */
+    private static final Set<String> RESOURCES =
+            Set.of("switchboard.js", "switchboard.css", "uPlot.iife.min.js", "uPlot.min.css");
 
     private final transient EndpointDirectory directory;
     private final transient StatusFeed statusFeed;
+    private final transient TrafficHistory traffic;
+    private final transient EndpointActions actions;
+    private final String token;
 
     @Activate
-    public SwitchboardPlugin(@Reference EndpointDirectory directory, @Reference StatusFeed statusFeed) {
+    public SwitchboardPlugin(@Reference EndpointDirectory directory, @Reference StatusFeed statusFeed,
+                             @Reference TrafficHistory traffic, @Reference EndpointActions actions) {
         this.directory = directory;
         this.statusFeed = statusFeed;
+        this.traffic = traffic;
+        this.actions = actions;
+        byte[] random = new byte[16];
+        new SecureRandom().nextBytes(random);
+        this.token = HexFormat.of().formatHex(random);
     }
 
     @Override
@@ -58,6 +81,15 @@ public class SwitchboardPlugin extends AbstractWebConsolePlugin {
     @Override
     public String getCategory() {
         return "Switchboard";
+    }
+
+    /** The Web Console serves {@code switchboard/res/…} from here (found by its name). */
+    public URL getResource(String path) {
+        String prefix = "/" + LABEL + "/res/";
+        if (path == null || !path.startsWith(prefix) || !RESOURCES.contains(path.substring(prefix.length()))) {
+            return null;
+        }
+        return getClass().getResource("/res/" + path.substring(prefix.length()));
     }
 
     @Override
@@ -82,25 +114,56 @@ public class SwitchboardPlugin extends AbstractWebConsolePlugin {
                 Thread.currentThread().interrupt();
                 changes = List.of();
             }
-            response.setContentType("application/json");
-            response.setCharacterEncoding("UTF-8");
-            response.setHeader("Cache-Control", "no-store");
-            response.getWriter().write(JsonReport.changes(statusFeed.latest(), changes));
+            json(response, JsonReport.changes(statusFeed.latest(), changes));
             return;
         }
         if (isJsonRequest(request)) {
-            response.setContentType("application/json");
-            response.setCharacterEncoding("UTF-8");
-            response.setHeader("Cache-Control", "no-store");
-            response.getWriter().write(JsonReport.render(directory.overview()));
+            json(response, JsonReport.render(directory.overview(), traffic, historyAfter(request)));
             return;
         }
         super.doGet(request, response);
     }
 
     @Override
+    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String path = request.getPathInfo();
+        if (path == null || !path.equals("/" + LABEL + "/action")) {
+            response.sendError(HttpServletResponse.SC_NOT_FOUND);
+            return;
+        }
+        if (!sameOrigin(request) || !validToken(request.getHeader(TOKEN_HEADER))) {
+            response.sendError(HttpServletResponse.SC_FORBIDDEN, "missing or wrong " + TOKEN_HEADER);
+            return;
+        }
+        ActionResult result = new ConsoleAction(directory, actions).run(request.getParameter("action"),
+                request.getParameter("endpoint"), request.getParameter("channel"), request.getParameter("text"));
+        response.setStatus(result.ok() ? HttpServletResponse.SC_OK : HttpServletResponse.SC_BAD_REQUEST);
+        json(response, JsonReport.result(result));
+    }
+
+    @Override
     protected void renderContent(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        render(directory.overview(), statusFeed.latest(), response.getWriter());
+        render(statusFeed.latest(), token, response.getWriter());
+    }
+
+    boolean validToken(String candidate) {
+        return candidate != null && MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
+                candidate.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A browser's POST from a page of another origin names that origin; none (curl, scripts) is fine. */
+    static boolean sameOrigin(HttpServletRequest request) {
+        String origin = request.getHeader("Origin");
+        if (origin == null) {
+            return true;
+        }
+        try {
+            URI uri = URI.create(origin);
+            String host = request.getHeader("Host");
+            return host != null && host.equalsIgnoreCase(uri.getRawAuthority());
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     static boolean isStatusRequest(HttpServletRequest request) {
@@ -113,80 +176,40 @@ public class SwitchboardPlugin extends AbstractWebConsolePlugin {
         return (path != null && path.endsWith(".json")) || "json".equals(request.getParameter("format"));
     }
 
-    /** The tab's HTML, in the Web Console's table styles. */
-    static void render(Overview overview, long statusSeq, PrintWriter out) {
-        out.println("<p class='statline'>" + overview.endpoints().size() + " endpoints, " + overview.online()
-                + " online; messages in " + overview.messagesIn() + ", out " + overview.messagesOut()
-                + "; rate <span id='sb-rate'>…</span> msg/s. <a href='" + LABEL + ".json'>JSON</a></p>");
-        out.println("<table class='tablesorter nicetable' id='sb-endpoints'><thead><tr><th>Endpoint</th><th>Protocol</th>"
-                + "<th>Status</th><th>Msgs in</th><th>Msgs out</th><th>Bytes in</th><th>Bytes out</th><th>Errors</th>"
-                + "<th>Reconnects</th><th>Details</th></tr></thead><tbody>");
-        if (overview.endpoints().isEmpty()) {
-            out.println("<tr><td colspan='10'>No endpoints configured.</td></tr>");
+    private static long historyAfter(HttpServletRequest request) {
+        try {
+            String after = request.getParameter("history");
+            return after == null ? -1 : Math.max(0, Long.parseLong(after));
+        } catch (NumberFormatException e) {
+            return 0;
         }
-        for (EndpointView e : overview.endpoints()) {
-            out.println("<tr class='sb-" + e.status().state().name().toLowerCase() + "' data-endpoint='"
-                    + esc(e.id()) + "'><td>" + esc(e.id()) + "</td><td>" + esc(e.protocol())
-                    + "</td><td class='sb-status'>" + esc(TextReport.status(e.status())) + "</td><td>"
-                    + e.metrics().messagesIn() + "</td><td>" + e.metrics().messagesOut() + "</td><td>"
-                    + e.metrics().bytesIn() + "</td><td>" + e.metrics().bytesOut() + "</td><td>"
-                    + e.metrics().errors() + "</td><td>" + e.metrics().reconnects() + "</td><td>"
-                    + esc(TextReport.details(e.metrics().details())) + "</td></tr>");
-        }
-        out.println("</tbody></table>");
-
-        out.println("<h2>Gateways</h2>");
-        if (!overview.routerPresent()) {
-            out.println("<p>The router is not running.</p>");
-        } else if (overview.gateways().isEmpty()) {
-            out.println("<p>No gateways configured (factory PID dev.switchboard.gateway).</p>");
-        }
-        for (GatewayInfo g : overview.gateways()) {
-            out.println("<h3>" + esc(g.name()) + " — " + (g.active() ? "active" : "inactive: " + esc(g.reason()))
-                    + "; routed " + g.routed() + ", duplicates " + g.duplicates() + ", loops blocked "
-                    + g.loopsBlocked() + "</h3>");
-            out.println("<table class='nicetable'><thead><tr><th>Member</th><th>Channel</th><th>Direction</th>"
-                    + "<th>Source</th><th>Sink</th><th>Queued</th><th>Delivered</th><th>Failed</th><th>Dropped</th>"
-                    + "</tr></thead><tbody>");
-            for (MemberInfo m : g.members()) {
-                SinkInfo s = g.sinks().stream().filter(x -> x.endpoint().equals(m.endpoint())).findFirst().orElse(null);
-                out.println("<tr><td>" + esc(m.endpoint()) + "</td><td>" + esc(m.channel()) + "</td><td>"
-                        + m.direction().name().toLowerCase() + "</td><td>" + (m.sourcePresent() ? "yes" : "absent")
-                        + "</td><td>" + (m.sinkPresent() ? "yes" : "absent") + "</td><td>"
-                        + (s == null ? "-" : s.queued()) + "</td><td>" + (s == null ? "-" : s.delivered())
-                        + "</td><td>" + (s == null ? "-" : s.failed()) + "</td><td>" + (s == null ? "-" : s.dropped())
-                        + "</td></tr>");
-            }
-            out.println("</tbody></table>");
-        }
-        // the rate needs two samples: poll the JSON view and show the difference per second
-        out.println("<script>(function(){var last=null;function poll(){fetch('" + LABEL
-                + ".json',{credentials:'same-origin'}).then(function(r){return r.json();}).then(function(j){"
-                + "var n=j.totals.messagesIn+j.totals.messagesOut,t=Date.parse(j.time);"
-                + "if(last&&t>last.t){document.getElementById('sb-rate').textContent=((n-last.n)*1000/(t-last.t)).toFixed(1);}"
-                + "last={n:n,t:t};}).catch(function(){});}poll();setInterval(poll,2000);})();</script>");
-        // each status change as it happens, from the endpoints' status events
-        out.println("<script>(function(){var seq=" + statusSeq + ";function follow(){fetch('" + LABEL
-                + "/status.json?after='+seq,{credentials:'same-origin'}).then(function(r){return r.json();})"
-                + ".then(function(j){j.changes.forEach(function(c){seq=Math.max(seq,c.seq);"
-                + "var row=document.querySelector('tr[data-endpoint=\"'+CSS.escape(c.endpoint)+'\"]');"
-                + "if(!row){return;}row.className='sb-'+c.state.toLowerCase();"
-                + "row.querySelector('.sb-status').textContent=c.text;});follow();})"
-                + ".catch(function(){setTimeout(follow,2000);});}follow();})();</script>");
     }
 
-    private static String esc(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        for (char c : text.toCharArray()) {
-            switch (c) {
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '&' -> out.append("&amp;");
-                case '"' -> out.append("&quot;");
-                case '\'' -> out.append("&#39;");
-                default -> out.append(c);
-            }
-        }
-        return out.toString();
+    private static void json(HttpServletResponse response, String body) throws IOException {
+        response.setContentType("application/json");
+        response.setCharacterEncoding("UTF-8");
+        response.setHeader("Cache-Control", "no-store");
+        response.getWriter().write(body);
+    }
+
+    /**
+     * The tab's HTML: places the page's script fills from the JSON view (every value from an
+     * adapter goes in as text, never as markup), the action token and the status feed's position.
+     */
+    static void render(long statusSeq, String token, PrintWriter out) {
+        out.println("<link rel='stylesheet' href='" + LABEL + "/res/uPlot.min.css'>");
+        out.println("<link rel='stylesheet' href='" + LABEL + "/res/switchboard.css'>");
+        out.println("<div id='sb' data-label='" + LABEL + "' data-token='" + token + "' data-seq='" + statusSeq + "'>");
+        out.println("<p class='statline' id='sb-totals'>Loading…</p>");
+        out.println("<p id='sb-notice' role='status'></p>");
+        out.println("<h2 class='sb-heading'>Endpoints</h2><div id='sb-endpoints'></div>");
+        out.println("<h2 class='sb-heading'>Gateways</h2><div id='sb-gateways'></div>");
+        out.println("</div>");
+        out.println("<script src='" + LABEL + "/res/uPlot.iife.min.js'></script>");
+        out.println("<script src='" + LABEL + "/res/switchboard.js'></script>");
+    }
+
+    /** What an action did, in words; {@code ok} false when it could not. */
+    record ActionResult(boolean ok, String message) {
     }
 }

@@ -1,6 +1,7 @@
 package dev.switchboard.endpoint.internal;
 
 import dev.switchboard.api.Endpoint;
+import dev.switchboard.api.EndpointPanel;
 import dev.switchboard.api.MessageSink;
 import dev.switchboard.api.MessageSource;
 import java.util.Dictionary;
@@ -11,7 +12,7 @@ import org.osgi.framework.ServiceRegistration;
 
 /**
  * One object registered as an endpoint's {@link Endpoint}, {@link MessageSource} and
- * {@link MessageSink} services, with {@value Endpoint#ENDPOINT_PROPERTY} and
+ * {@link MessageSink} services (and its console {@link EndpointPanel}), with {@value Endpoint#ENDPOINT_PROPERTY} and
  * {@value Endpoint#PROTOCOL_PROPERTY} properties: what a configured adapter registers on
  * activation. {@link #rename(String)} follows a configuration edit that changes the id;
  * {@link #close()} unregisters on deactivation, also when the framework already did because the
@@ -20,7 +21,8 @@ import org.osgi.framework.ServiceRegistration;
 public final class EndpointRegistration implements AutoCloseable {
 
     private static final String[] SERVICES =
-            {Endpoint.class.getName(), MessageSource.class.getName(), MessageSink.class.getName()};
+            {Endpoint.class.getName(), MessageSource.class.getName(), MessageSink.class.getName(),
+                    EndpointPanel.class.getName()};
 
     private final String protocol;
     // guarded by this; null once closed
@@ -34,7 +36,7 @@ public final class EndpointRegistration implements AutoCloseable {
     }
 
     /** Registers {@code endpoint} as the three services of endpoint {@code id}. */
-    public static <T extends Endpoint & MessageSource & MessageSink> EndpointRegistration register(
+    public static <T extends Endpoint & MessageSource & MessageSink & EndpointPanel> EndpointRegistration register(
             BundleContext context, T endpoint, String id, String protocol) {
         Objects.requireNonNull(context, "context");
         Objects.requireNonNull(endpoint, "endpoint");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.switchboard.api.Endpoint;
 import dev.switchboard.api.EndpointMetrics;
+import dev.switchboard.api.EndpointPanel;
 import dev.switchboard.api.EndpointStatus;
 import dev.switchboard.api.EndpointStatusListener;
 import dev.switchboard.api.Message;
@@ -73,7 +74,7 @@ class EndpointRegistrationTest {
         }
     }
 
-    private static final class TestEndpoint implements Endpoint, MessageSource, MessageSink {
+    private static final class TestEndpoint implements Endpoint, MessageSource, MessageSink, EndpointPanel {
         @Override
         public String id() {
             return "ep";
@@ -113,15 +114,20 @@ class EndpointRegistrationTest {
         public CompletionStage<Void> send(Message message) {
             return CompletableFuture.completedFuture(null);
         }
+
+        @Override
+        public List<Table> tables() {
+            return List.of();
+        }
     }
 
     @Test
-    void registersOneObjectAsTheThreeServicesWithIdAndProtocol() {
+    void registersOneObjectAsTheFourServicesWithIdAndProtocol() {
         Framework framework = new Framework();
         TestEndpoint endpoint = new TestEndpoint();
         EndpointRegistration registration = EndpointRegistration.register(framework.context(), endpoint, "ep", "test");
         assertArrayEquals(new String[] {Endpoint.class.getName(), MessageSource.class.getName(),
-                MessageSink.class.getName()}, framework.services);
+                MessageSink.class.getName(), EndpointPanel.class.getName()}, framework.services);
         assertSame(endpoint, framework.service);
         assertEquals("ep", framework.property(Endpoint.ENDPOINT_PROPERTY));
         assertEquals("test", framework.property(Endpoint.PROTOCOL_PROPERTY));

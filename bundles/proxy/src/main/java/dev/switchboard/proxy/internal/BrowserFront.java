@@ -1,6 +1,7 @@
 package dev.switchboard.proxy.internal;
 
 import dev.switchboard.transport.ByteReceiver;
+import dev.switchboard.transport.ExchangeLog;
 import dev.switchboard.transport.HopByHop;
 import dev.switchboard.transport.HttpHeader;
 import dev.switchboard.transport.RequestHead;
@@ -33,6 +34,7 @@ final class BrowserFront implements StreamHandler {
     private final AgentListener.Scheduler scheduler;
     private final ProxiedExchange.Events events;
     private final RouteMetrics metrics = new RouteMetrics();
+    private final ExchangeLog inspector = new ExchangeLog();
     private volatile WebSocketServer server;
 
     BrowserFront(String endpointId, ProxyRoutes routes, AgentListener agents, Duration openTimeout,
@@ -48,7 +50,7 @@ final class BrowserFront implements StreamHandler {
     void start(WebSocketTransport transport, String host, int port) throws IOException {
         WebSocketServer next = transport.listen(ServerSpec.builder(endpointId + ".browsers").host(host).port(port)
                 .build());
-        next.addStreamFallback(this);
+        next.addStreamFallback(exchange -> handle(inspector.watch(exchange)));
         server = next;
     }
 
@@ -72,6 +74,11 @@ final class BrowserFront implements StreamHandler {
 
     RouteMetrics metrics() {
         return metrics;
+    }
+
+    /** The last browser requests and WebSockets, for the console's tunnel inspector. */
+    ExchangeLog inspector() {
+        return inspector;
     }
 
     @Override

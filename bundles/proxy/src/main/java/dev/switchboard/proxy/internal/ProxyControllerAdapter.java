@@ -11,7 +11,9 @@ import dev.switchboard.transport.WebSocketTransport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -236,6 +238,17 @@ public class ProxyControllerAdapter extends EndpointSupport<ControllerSettings>
                 "openStreams", agent.openStreams(), "bytesIn", agent.bytesIn(), "bytesOut", agent.bytesOut(),
                 "roundTripMillis", agent.roundTripMillis())));
         return Map.of("agentsConnected", perAgent.size(), "agents", perAgent, "routes", browsers.metrics().snapshot());
+    }
+
+    /** The details, and the tunnel inspector: the last requests and WebSockets through the controller. */
+    @Override
+    public List<Table> tables() {
+        BrowserFront browsers = front;
+        List<Table> tables = new ArrayList<>(super.tables());
+        if (browsers != null) {
+            tables.add(new Table("recent requests", browsers.inspector().columns(), browsers.inspector().rows()));
+        }
+        return tables;
     }
 
     private static String hostPort(InetSocketAddress address) {

@@ -3,6 +3,7 @@ package dev.switchboard.relay.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.endpoint.EndpointSettings;
 import dev.switchboard.transport.ByteStream;
+import dev.switchboard.transport.ExchangeLog;
 import dev.switchboard.transport.HopByHop;
 import dev.switchboard.transport.RequestHead;
 import dev.switchboard.transport.ResponseHead;
@@ -63,6 +64,7 @@ final class RelayServer {
     private final Map<String, Tunnel> tunnels = new ConcurrentHashMap<>();
     private final Map<String, ServerCall> upgrades = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
+    private final ExchangeLog inspector = new ExchangeLog();
     private volatile WebSocketServer server;
 
     RelayServer(WebSocketTransport transport, Settings settings, Events events) {
@@ -80,7 +82,7 @@ final class RelayServer {
         server = listening;
         listening.addWebSocket(CONTROL_PATH, new Control());
         listening.addStream(DATA_PREFIX, this::dataConnection);
-        listening.addStreamFallback(this::browserRequest);
+        listening.addStreamFallback(exchange -> browserRequest(inspector.watch(exchange)));
     }
 
     void stop(int code, String reason) {
@@ -100,6 +102,11 @@ final class RelayServer {
 
     Map<String, Tunnel> tunnels() {
         return tunnels;
+    }
+
+    /** The last browser requests and WebSockets, for the console's tunnel inspector. */
+    ExchangeLog inspector() {
+        return inspector;
     }
 
     // --- browsers -------------------------------------------------------------------------------

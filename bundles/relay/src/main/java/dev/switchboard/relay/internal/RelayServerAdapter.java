@@ -11,6 +11,7 @@ import dev.switchboard.endpoint.Traffic;
 import dev.switchboard.transport.WebSocketTransport;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -173,5 +174,16 @@ public class RelayServerAdapter extends EndpointSupport<RelayServer.Settings> im
     protected Map<String, Object> details() {
         RelayServer running = server;
         return running == null ? Map.of() : running.details();
+    }
+
+    /** The details, and the tunnel inspector: the last requests and WebSockets through the relay. */
+    @Override
+    public List<Table> tables() {
+        RelayServer running = server;
+        List<Table> tables = new ArrayList<>(super.tables());
+        if (running != null) {
+            tables.add(new Table("recent requests", running.inspector().columns(), running.inspector().rows()));
+        }
+        return tables;
     }
 }
