@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -123,15 +124,22 @@ class DistributionTest {
     @Test
     @Order(4)
     void everyListenerIsOnLoopback() throws Exception {
+        // the ssh server starts after the endpoints (start level 90): wait for it, then look at every listener
+        Set<Integer> expected = Set.of(switchboard.httpPort, switchboard.sshPort, demoPort, mirrorPort);
+        await("the Web Console, ssh and both channels ports listen", SOON, () -> listeningPorts().containsAll(expected));
         List<String> listening = ListeningSockets.of(pid);
-        assertFalse(listening.isEmpty());
         for (String address : listening) {
             assertTrue(ListeningSockets.isLoopback(address), "listening beyond loopback: " + address + " in " + listening);
         }
-        Set<Integer> ports = listening.stream().map(a -> Integer.parseInt(a.substring(a.indexOf(':') + 1), 16))
-                .collect(Collectors.toSet());
-        assertTrue(ports.containsAll(Set.of(switchboard.httpPort, switchboard.sshPort, demoPort, mirrorPort)),
-                ports.toString());
+    }
+
+    private Set<Integer> listeningPorts() {
+        try {
+            return ListeningSockets.of(pid).stream().map(a -> Integer.parseInt(a.substring(a.indexOf(':') + 1), 16))
+                    .collect(Collectors.toSet());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Test
