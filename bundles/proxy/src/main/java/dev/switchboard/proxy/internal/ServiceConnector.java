@@ -61,13 +61,13 @@ final class ServiceConnector implements Tunnel.Acceptor {
         return handler;
     }
 
-    /** The head the service reads: hop-by-hop headers removed, the upgrade's put back, under the service's path. */
+    /** The head the service reads: hop-by-hop headers removed, the upgrade's put back (else {@code Connection: close}), under the service's path. */
     static RequestHead serviceHead(RequestHead request, URI service) {
         List<HttpHeader> headers = HopByHop.strip(request.headers());
-        request.upgrade().ifPresent(protocol -> {
+        request.upgrade().ifPresentOrElse(protocol -> {
             headers.add(new HttpHeader("Connection", "Upgrade"));
             headers.add(new HttpHeader("Upgrade", protocol));
-        });
+        }, () -> headers.add(new HttpHeader("Connection", "close"))); // one request per service connection: its end ends the stream, even from a service that keeps HTTP/1.0 alive
         String base = service.getRawPath() == null ? "" : service.getRawPath();
         base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
         String version = request.upgrade().isPresent() ? request.version() : "HTTP/1.0";
