@@ -66,6 +66,8 @@ final class TyrusConnection implements WebSocketConnection {
     private record Close(int code, String reason) {
     }
 
+    /** How long a socket refused for a too-big frame waits for the peer to close it. */
+    static final Duration LINGER = Duration.ofSeconds(5);
     private static final Logger LOG = LoggerFactory.getLogger(TyrusConnection.class);
     private static final AtomicLong IDS = new AtomicLong();
     /** A close reason phrase may hold 123 bytes; stay well inside for multi-byte text. */
@@ -208,14 +210,32 @@ final class TyrusConnection implements WebSocketConnection {
     }
 
     /**
-     * A message over the limit: received whole, or announced by a frame header (the server's
-     * frame filter refuses those before their payload is read). Closes with 1009.
+     * A message over the limit, received whole (a server's frame filter refuses bigger frames from
+     * their header before: {@link #refusedTooBig}). Closes with 1009.
      */
     void tooBig(long bytes) {
         countError();
         LOG.warn("{} a message of {} bytes, over the limit of {}; closing with 1009", label, bytes,
                 policy.maxMessageSize());
         close(CloseReason.CloseCodes.TOO_BIG.getCode(), tooBigReason(policy.maxMessageSize()));
+    }
+
+    /**
+     * A frame over the limit, refused from its header by the server's frame filter, which writes
+     * the 1009 close frame itself and lets the socket linger: the handler hears 1009 now, nothing
+     * more is sent, and {@code closeSocket} runs after {@link #LINGER} if the peer has not closed.
+     */
+    void refusedTooBig(long bytes, Runnable closeSocket) {
+        countError();
+        LOG.warn("{} a message of {} bytes, over the limit of {}; closing with 1009", label, bytes,
+                policy.maxMessageSize());
+        closing = true;
+        if (frames != null) {
+            // frames held for the read in progress go before the close frame
+            frames.flush();
+        }
+        ended(new CloseReason(CloseReason.CloseCodes.TOO_BIG, tooBigReason(policy.maxMessageSize())));
+        owner.timer().schedule(closeSocket, LINGER.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** The close reason of a message over {@code limit}. */

@@ -9,6 +9,7 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import java.util.List;
@@ -18,6 +19,7 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import org.glassfish.grizzly.Buffer;
 import org.glassfish.grizzly.Connection;
+import org.glassfish.grizzly.EmptyCompletionHandler;
 import org.glassfish.grizzly.Grizzly;
 import org.glassfish.grizzly.PendingWriteQueueLimitExceededException;
 import org.glassfish.grizzly.attributes.Attribute;
@@ -31,6 +33,7 @@ import org.glassfish.grizzly.http.server.AddOn;
 import org.glassfish.grizzly.http.server.HttpServerFilter;
 import org.glassfish.grizzly.http.server.NetworkListener;
 import org.glassfish.grizzly.memory.Buffers;
+import org.glassfish.grizzly.nio.NIOConnection;
 import org.glassfish.tyrus.container.grizzly.server.WebSocketAddOn;
 import org.glassfish.tyrus.core.RequestContext;
 import org.glassfish.tyrus.core.TyrusEndpointWrapper;
@@ -282,6 +285,9 @@ final class TyrusInternals {
      */
     static final class Upgrade {
 
+        /** What a refused connection reads and drops at most while it lingers, before it is closed. */
+        private static final long LINGER_BYTES = 8L << 20;
+
         private final InetSocketAddress peer;
         private final String key;
         private final Connection<?> grizzly;
@@ -289,6 +295,8 @@ final class TyrusInternals {
         private volatile TyrusConnection connection;
         /** Set once a frame was refused: nothing more reaches Tyrus. */
         private boolean refused;
+        /** Bytes read and dropped since the refusal. */
+        private long dropped;
 
         private Upgrade(InetSocketAddress peer, String key, Connection<?> grizzly, FrameSizeLimit frames) {
             this.peer = peer;
@@ -320,6 +328,11 @@ final class TyrusInternals {
          */
         Buffer[] admit(Buffer bytes) {
             if (refused) {
+                // read and dropped while the socket lingers; a peer that keeps sending is cut off
+                dropped += bytes.remaining();
+                if (dropped > LINGER_BYTES) {
+                    grizzly.closeSilently();
+                }
                 return new Buffer[2];
             }
             int start = bytes.position();
@@ -338,13 +351,6 @@ final class TyrusInternals {
 
         private void refuse() {
             long announced = frames.refusedSize();
-            TyrusConnection opened = connection;
-            if (opened != null) {
-                opened.tooBig(announced);
-                return;
-            }
-            LOG.warn("WebSocket peer {} sent a message of {} bytes, over the limit of {}; closing with 1009",
-                    peer, announced, frames.limit());
             byte[] reason = TyrusConnection.tooBigReason(frames.limit()).getBytes(StandardCharsets.UTF_8);
             byte[] frame = new byte[4 + reason.length];
             frame[0] = (byte) 0x88;
@@ -352,10 +358,43 @@ final class TyrusInternals {
             frame[2] = (byte) (CloseReason.CloseCodes.TOO_BIG.getCode() >> 8);
             frame[3] = (byte) CloseReason.CloseCodes.TOO_BIG.getCode();
             System.arraycopy(reason, 0, frame, 4, reason.length);
-            grizzly.write(Buffers.wrap(grizzly.getMemoryManager(), frame));
-            // graceful: the close frame is written first
-            grizzly.closeSilently();
+            TyrusConnection opened = connection;
+            if (opened == null) {
+                LOG.warn("WebSocket peer {} sent a message of {} bytes, over the limit of {}; closing with 1009",
+                        peer, announced, frames.limit());
+                grizzly.write(Buffers.wrap(grizzly.getMemoryManager(), frame));
+                // graceful: the close frame is written first
+                grizzly.closeSilently();
+                return;
+            }
+            // the handler hears 1009 now; the socket lingers: a peer still writing its big frame
+            // would get a reset for the bytes it sent after ours, and a reset can drop our close frame
+            // from its receive buffer unread (it then saw 1006). So the close frame goes out, our
+            // side of the stream ends (FIN), what still comes is read and dropped, and the connection
+            // closes when the peer closes it, after the linger time, or past LINGER_BYTES dropped.
+            opened.refusedTooBig(announced, grizzly::closeSilently);
+            writeThenEndOutput(grizzly, Buffers.wrap(grizzly.getMemoryManager(), frame));
         }
+    }
+
+    /** Writes {@code bytes}, then ends this side of the TCP stream (FIN) and keeps reading; closes on a failure. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void writeThenEndOutput(Connection<?> grizzly, Buffer bytes) {
+        ((Connection) grizzly).write(bytes, new EmptyCompletionHandler<Object>() {
+            @Override
+            public void completed(Object result) {
+                try {
+                    ((SocketChannel) ((NIOConnection) grizzly).getChannel()).shutdownOutput();
+                } catch (IOException | RuntimeException e) {
+                    grizzly.closeSilently();
+                }
+            }
+
+            @Override
+            public void failed(Throwable error) {
+                grizzly.closeSilently();
+            }
+        });
     }
 
     /**
