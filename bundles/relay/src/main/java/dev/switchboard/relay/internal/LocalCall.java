@@ -46,6 +46,9 @@ final class LocalCall {
 
     void request(RequestHead head, RelayCodec.BodyFraming framing) {
         List<HttpHeader> headers = new ArrayList<>(head.headers());
+        // the relay server answered the browser's "Expect: 100-continue" already; the service's own
+        // interim 100 would come back here as if it were the response
+        headers.removeIf(header -> header.name().equalsIgnoreCase("Expect"));
         headers.add(new HttpHeader("Connection", "close"));
         boolean chunked = framing == RelayCodec.BodyFraming.CHUNKED;
         if (chunked) {

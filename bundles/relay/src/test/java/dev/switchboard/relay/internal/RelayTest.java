@@ -104,6 +104,21 @@ class RelayTest {
                 .server().details().get("tunnels")).get("app")).get("requests")).get("2xx")));
     }
 
+    /** A browser that asks "Expect: 100-continue" (curl does for bodies over 1 KiB) gets the service's answer, not its interim 100. */
+    @Test
+    void aRequestExpecting100ContinueGetsTheServicesAnswer() throws Exception {
+        relay.service.addHttp("/http/", (request, response) -> {
+            byte[] body = request.body().readAllBytes();
+            response.send(200, "text/plain", (body.length + " bytes").getBytes(UTF_8));
+        });
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        var post = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + relay.relayPort() + "/http/up"))
+                .expectContinue(true).POST(HttpRequest.BodyPublishers.ofByteArray(new byte[100_000])).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, post.statusCode());
+        assertEquals("100000 bytes", post.body());
+    }
+
     @Test
     void theHostNamesTheTunnel() throws Exception {
         relay.service.addHttp("/http/", (request, response) -> response.send(200, "text/plain", "app".getBytes(UTF_8)));
