@@ -37,6 +37,7 @@ final class RelayServer {
 
     static final String CONTROL_PATH = "/_relay/control";
     static final String DATA_PREFIX = "/_ws_proxy/";
+    static final int MALFORMED = 4400;
     static final int UNAUTHORIZED = 4401;
     static final int NAME_HELD = 4409;
     static final int TOO_MANY = 4429;
@@ -250,9 +251,22 @@ final class RelayServer {
             });
         }
 
+        /** A control message that cannot be read: the channel is closed with 4400 and the reason, one line. */
+        private void malformed(WebSocketConnection connection, IllegalArgumentException problem) {
+            LOG.warn("{}: relay client from {} sent a malformed control message ({}); closing with {}", settings.id(),
+                    connection.remoteAddress().getAddress().getHostAddress(), problem.getMessage(), MALFORMED);
+            connection.close(MALFORMED, "Malformed control message");
+        }
+
         @Override
         public void onText(WebSocketConnection connection, String text) {
-            JsonNode message = RelayCodec.parse(text);
+            JsonNode message;
+            try {
+                message = RelayCodec.parse(text);
+            } catch (IllegalArgumentException e) {
+                malformed(connection, e);
+                return;
+            }
             Tunnel tunnel = (Tunnel) connection.attributes().get(TUNNEL);
             if (tunnel == null) {
                 hello(connection, message);
@@ -273,7 +287,13 @@ final class RelayServer {
         @Override
         public void onBinary(WebSocketConnection connection, ByteBuffer data) {
             Tunnel tunnel = (Tunnel) connection.attributes().get(TUNNEL);
-            RelayCodec.Frame frame = RelayCodec.frame(data);
+            RelayCodec.Frame frame;
+            try {
+                frame = RelayCodec.frame(data);
+            } catch (IllegalArgumentException e) {
+                malformed(connection, e);
+                return;
+            }
             ServerCall call = tunnel == null ? null : tunnel.calls.get(frame.id());
             if (call != null && frame.type() == RelayCodec.DATA) {
                 call.onData(frame.payload());

@@ -59,6 +59,17 @@ class RelayControlTest {
         assertEquals(RelayServer.UNAUTHORIZED, tokenless.closeCode);
     }
 
+    /** Bad input: a first message that is no JSON; a JSON hello that is no object's text. Closed with 4400 at once. */
+    @Test
+    void aControlMessageThatCannotBeReadIsClosedWith4400() throws Exception {
+        FakeClient garbage = new FakeClient("not json");
+        FakeClient truncated = new FakeClient("{\"type\":\"hel");
+        await("the client sending garbage is closed", () -> garbage.closeCode >= 0);
+        await("the client sending a truncated message is closed", () -> truncated.closeCode >= 0);
+        assertEquals(RelayServer.MALFORMED, garbage.closeCode);
+        assertEquals(RelayServer.MALFORMED, truncated.closeCode);
+    }
+
     /** Bad input: a connection id presented for a foreign tunnel, then a second time once used. */
     @Test
     void aConnectionIdPairsOnceWithItsOwnTunnelOnly() throws Exception {
