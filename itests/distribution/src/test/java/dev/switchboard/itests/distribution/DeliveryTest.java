@@ -53,6 +53,12 @@ class DeliveryTest {
     private static final String KOSMI_TOPIC = "chat:kosmi";
     private static final String TASKS_TOPIC = "chat:tasks";
     private static final String TRACKER_TOKEN = "agent-" + UUID.randomUUID();
+    /**
+     * The tracker protocol acknowledges no chat.send: a frame the agent writes while the tracker is
+     * closing the connection is discarded by the closing side, and the agent cannot know. When the
+     * tracker drops the connection mid-stream, one text into the tracker may be lost that way.
+     */
+    private static final int CHAT_SEND_IN_CLOSE_HANDSHAKE = 1;
 
     private final TyrusTransport transport = new TyrusTransport();
     private final List<Flow.Figures> figures = new ArrayList<>();
@@ -175,7 +181,7 @@ class DeliveryTest {
     @Test
     @Order(11)
     void trackerDropsTheConnection() throws Exception {
-        scenario("tracker drops", () -> {
+        scenario("tracker drops", CHAT_SEND_IN_CLOSE_HANDSHAKE, () -> {
             synchronized (tracker) {
                 tracker.dropAll();
             }
@@ -228,7 +234,7 @@ class DeliveryTest {
         scenario(name, 0, disruption);
     }
 
-    /** @param intoTrackerInDoubt texts into the tracker that may be lost  */
+    /** @param intoTrackerInDoubt texts into the tracker that may be lost (see {@link #CHAT_SEND_IN_CLOSE_HANDSHAKE}) */
     private void scenario(String name, int intoTrackerInDoubt, Disruption disruption) throws Exception {
         awaitEverythingOnline();
         String tag = "s" + ++scenarios + "-";
