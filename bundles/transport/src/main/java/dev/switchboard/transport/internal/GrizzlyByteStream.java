@@ -54,6 +54,8 @@ final class GrizzlyByteStream implements ByteStream {
 
     private final Connection<?> connection;
     private final InetSocketAddress remote;
+    /** The idle-timeout filter of the chain the connection left, or null. */
+    private final IdleTimeoutFilter idleTimeout;
 
     // reading, guarded by this: bytes read before anyone receives wait in early
     private final ArrayDeque<ByteBuffer> early = new ArrayDeque<>();
@@ -97,6 +99,7 @@ final class GrizzlyByteStream implements ByteStream {
             early.add(first);
         }
         connection.setMaxAsyncWriteQueueSize(DEFAULT_WRITE_LIMIT);
+        this.idleTimeout = idleTimeoutOf(connection);
         IdleTimeoutFilter.setCustomTimeout(connection, -1, TimeUnit.MILLISECONDS);
         Socket socket = channel().socket();
         try {
@@ -344,6 +347,10 @@ final class GrizzlyByteStream implements ByteStream {
         if (!closeReported.compareAndSet(false, true)) {
             return;
         }
+        if (idleTimeout != null) {
+            // what its handleClose does, which never runs: close events go through PROCESSOR now
+            idleTimeout.getResolver().removeTimeout(connection);
+        }
         ByteReceiver target;
         synchronized (this) {
             target = receiver;
@@ -357,6 +364,18 @@ final class GrizzlyByteStream implements ByteStream {
 
     private synchronized boolean inputEndedNow() {
         return inputEnded;
+    }
+
+    /**
+     * The idle-timeout filter of the chain {@code connection} runs before the takeover (a server's
+     * HTTP chain): it queued the connection when accepted and holds it until told it closed.
+     */
+    private static IdleTimeoutFilter idleTimeoutOf(Connection<?> connection) {
+        if (connection.getProcessor() instanceof FilterChain chain) {
+            int index = chain.indexOfType(IdleTimeoutFilter.class);
+            return index < 0 ? null : (IdleTimeoutFilter) chain.get(index);
+        }
+        return null;
     }
 
     private SocketChannel channel() {
