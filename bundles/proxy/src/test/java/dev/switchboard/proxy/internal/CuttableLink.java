@@ -58,7 +58,14 @@ final class CuttableLink implements AutoCloseable {
     /** Resets every connection through the link (new ones are still taken). */
     void cut() throws IOException {
         for (Socket socket : sockets) {
-            socket.setSoLinger(true, 0);
+            if (socket.isClosed()) {
+                continue; // a pipe that ended (an earlier connection, closed from its other side) closed it
+            }
+            try {
+                socket.setSoLinger(true, 0);
+            } catch (java.net.SocketException closedMeanwhile) {
+                // closed by its pipe between the check and here: nothing left to reset
+            }
             socket.close();
         }
         sockets.clear();
