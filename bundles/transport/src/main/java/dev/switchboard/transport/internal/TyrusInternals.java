@@ -262,7 +262,7 @@ final class TyrusInternals {
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IOException("cannot create Tyrus's WebSocketAddOn (Tyrus version changed?)", e);
         }
-        return offers(Internal.UPGRADED_CONTENT) ? List.of(new FrameLimitAddOn(maxMessageSize, offers(Internal.SHARED_FRAMES)), tyrus) : List.of(tyrus);
+        return offers(Internal.UPGRADED_CONTENT) ? List.of(new FrameLimitAddOn(maxMessageSize, CORK_READS), tyrus) : List.of(tyrus);
     }
 
     private static Constructor<WebSocketAddOn> addOnConstructor() {
@@ -276,6 +276,14 @@ final class TyrusInternals {
             return null;
         }
     }
+
+    /**
+     * Gathering the frames one read makes the handlers send into one write per connection is off:
+     * a frame held that way once never left (SharedFrameTest, under load: the thread's cork was
+     * completed from another thread while it still added writers). Frames are still encoded once
+     * and written as they are; each leaves at once.
+     */
+    private static final boolean CORK_READS = false;
 
     // --- upgrades: peer and frame limit ---------------------------------------------------------
 
