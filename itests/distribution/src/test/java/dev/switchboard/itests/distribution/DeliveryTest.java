@@ -107,9 +107,15 @@ class DeliveryTest {
         }
         if (switchboard != null) {
             switchboard.run("stop", null);
-            await("the Karaf process exits", Duration.ofSeconds(90), () -> ProcessHandle.allProcesses()
-                    .noneMatch(p -> p.info().commandLine().orElse("").contains(switchboard.home.toString())));
-            switchboard.destroy();
+            try {
+                await("the Karaf process exits", Duration.ofSeconds(90), () -> ProcessHandle.allProcesses()
+                        .noneMatch(p -> p.info().commandLine().orElse("").contains(switchboard.home.toString())));
+            } catch (AssertionError e) {
+                switchboard.dumpThreads("stop");
+                throw e;
+            } finally {
+                switchboard.destroy();
+            }
         }
         if (kosmi != null) {
             kosmi.close();
@@ -236,6 +242,15 @@ class DeliveryTest {
 
     /** @param intoTrackerInDoubt texts into the tracker that may be lost (see {@link #CHAT_SEND_IN_CLOSE_HANDSHAKE}) */
     private void scenario(String name, int intoTrackerInDoubt, Disruption disruption) throws Exception {
+        try {
+            runScenario(name, intoTrackerInDoubt, disruption);
+        } catch (Exception | AssertionError e) {
+            switchboard.dumpThreads(name + ": " + e.getMessage());
+            throw e;
+        }
+    }
+
+    private void runScenario(String name, int intoTrackerInDoubt, Disruption disruption) throws Exception {
         awaitEverythingOnline();
         String tag = "s" + ++scenarios + "-";
         Map<Flow, Integer> inDoubt = new LinkedHashMap<>();

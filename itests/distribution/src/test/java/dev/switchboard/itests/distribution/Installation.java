@@ -250,6 +250,31 @@ final class Installation {
         return bundle.path("id").asLong();
     }
 
+    /**
+     * Writes the threads of this installation's Karaf (jcmd Thread.print) beside its home, so a
+     * wedged run can be read after the fact; returns the file, or null when no process runs.
+     */
+    Path dumpThreads(String why) {
+        try {
+            for (ProcessHandle p : ProcessHandle.allProcesses()
+                    .filter(p -> p.info().commandLine().orElse("").contains(home.toString())
+                            && p.info().commandLine().orElse("").contains("org.apache.karaf.main.Main")).toList()) {
+                Path file = home.resolveSibling("threads-" + System.currentTimeMillis() + ".txt");
+                Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+                Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(p.pid()), "Thread.print", "-l")
+                        .redirectErrorStream(true).redirectOutput(file.toFile()).start();
+                dump.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+                System.out.println("Threads of Karaf (" + why + ") in " + file);
+                return file;
+            }
+        } catch (IOException e) {
+            System.out.println("no thread dump (" + why + "): " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return null;
+    }
+
     /** Kills whatever still runs from this installation: a failed test must never leave a process behind. */
     void destroy() {
         ProcessHandle.allProcesses()
