@@ -48,6 +48,7 @@ public interface WebSocketConnection {
     /** Starts the closing handshake; idempotent. */
     void close(int code, String reason);
 
+    /** False from the first {@link #close}, or once the connection ended: nothing more is sent. */
     boolean isOpen();
 
     /** Outgoing messages queued but not yet written. */

@@ -143,6 +143,10 @@ final class AgentListener implements WebSocketHandler {
 
     @Override
     public void onText(WebSocketConnection connection, String text) {
+        if (!connection.isOpen()) {
+            // sent before the agent read our Close: a refused or closing agent is heard no more
+            return;
+        }
         if (connection.attributes().containsKey(TUNNEL)) {
             tunnelOf(connection).close(TunnelProtocolException.CLOSE_CODE, "text message after hello");
             return;
@@ -204,6 +208,9 @@ final class AgentListener implements WebSocketHandler {
 
     @Override
     public void onBinary(WebSocketConnection connection, ByteBuffer data) {
+        if (!connection.isOpen()) {
+            return;
+        }
         Tunnel tunnel = tunnelOf(connection);
         if (tunnel == null) {
             connection.close(TunnelProtocolException.CLOSE_CODE, "binary frame before welcome");

@@ -260,6 +260,10 @@ final class RelayServer {
 
         @Override
         public void onText(WebSocketConnection connection, String text) {
+            if (!connection.isOpen()) {
+                // sent before the client read our Close: a refused or closing client is heard no more
+                return;
+            }
             JsonNode message;
             try {
                 message = RelayCodec.parse(text);
@@ -286,6 +290,9 @@ final class RelayServer {
 
         @Override
         public void onBinary(WebSocketConnection connection, ByteBuffer data) {
+            if (!connection.isOpen()) {
+                return;
+            }
             Tunnel tunnel = (Tunnel) connection.attributes().get(TUNNEL);
             RelayCodec.Frame frame;
             try {

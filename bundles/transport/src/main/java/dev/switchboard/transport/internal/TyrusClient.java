@@ -81,7 +81,7 @@ final class TyrusClient implements WebSocketClient {
         this.connector = connector;
         this.onClosed = onClosed;
         ConnectionPolicy policy = ConnectionPolicy.of(spec);
-        this.owner = new TyrusConnection.Owner(policy, timer, this::offThread, metrics, internals);
+        this.owner = new TyrusConnection.Owner(policy, timer, this::offThread, metrics, internals, false);
         this.label = "client " + spec.name();
         this.tyrus = TyrusClassLoading.call(() -> ClientManager.createClient(GrizzlyClientContainer.class.getName()));
         Map<String, Object> properties = tyrus.getProperties();
@@ -119,7 +119,7 @@ final class TyrusClient implements WebSocketClient {
         try {
             connector.execute(() -> {
                 if (dropped != null) {
-                    dropped.closeNow(CloseReason.CloseCodes.GOING_AWAY.getCode(), reason);
+                    dropped.closeNow(CloseReason.CloseCodes.GOING_AWAY.getCode(), reason, false);
                 }
                 connect(attemptGeneration);
             });
@@ -353,7 +353,7 @@ final class TyrusClient implements WebSocketClient {
         } else {
             // the handler hears of the close before the retry, as on any other loss
             offThread(() -> {
-                dropped.closeNow(CloseReason.CloseCodes.GOING_AWAY.getCode(), reason);
+                dropped.closeNow(CloseReason.CloseCodes.GOING_AWAY.getCode(), reason, false);
                 announce(retry);
             });
         }
@@ -381,7 +381,7 @@ final class TyrusClient implements WebSocketClient {
         }
         offThread(() -> {
             if (current != null) {
-                current.closeNow(CloseReason.CloseCodes.NORMAL_CLOSURE.getCode(), "Client closed");
+                current.closeNow(CloseReason.CloseCodes.NORMAL_CLOSURE.getCode(), "Client closed", false);
             }
             tyrus.shutdown();
             LOG.debug("{} closed", label);

@@ -58,15 +58,18 @@ final class TyrusConnection implements WebSocketConnection {
      *               callback that asked for it; so a client closes on a thread of its own, a
      *               server in place
      * @param totals the owner's counters, added to with the connection's own
+     * @param awaitsPeerClose a close waits for the peer's Close, delivering what still comes
+     *               ({@link TyrusInternals.Internal#CLOSE_HANDSHAKE}): a server's; a client's
+     *               closes at once as Tyrus does
      */
     record Owner(ConnectionPolicy policy, ScheduledExecutorService timer, Executor closer, ConnectionMetrics totals,
-                 TyrusInternals internals) {
+                 TyrusInternals internals, boolean awaitsPeerClose) {
     }
 
     private record Close(int code, String reason) {
     }
 
-    /** How long a socket refused for a too-big frame waits for the peer to close it. */
+    /** How long a socket refused for a too-big frame, or closed by us, waits for the peer's Close. */
     static final Duration LINGER = Duration.ofSeconds(5);
     private static final Logger LOG = LoggerFactory.getLogger(TyrusConnection.class);
     private static final AtomicLong IDS = new AtomicLong();
@@ -89,8 +92,13 @@ final class TyrusConnection implements WebSocketConnection {
     private final AtomicInteger pendingSends = new AtomicInteger();
     /** False once the session ended (see {@link #ended}). */
     private final AtomicBoolean open = new AtomicBoolean(true);
-    /** Set by the first close request: no message is delivered and nothing is sent after it. */
+    /**
+     * Set by the first close request: nothing is sent after it. What the peer sent before it read
+     * our Close is still delivered, until the close handshake ends.
+     */
     private volatile boolean closing;
+    /** The Close we sent and await the peer's answer to; what the handler is told when it comes. */
+    private volatile Close sentClose;
     /** Sequence number of the ping awaiting its pong, 0 when none is outstanding. */
     private final AtomicLong outstandingPing = new AtomicLong();
     private final AtomicLong pings = new AtomicLong();
@@ -162,7 +170,12 @@ final class TyrusConnection implements WebSocketConnection {
         }
         int code = reason.getCloseCode().getCode();
         String phrase = reason.getReasonPhrase() == null ? "" : reason.getReasonPhrase();
-        if (owner.internals().frameBufferOverflow(reason)) {
+        Close sent = sentClose;
+        if (sent != null) {
+            // we closed: the peer's answer, or its silence, ends what we began
+            code = sent.code();
+            phrase = sent.reason();
+        } else if (owner.internals().frameBufferOverflow(reason)) {
             // a client's frame buffer (ours or the peer's) overflowed and Tyrus sent 1011 itself; it is
             // a too-big message all the same, so the handler sees 1009 as for every other one
             countError();
@@ -265,8 +278,10 @@ final class TyrusConnection implements WebSocketConnection {
     private void checkPong(long seq) {
         if (isOpen() && outstandingPing.get() == seq) {
             LOG.warn("{} dead peer: no pong within {} ms; closing with 1001", label, policy.pongTimeout().toMillis());
-            close(CloseReason.CloseCodes.GOING_AWAY.getCode(),
-                    "Dead peer: no pong within " + describe(policy.pongTimeout()));
+            String reason = "Dead peer: no pong within " + describe(policy.pongTimeout());
+            closing = true;
+            // no handshake: a dead peer would not answer it
+            owner.closer().execute(() -> closeNow(CloseReason.CloseCodes.GOING_AWAY.getCode(), reason, false));
         }
     }
 
@@ -364,11 +379,15 @@ final class TyrusConnection implements WebSocketConnection {
             return;
         }
         closing = true;
-        owner.closer().execute(() -> closeNow(code, reason));
+        owner.closer().execute(() -> closeNow(code, reason, owner.awaitsPeerClose()));
     }
 
-    /** Closes the session on the calling thread (see {@link Owner#closer()}). */
-    void closeNow(int code, String reason) {
+    /**
+     * Closes the session on the calling thread (see {@link Owner#closer()}). With {@code awaitPeer},
+     * the handler hears of the close once the peer answered it, or after {@link #LINGER}, and gets
+     * every message the peer sent before it read our Close; else at once, as the socket closes.
+     */
+    void closeNow(int code, String reason, boolean awaitPeer) {
         if (!open.get()) {
             return;
         }
@@ -378,6 +397,18 @@ final class TyrusConnection implements WebSocketConnection {
         if (frames != null) {
             // frames held for a read still in progress go before the close frame
             frames.flush();
+        }
+        if (awaitPeer && sentClose == null && owner.internals().startCloseHandshake(session, code, phrase)) {
+            sentClose = new Close(code, phrase);
+            LOG.debug("{} closing: {} {}; awaiting the peer's Close", label, code, phrase);
+            owner.timer().schedule(() -> {
+                if (open.get()) {
+                    LOG.debug("{} no Close from the peer within {}; socket closed", label, describe(LINGER));
+                    owner.internals().endCloseHandshake(session, closeReason);
+                    ended(closeReason);
+                }
+            }, LINGER.toMillis(), TimeUnit.MILLISECONDS);
+            return;
         }
         try {
             session.close(closeReason);

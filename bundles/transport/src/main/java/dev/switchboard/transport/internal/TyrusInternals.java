@@ -15,6 +15,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import org.glassfish.grizzly.Buffer;
@@ -39,6 +40,7 @@ import org.glassfish.tyrus.core.RequestContext;
 import org.glassfish.tyrus.core.TyrusEndpointWrapper;
 import org.glassfish.tyrus.core.TyrusRemoteEndpoint;
 import org.glassfish.tyrus.core.TyrusWebSocket;
+import org.glassfish.tyrus.core.frame.CloseFrame;
 import org.glassfish.tyrus.core.l10n.LocalizationMessages;
 import org.glassfish.tyrus.spi.ServerContainer;
 import org.glassfish.tyrus.spi.WriterInfo;
@@ -103,11 +105,21 @@ final class TyrusInternals {
          * they are, held while a read is handled and gathered into one write. Fallback: Tyrus
          * encodes and writes each message per connection.
          */
-        SHARED_FRAMES
+        SHARED_FRAMES,
+        /**
+         * {@code TyrusWebSocket.state}, a private field, and its public {@code onClose}: a server
+         * closing a connection writes the Close frame itself and sets the state to CLOSING, so Tyrus
+         * still delivers what the peer sent before it read our Close, and closes the socket when the
+         * peer's Close comes, without answering it (RFC 6455 §7.1.1). Tyrus's own close drops the
+         * socket as soon as its Close is written, and with it every message the peer had in flight.
+         * Needs {@link #SOCKET_FIELD}. Fallback: Tyrus's close.
+         */
+        CLOSE_HANDSHAKE
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(TyrusInternals.class);
     private static final Field REMOTE_SOCKET = remoteSocketField();
+    private static final Field SOCKET_STATE = socketStateField();
     private static final Constructor<WebSocketAddOn> ADD_ON = addOnConstructor();
     private static final String OVERFLOW = overflowReason();
     private static final WriterInfo ASYNC_TEXT =
@@ -153,6 +165,9 @@ final class TyrusInternals {
         }
         if (OVERFLOW != null) {
             found.add(Internal.OVERFLOW_REASON);
+        }
+        if (REMOTE_SOCKET != null && SOCKET_STATE != null) {
+            found.add(Internal.CLOSE_HANDSHAKE);
         }
         return found;
     }
@@ -225,6 +240,73 @@ final class TyrusInternals {
             return TyrusWebSocket.class.isAssignableFrom(field.getType()) ? field : null;
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.warn("Tyrus's socket is not reachable ({}); sending through its async remote", e.toString());
+            return null;
+        }
+    }
+
+    // --- closing ------------------------------------------------------------------------------
+
+    /**
+     * Starts the close handshake of a server's {@code session} ({@link Internal#CLOSE_HANDSHAKE}):
+     * the Close frame goes out behind everything queued, and the session keeps delivering until
+     * the peer's Close, or {@link #endCloseHandshake}. False when this Tyrus cannot, or the session
+     * is no longer connected: close it through Tyrus then.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    boolean startCloseHandshake(Session session, int code, String reason) {
+        TyrusWebSocket socket = offers(Internal.CLOSE_HANDSHAKE) ? socketOf(session) : null;
+        if (socket == null) {
+            return false;
+        }
+        try {
+            AtomicReference<Enum> state = (AtomicReference<Enum>) SOCKET_STATE.get(socket);
+            Enum connected = state.get();
+            if (!"CONNECTED".equals(connected.name())
+                    || !state.compareAndSet(connected, Enum.valueOf(connected.getDeclaringClass(), "CLOSING"))) {
+                return false;
+            }
+            try {
+                socket.sendRawFrame(ByteBuffer.wrap(closeFrame(code, reason)));
+            } catch (RuntimeException e) {
+                // nothing written: Tyrus closes it then
+                state.set(connected);
+                throw e;
+            }
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.debug("no close handshake of our own: {}", e.toString());
+            return false;
+        }
+    }
+
+    /** Ends a close handshake the peer did not answer: Tyrus closes the socket and reports {@code reason}. */
+    void endCloseHandshake(Session session, CloseReason reason) {
+        TyrusWebSocket socket = socketOf(session);
+        if (socket != null) {
+            socket.onClose(new CloseFrame(reason));
+        }
+    }
+
+    /** A server's (unmasked) Close frame. */
+    static byte[] closeFrame(int code, String reason) {
+        byte[] text = reason.getBytes(StandardCharsets.UTF_8);
+        byte[] frame = new byte[4 + text.length];
+        frame[0] = (byte) 0x88;
+        frame[1] = (byte) (2 + text.length);
+        frame[2] = (byte) (code >> 8);
+        frame[3] = (byte) code;
+        System.arraycopy(text, 0, frame, 4, text.length);
+        return frame;
+    }
+
+    private static Field socketStateField() {
+        try {
+            Field field = TyrusWebSocket.class.getDeclaredField("state");
+            field.setAccessible(true);
+            return AtomicReference.class.isAssignableFrom(field.getType()) ? field : null;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.warn("Tyrus's socket state is not reachable ({}); a server's close drops what the peer still sends",
+                    e.toString());
             return null;
         }
     }
@@ -359,13 +441,7 @@ final class TyrusInternals {
 
         private void refuse() {
             long announced = frames.refusedSize();
-            byte[] reason = TyrusConnection.tooBigReason(frames.limit()).getBytes(StandardCharsets.UTF_8);
-            byte[] frame = new byte[4 + reason.length];
-            frame[0] = (byte) 0x88;
-            frame[1] = (byte) (2 + reason.length);
-            frame[2] = (byte) (CloseReason.CloseCodes.TOO_BIG.getCode() >> 8);
-            frame[3] = (byte) CloseReason.CloseCodes.TOO_BIG.getCode();
-            System.arraycopy(reason, 0, frame, 4, reason.length);
+            byte[] frame = closeFrame(CloseReason.CloseCodes.TOO_BIG.getCode(), TyrusConnection.tooBigReason(frames.limit()));
             TyrusConnection opened = connection;
             if (opened == null) {
                 LOG.warn("WebSocket peer {} sent a message of {} bytes, over the limit of {}; closing with 1009",

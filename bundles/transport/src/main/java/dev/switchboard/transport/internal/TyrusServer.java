@@ -79,7 +79,7 @@ final class TyrusServer implements WebSocketServer {
         this.timer = timer;
         ConnectionPolicy policy = ConnectionPolicy.of(spec);
         // a server's close frames are queued behind its other writes and flushed before the socket closes
-        this.owner = new TyrusConnection.Owner(policy, timer, Runnable::run, metrics, internals);
+        this.owner = new TyrusConnection.Owner(policy, timer, Runnable::run, metrics, internals, true);
         this.container = TyrusClassLoading.call(() -> new HostBoundContainer(policy.frameBufferSize()));
         this.httpRoutes = new HttpRoutes(label);
         this.streamRoutes = new StreamRoutes(label, webSocketPaths, httpRoutes::longestPrefix);
@@ -205,6 +205,18 @@ final class TyrusServer implements WebSocketServer {
         }
         for (TyrusConnection connection : List.copyOf(connections)) {
             connection.close(code, reason);
+        }
+        // each peer answers our Close after what it had in flight, which is still delivered
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SHUTDOWN_GRACE_MS);
+        try {
+            while (!connections.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!connections.isEmpty()) {
+            LOG.debug("{} {} peers did not answer our Close within {} ms", label, connections.size(), SHUTDOWN_GRACE_MS);
         }
         // a graceful stop lets the queued close frames reach the clients (else they may see 1006)
         try {

@@ -74,6 +74,43 @@ class TyrusInternalsTest {
         }
     }
 
+    // --- CLOSE_HANDSHAKE ------------------------------------------------------------------------
+
+    /**
+     * A server's close waits for the peer's Close and delivers what comes before it; the
+     * handshake itself is tested in TyrusServerTest. Here: the peer's answer ends it at once,
+     * with our code, and Tyrus does not answer the answer.
+     */
+    @Test
+    void aServerCloseEndsWhenThePeerAnswersWithoutASecondClose() throws Exception {
+        Recorder serverSide = new Recorder();
+        WebSocketServer server = listen(transport(), SMALL_LIMIT, serverSide);
+        try (Socket socket = RawPeer.client(server.port(), "/ws")) {
+            next(serverSide.opens).close(4002, "bye");
+            assertEquals(new RawPeer.Close(4002, "bye"), RawPeer.readClose(socket.getInputStream()));
+            assertTrue(serverSide.closes.isEmpty(), "the handler waits for the peer's answer");
+            socket.getOutputStream().write(RawPeer.frameHeader(0x8, 2));
+            socket.getOutputStream().write(new byte[] {(byte) (4002 >> 8), (byte) 4002});
+            assertEquals(4002, next(serverSide.closes).code());
+            socket.setSoTimeout(10_000);
+            assertEquals(-1, socket.getInputStream().read(), "no second Close: the socket just ends");
+        }
+    }
+
+    /** Fallback: without it, Tyrus closes the socket right after our Close and the handler hears at once. */
+    @Test
+    void withoutTheCloseHandshakeTheSocketClosesRightAfterOurClose() throws Exception {
+        Recorder serverSide = new Recorder();
+        WebSocketServer server = listen(transport(Internal.CLOSE_HANDSHAKE), SMALL_LIMIT, serverSide);
+        try (Socket socket = RawPeer.client(server.port(), "/ws")) {
+            next(serverSide.opens).close(4002, "bye");
+            assertEquals(4002, next(serverSide.closes).code());
+            assertEquals(new RawPeer.Close(4002, "bye"), RawPeer.readClose(socket.getInputStream()));
+            socket.setSoTimeout(10_000);
+            assertEquals(-1, socket.getInputStream().read());
+        }
+    }
+
     // --- SOCKET_FIELD ---------------------------------------------------------------------------
 
     /** Text and binary go straight to Tyrus's socket on both sides, past the idle-timer re-arming remote. */

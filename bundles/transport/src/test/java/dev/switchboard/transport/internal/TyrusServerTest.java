@@ -278,6 +278,86 @@ class TyrusServerTest {
         assertThrows(IllegalStateException.class, () -> server.addWebSocket("/late", new Recorder()));
     }
 
+    /**
+     * A server's close is a handshake (RFC 6455 §7.1.1): every message the peer sent before it read
+     * our Close is delivered, then onClose with our code. The peer is the JDK's WebSocket client,
+     * sending as fast as it can until it sees the Close.
+     */
+    @Test
+    void aServerCloseDeliversWhatThePeerSentBeforeItReadTheClose() throws Exception {
+        WebSocketServer server = listen("handshake");
+        List<String> received = Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.concurrent.BlockingQueue<Integer> closed = new java.util.concurrent.LinkedBlockingQueue<>();
+        server.addWebSocket("/in", new WebSocketHandler() {
+            @Override
+            public void onText(WebSocketConnection connection, String text) {
+                received.add(text);
+                if (received.size() == 200) {
+                    connection.close(4000, "enough");
+                }
+            }
+
+            @Override
+            public void onClose(WebSocketConnection connection, int code, String reason) {
+                closed.add(code);
+            }
+        });
+        java.util.concurrent.CompletableFuture<Integer> closeSeen = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CompletableFuture<Void> doneSending = new java.util.concurrent.CompletableFuture<>();
+        java.net.http.WebSocket peer = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(uri(server, "/in"), new java.net.http.WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onClose(java.net.http.WebSocket socket, int code, String reason) {
+                        closeSeen.complete(code);
+                        // the JDK answers the Close once this completes: after the last text
+                        return doneSending;
+                    }
+                }).join();
+        List<String> sent = new java.util.ArrayList<>();
+        for (int i = 0; !closeSeen.isDone(); i++) {
+            String text = "m" + i;
+            try {
+                peer.sendText(text, true).join();
+            } catch (CompletionException e) {
+                break;
+            }
+            sent.add(text);
+        }
+        doneSending.complete(null);
+        assertEquals(4000, closeSeen.join());
+
+        assertEquals(4000, next(closed));
+        assertTrue(sent.size() > 200, "the peer kept sending while the Close was on its way: " + sent.size());
+        assertEquals(sent, received, "every message sent before the peer read our Close");
+    }
+
+    /**
+     * Bad input: a peer that reads our Close and never answers it. What it still sends is
+     * delivered; after the linger time the socket is closed and the handler hears our code.
+     */
+    @Test
+    void aPeerThatNeverAnswersOurCloseIsCutOffAfterTheLinger() throws Exception {
+        WebSocketServer server = listen("silent");
+        Recorder handler = new Recorder();
+        server.addWebSocket("/in", handler);
+        try (Socket peer = RawPeer.client(server.port(), "/in")) {
+            WebSocketConnection accepted = next(handler.opens);
+            accepted.close(4001, "go");
+            assertEquals(new RawPeer.Close(4001, "go"), RawPeer.readClose(peer.getInputStream()));
+            byte[] late = "late".getBytes(StandardCharsets.UTF_8);
+            peer.getOutputStream().write(RawPeer.frameHeader(1, late.length));
+            peer.getOutputStream().write(late);
+            assertEquals("late", next(handler.texts));
+            assertTrue(handler.closes.isEmpty(), "the handshake is still open");
+
+            Recorder.Closed closed = handler.closes.poll(TyrusConnection.LINGER.toSeconds() + 10, java.util.concurrent.TimeUnit.SECONDS);
+            assertNotNull(closed, "closed after the linger time");
+            assertEquals(4001, closed.code());
+            peer.setSoTimeout(10_000);
+            assertEquals(-1, peer.getInputStream().read(), "the server closed the socket");
+        }
+    }
+
     /** Bad input: one server shutting down while another keeps serving. */
     @Test
     void closingOneServerLeavesAnotherServersClientsConnected() throws Exception {

@@ -275,6 +275,53 @@ final class Installation {
         return null;
     }
 
+    /**
+     * One line from a thread dump for a failure message (CI shows a failure's first line only):
+     * a deadlock if the JVM found one, else each Switchboard or SCR thread that waits, with the
+     * frame it waits in.
+     */
+    static String threadSummary(Path dump) {
+        if (dump == null) {
+            return "no thread dump";
+        }
+        String text;
+        try {
+            text = Files.readString(dump);
+        } catch (IOException e) {
+            return "no thread dump: " + e;
+        }
+        if (text.contains("Found one Java-level deadlock")) {
+            String deadlock = text.substring(text.indexOf("Found one Java-level deadlock"));
+            return deadlock.lines().limit(12).map(String::strip).collect(java.util.stream.Collectors.joining(" | "));
+        }
+        List<String> waiting = new java.util.ArrayList<>();
+        for (String thread : text.split("\n\n")) {
+            if (!thread.startsWith("\"") || !(thread.contains("BLOCKED") || thread.contains("WAITING"))) {
+                continue;
+            }
+            String frame = thread.lines().map(String::strip)
+                    .filter(l -> l.startsWith("at dev.switchboard.") || l.startsWith("at org.apache.felix.scr."))
+                    .findFirst().orElse(null);
+            if (frame != null && !frame.contains("ThreadPoolExecutor")) {
+                String name = thread.substring(1, thread.indexOf('"', 1));
+                waiting.add(name + " " + frame.substring(3));
+            }
+        }
+        return waiting.isEmpty() ? "no Switchboard thread waits" : "waiting: " + String.join(" | ", waiting);
+    }
+
+    /** As {@link #threadSummary(Path)} for this JVM (the doubles of outside services run here): blocked threads only. */
+    static String localThreadSummary() {
+        List<String> blocked = new java.util.ArrayList<>();
+        Thread.getAllStackTraces().forEach((thread, stack) -> {
+            if (thread.getState() == Thread.State.BLOCKED) {
+                java.util.Arrays.stream(stack).filter(f -> f.getClassName().startsWith("dev.switchboard.")).findFirst()
+                        .ifPresent(f -> blocked.add(thread.getName() + " " + f));
+            }
+        });
+        return blocked.isEmpty() ? "none blocked here" : "blocked here: " + String.join(" | ", blocked);
+    }
+
     /** Kills whatever still runs from this installation: a failed test must never leave a process behind. */
     void destroy() {
         ProcessHandle.allProcesses()

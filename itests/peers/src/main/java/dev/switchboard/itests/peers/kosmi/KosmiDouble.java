@@ -346,6 +346,10 @@ public final class KosmiDouble implements AutoCloseable {
 
         @Override
         public void onText(WebSocketConnection connection, String text) {
+            if (!connection.isOpen()) {
+                // closed by the service (a restart, a refusal): it handles nothing more from this client
+                return;
+            }
             JsonResult<JsonNode> parsed = json.parse(text);
             if (!(parsed instanceof JsonResult.Ok<JsonNode> ok) || !ok.value().path("type").isTextual()) {
                 connection.close(4400, "Invalid message");

@@ -259,6 +259,10 @@ public final class TrackerPeer implements AutoCloseable {
             @SuppressWarnings("unchecked")
             Map<String, Object> frame = (Map<String, Object>) json.toPlain(ok.value());
             received.add(frame);
+            if (!connection.isOpen()) {
+                // sent before the agent read our Close: recorded, as a tracker would, but not answered
+                return;
+            }
             Object type = frame.get("type") != null ? frame.get("type") : frame.get("event");
             if ("auth".equals(type)) {
                 authenticate(connection, frame.get("token"));
