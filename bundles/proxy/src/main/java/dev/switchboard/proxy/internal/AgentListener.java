@@ -192,8 +192,9 @@ final class AgentListener implements WebSocketHandler {
             Tunnel tunnel = new Tunnel(name, TunnelOutput.over(connection), window, MAX_FRAME, hello.window(),
                     hello.maxFrame(), null, agent::nextStreamId);
             connection.attributes().put(TUNNEL, tunnel);
-            connection.sendText(ProxyCodec.welcome(new ProxyCodec.Welcome(window, MAX_FRAME, pingSeconds)));
             older = agent.put(hello.tunnel(), tunnel);
+            // welcomed once the tunnel is in place: an agent online is an agent the controller routes to
+            connection.sendText(ProxyCodec.welcome(new ProxyCodec.Welcome(window, MAX_FRAME, pingSeconds)));
         }
         if (replaced != null) {
             replaced.close(4409, "replaced by a newer connection of agent " + name);

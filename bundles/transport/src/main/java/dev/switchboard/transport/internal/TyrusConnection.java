@@ -243,10 +243,6 @@ final class TyrusConnection implements WebSocketConnection {
         LOG.warn("{} a message of {} bytes, over the limit of {}; closing with 1009", label, bytes,
                 policy.maxMessageSize());
         closing = true;
-        if (frames != null) {
-            // frames held for the read in progress go before the close frame
-            frames.flush();
-        }
         ended(new CloseReason(CloseReason.CloseCodes.TOO_BIG, tooBigReason(policy.maxMessageSize())));
         owner.timer().schedule(closeSocket, LINGER.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -394,10 +390,6 @@ final class TyrusConnection implements WebSocketConnection {
         closing = true;
         String phrase = reason == null ? "" : reason.length() > MAX_REASON_CHARS ? reason.substring(0, MAX_REASON_CHARS) : reason;
         CloseReason closeReason = new CloseReason(CloseReason.CloseCodes.getCloseCode(code), phrase);
-        if (frames != null) {
-            // frames held for a read still in progress go before the close frame
-            frames.flush();
-        }
         if (awaitPeer && sentClose == null && owner.internals().startCloseHandshake(session, code, phrase)) {
             sentClose = new Close(code, phrase);
             LOG.debug("{} closing: {} {}; awaiting the peer's Close", label, code, phrase);

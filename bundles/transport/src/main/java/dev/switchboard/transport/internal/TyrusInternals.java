@@ -102,7 +102,7 @@ final class TyrusInternals {
          * A server session without extensions writes plain frames to the Grizzly connection its
          * upgrade came in on, in the order they reach Grizzly's write queue: so frames encoded once
          * for many subscribers ({@link dev.switchboard.transport.SharedText}) are written there as
-         * they are, held while a read is handled and gathered into one write. Fallback: Tyrus
+         * they are. Fallback: Tyrus
          * encodes and writes each message per connection.
          */
         SHARED_FRAMES,
@@ -344,7 +344,7 @@ final class TyrusInternals {
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IOException("cannot create Tyrus's WebSocketAddOn (Tyrus version changed?)", e);
         }
-        return offers(Internal.UPGRADED_CONTENT) ? List.of(new FrameLimitAddOn(maxMessageSize, CORK_READS), tyrus) : List.of(tyrus);
+        return offers(Internal.UPGRADED_CONTENT) ? List.of(new FrameLimitAddOn(maxMessageSize), tyrus) : List.of(tyrus);
     }
 
     private static Constructor<WebSocketAddOn> addOnConstructor() {
@@ -358,14 +358,6 @@ final class TyrusInternals {
             return null;
         }
     }
-
-    /**
-     * Gathering the frames one read makes the handlers send into one write per connection is off:
-     * a frame held that way once never left (SharedFrameTest, under load: the thread's cork was
-     * completed from another thread while it still added writers). Frames are still encoded once
-     * and written as they are; each leaves at once.
-     */
-    private static final boolean CORK_READS = false;
 
     // --- upgrades: peer and frame limit ---------------------------------------------------------
 
@@ -516,16 +508,14 @@ final class TyrusInternals {
     private static final class FrameLimitAddOn implements AddOn {
 
         private final int maxMessageSize;
-        private final boolean corks;
 
-        FrameLimitAddOn(int maxMessageSize, boolean corks) {
+        FrameLimitAddOn(int maxMessageSize) {
             this.maxMessageSize = maxMessageSize;
-            this.corks = corks;
         }
 
         @Override
         public void setup(NetworkListener listener, FilterChainBuilder builder) {
-            builder.add(builder.indexOfType(HttpServerFilter.class), new FrameLimitFilter(maxMessageSize, corks));
+            builder.add(builder.indexOfType(HttpServerFilter.class), new FrameLimitFilter(maxMessageSize));
         }
     }
 
@@ -539,12 +529,9 @@ final class TyrusInternals {
         private static final int SWITCHING_PROTOCOLS = 101;
 
         private final int maxMessageSize;
-        /** Holds shared frames while a read is handled ({@link Internal#SHARED_FRAMES}). */
-        private final boolean corks;
 
-        FrameLimitFilter(int maxMessageSize, boolean corks) {
+        FrameLimitFilter(int maxMessageSize) {
             this.maxMessageSize = maxMessageSize;
-            this.corks = corks;
         }
 
         @Override
@@ -576,10 +563,6 @@ final class TyrusInternals {
         }
 
         private NextAction frames(FilterChainContext ctx, HttpContent content, Upgrade upgrade) {
-            if (corks) {
-                // what the frames of this read make the handlers send leaves in one write per connection
-                FrameWriter.cork(ctx);
-            }
             Buffer[] checked = upgrade.admit(content.getContent());
             if (checked[0] == null) {
                 return ctx.getStopAction();

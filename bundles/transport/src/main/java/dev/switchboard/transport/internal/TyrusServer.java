@@ -203,35 +203,44 @@ final class TyrusServer implements WebSocketServer {
             }
             closing = new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason);
         }
+        // accept nothing more (a reconnecting client is refused), keep the connections
+        for (NetworkListener listener : http.getListeners()) {
+            listener.getTransport().unbindAll();
+        }
         for (TyrusConnection connection : List.copyOf(connections)) {
             connection.close(code, reason);
         }
         // each peer answers our Close after what it had in flight, which is still delivered; one
         // that does not is cut off after the linger time (a loaded machine answers late, not never)
         long deadline = System.nanoTime() + TyrusConnection.LINGER.toNanos() + TimeUnit.MILLISECONDS.toNanos(SHUTDOWN_GRACE_MS);
-        try {
-            while (!connections.isEmpty() && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (!connections.isEmpty()) {
-            LOG.debug("{} {} peers still closing", label, connections.size());
-        }
-        // a graceful stop lets the queued close frames reach the clients (else they may see 1006)
+        awaitPeersClosed(deadline);
+        // a graceful stop lets HTTP exchanges and handshakes in progress finish: each such
+        // connection is closed as it opens (Route.open), and its peer answers like the others
         try {
             http.shutdown(SHUTDOWN_GRACE_MS, TimeUnit.MILLISECONDS).get(2 * SHUTDOWN_GRACE_MS, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             LOG.debug("{} graceful stop incomplete: {}", label, e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } finally {
-            http.shutdownNow();
         }
+        awaitPeersClosed(deadline);
+        if (!connections.isEmpty()) {
+            LOG.debug("{} {} peers still closing; cut off", label, connections.size());
+        }
+        http.shutdownNow();
         container.stop();
         onClosed.accept(this);
         LOG.info("{} closed, {} released", label, address);
+    }
+
+    private void awaitPeersClosed(long deadline) {
+        try {
+            while (!connections.isEmpty() && System.nanoTime() < deadline && !Thread.currentThread().isInterrupted()) {
+                Thread.sleep(10);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** One WebSocket path and its handler; opens a connection per accepted upgrade. */
