@@ -302,7 +302,9 @@ final class Installation {
             String frame = thread.lines().map(String::strip)
                     .filter(l -> l.startsWith("at dev.switchboard.") || l.startsWith("at org.apache.felix.scr."))
                     .findFirst().orElse(null);
-            if (frame != null && !frame.contains("ThreadPoolExecutor")) {
+            // idle loops waiting for work say nothing
+            if (frame != null && !frame.contains("ThreadPoolExecutor") && !frame.contains("DeliveryLoop.run(")
+                    && !frame.contains("ComponentActorThread.run(")) {
                 String name = thread.substring(1, thread.indexOf('"', 1));
                 waiting.add(name + " " + frame.substring(3));
             }
