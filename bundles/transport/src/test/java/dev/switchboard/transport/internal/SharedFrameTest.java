@@ -18,8 +18,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Frames encoded once and written as they are to many connections ({@link SharedText}): held
- * while a read is handled and written together, in order, counted, before a close frame.
+ * Frames encoded once and written as they are to many connections ({@link SharedText}): in
+ * order, counted, before a close frame.
  */
 class SharedFrameTest {
 
@@ -82,11 +82,10 @@ class SharedFrameTest {
 
     /**
      * Bad input: a publisher that sends its messages back to back, so that one read carries many
-     * of them and their frames are held and gathered; every connection must still get every frame,
-     * in one order, each counted once.
+     * of them; every connection must still get every frame, in one order, each counted once.
      */
     @Test
-    void framesHeldDuringAReadArriveInOrderAndCounted() throws Exception {
+    void framesOfOneReadArriveInOrderAndCounted() throws Exception {
         WebSocketServer server = listen(false);
         Client publisher = connect(server, false);
         assertTrue(onlyServerSide(server).writesSharedFrames());
@@ -125,7 +124,7 @@ class SharedFrameTest {
 
     /** Bad input: a close asked for in the same read as a send; the frame goes out before the close frame. */
     @Test
-    void aFrameHeldBeforeACloseIsWrittenBeforeIt() throws Exception {
+    void aFrameSentBeforeACloseIsWrittenBeforeIt() throws Exception {
         WebSocketServer server = listen(false);
         Client client = connect(server, false);
         TyrusConnection connection = onlyServerSide(server);
