@@ -47,6 +47,8 @@ public class ProxyAgentAdapter extends EndpointSupport<AgentSettings> implements
     private volatile String name = "";
     /** Whether "connected" was the last lifecycle event published; guarded by itself. */
     private final AtomicBoolean reportedOnline = new AtomicBoolean();
+    /** Orders the tunnel counts logged and reported (see {@link #connected}). */
+    private final Object tunnelCount = new Object();
 
     public ProxyAgentAdapter() {
         super(PROTOCOL);
@@ -123,8 +125,12 @@ public class ProxyAgentAdapter extends EndpointSupport<AgentSettings> implements
 
     @Override
     public void connected(String controller) {
-        log.info("{}: {}", id(), openText(controller));
-        updateStatus(State.ONLINE, Detail.NONE, openText(controller));
+        // tunnels open on threads of their own: counted and told one at a time, the last count last
+        synchronized (tunnelCount) {
+            String open = openText(controller);
+            log.info("{}: {}", id(), open);
+            updateStatus(State.ONLINE, Detail.NONE, open);
+        }
         if (!reportedOnline.getAndSet(true)) {
             publish(event("connected", "tunnel to " + controller + " open", Map.of("controller", controller)));
         }
@@ -133,8 +139,11 @@ public class ProxyAgentAdapter extends EndpointSupport<AgentSettings> implements
     /** One tunnel connection lost: its streams ended; the agent is lost once none is left. */
     @Override
     public void lost(String reason) {
-        int left = open().size();
-        log.info("{}: tunnel lost ({} of {} open): {}", id(), left, tunnels.size(), reason);
+        int left;
+        synchronized (tunnelCount) {
+            left = open().size();
+            log.info("{}: tunnel lost ({} of {} open): {}", id(), left, tunnels.size(), reason);
+        }
         if (left > 0) {
             return;
         }
