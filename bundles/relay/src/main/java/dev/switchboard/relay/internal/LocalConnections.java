@@ -72,6 +72,8 @@ final class LocalConnections {
     /** Keeps {@code stream}, whose last response was read to its end, for a later request. */
     void giveBack(ByteStream stream) {
         stream.release();
+        // a body whose last bytes used up its window paused the stream, and no ack will resume it
+        stream.resume();
         // watched before it is listed, so a request that takes it at once finds it free of the watch
         stream.receive(idleWatch(stream));
         ByteStream dropped = stream;

@@ -63,13 +63,20 @@ class RelayLocalConnectionsTest {
 
     @Test
     void sequentialAndConcurrentKeptAliveRequestsShareKeptConnectionsAndComeBackInOrder() throws Exception {
+        String big = "x".repeat(1 << 20);
         expose((request, out, socket) -> {
-            LocalHttpService.ok(out, request.method() + " " + request.target() + " " + new String(request.body(), ISO_8859_1));
+            LocalHttpService.ok(out, request.target().equals("/big") ? big
+                    : request.method() + " " + request.target() + " " + new String(request.body(), ISO_8859_1));
             return true;
         });
         try (Browser browser = new Browser()) {
             for (int i = 0; i < 50; i++) {
                 assertEquals("GET /seq/" + i + " ", browser.get("/seq/" + i).body);
+            }
+            // bodies over the relay's window, each followed by a request on the same local connection
+            for (int i = 0; i < 5; i++) {
+                assertEquals(big, browser.get("/big").body);
+                assertEquals("GET /after/" + i + " ", browser.get("/after/" + i).body);
             }
             assertEquals("POST /post hello", browser.send("POST /post", "Content-Length: 5\r\n", "hello").body);
             assertEquals("POST /chunked hello", browser.send("POST /chunked", "Transfer-Encoding: chunked\r\n",
@@ -100,7 +107,7 @@ class RelayLocalConnectionsTest {
         }
         assertTrue(local.accepted.get() <= 9, "at most one local connection per concurrent request, got "
                 + local.accepted.get() + " for 200 requests");
-        assertEquals(252, local.requests.get());
+        assertEquals(262, local.requests.get());
         await("every kept connection idles in the pool", () -> idle() == local.accepted.get());
     }
 
