@@ -19,12 +19,15 @@ import java.util.Map;
 /**
  * Small keep-alive HTTP GETs on one selector thread: {@code connections} connections, each sending
  * its next request as soon as the answer to the last one is complete (a body by Content-Length or
- * chunked). Warms up, then measures requests per second and p50/p99 for a fixed time.
+ * chunked). Warms up, then measures requests per second and p50/p99 for a fixed time. A response
+ * saying {@code Connection: close} ends its connection, and the next request goes on a new one,
+ * as a browser's would (Grizzly closes a kept-alive connection after 256 requests); the reconnects
+ * are counted.
  */
 final class HttpLoad {
 
     private static final class Client {
-        final SocketChannel channel;
+        SocketChannel channel;
         final ByteBuffer in = ByteBuffer.allocate(16 * 1024);
         long sentAt;
         boolean waiting;
@@ -37,6 +40,8 @@ final class HttpLoad {
     private final Selector selector;
     private final List<Client> clients = new ArrayList<>();
     private final byte[] request;
+    private final InetSocketAddress address;
+    private long reconnects;
     private long[] latencies = new long[1 << 18];
     private int recorded;
     private long answered;
@@ -48,13 +53,11 @@ final class HttpLoad {
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         request = ("GET " + path + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort() + "\r\nAccept: */*\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
+        address = new InetSocketAddress(uri.getHost(), uri.getPort());
         selector = Selector.open();
         for (int i = 0; i < connections; i++) {
-            SocketChannel channel = SocketChannel.open(new InetSocketAddress(uri.getHost(), uri.getPort()));
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            channel.configureBlocking(false);
-            Client client = new Client(channel);
-            channel.register(selector, SelectionKey.OP_READ, client);
+            Client client = new Client(null);
+            connect(client);
             clients.add(client);
         }
     }
@@ -104,10 +107,19 @@ final class HttpLoad {
         result.put("p99Ms", Figures.millis(sorted, 0.99));
         result.put("failed", failed);
         result.put("waitingOverOneSecond", stuck);
+        result.put("reconnects", reconnects);
         if (firstFailure != null) {
             result.put("firstFailure", firstFailure);
         }
         return result;
+    }
+
+    private void connect(Client client) throws IOException {
+        SocketChannel channel = SocketChannel.open(address);
+        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        channel.configureBlocking(false);
+        channel.register(selector, SelectionKey.OP_READ, client);
+        client.channel = channel;
     }
 
     private void send(Client client, long now) throws IOException {
@@ -123,6 +135,7 @@ final class HttpLoad {
             }
             int complete = responseLength(client.in);
             if (complete > 0) {
+                boolean closing = saysClose(client.in);
                 client.in.flip().position(complete);
                 client.in.compact();
                 client.waiting = false;
@@ -133,6 +146,13 @@ final class HttpLoad {
                     }
                     latencies[recorded++] = now - client.sentAt;
                 }
+                if (closing) {
+                    key.cancel();
+                    client.channel.close();
+                    client.in.clear();
+                    reconnects++;
+                    connect(client);
+                }
                 send(client, now);
             }
         } catch (IOException | RuntimeException e) {
@@ -142,6 +162,14 @@ final class HttpLoad {
             }
             key.cancel();
         }
+    }
+
+    /** Whether the response head at the buffer's start says {@code Connection: close}. */
+    private static boolean saysClose(ByteBuffer in) {
+        String start = new String(in.array(), 0, Math.min(in.position(), 4096), StandardCharsets.ISO_8859_1)
+                .toLowerCase(Locale.ROOT);
+        int headEnd = start.indexOf("\r\n\r\n");
+        return (headEnd < 0 ? start : start.substring(0, headEnd)).contains("\r\nconnection: close");
     }
 
     /** The length of the complete response at the buffer's start, 0 while incomplete; only 200 counts. */

@@ -16,7 +16,7 @@ import dev.switchboard.api.MessageSource;
 import dev.switchboard.api.Subscription;
 import dev.switchboard.endpoint.internal.EndpointRegistration;
 import dev.switchboard.endpoint.internal.MessagePublisher;
-import dev.switchboard.endpoint.internal.SharedScheduler;
+import dev.switchboard.endpoint.internal.PendingTasks;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -25,14 +25,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -82,7 +79,7 @@ public abstract class EndpointSupport<S extends EndpointSettings>
     private final LongAdder messagesOut = new LongAdder();
     private final LongAdder failedSends = new LongAdder();
     private final List<EndpointStatusListener> statusListeners = new CopyOnWriteArrayList<>();
-    private final Set<Future<?>> scheduled = ConcurrentHashMap.newKeySet();
+    private final PendingTasks scheduled = new PendingTasks();
     private final Object statusLock = new Object();
 
     // lifecycle state, guarded by this
@@ -256,8 +253,7 @@ public abstract class EndpointSupport<S extends EndpointSettings>
 
     /** Cancels the run's timers, stops the protocol keeping its counters, stops the source thread. */
     private void end(boolean restarting) {
-        scheduled.forEach(task -> task.cancel(false));
-        scheduled.clear();
+        scheduled.cancelAll();
         if (running) {
             running = false;
             carried = carried.plus(safeTraffic());
@@ -313,19 +309,8 @@ public abstract class EndpointSupport<S extends EndpointSettings>
      * when the protocol stops. The task must be short and never block.
      */
     protected final Future<?> schedule(Duration delay, Runnable task) {
-        Future<?>[] self = new Future<?>[1];
-        Future<?> future = SharedScheduler.get().schedule(() -> {
-            try {
-                guarded(task).run();
-            } finally {
-                scheduled.remove(self[0]);
-            }
-        }, delay.toMillis(), TimeUnit.MILLISECONDS);
-        self[0] = future;
-        scheduled.add(future);
-        if (future.isDone()) {
-            scheduled.remove(future);
-        } else if (!running) {
+        Future<?> future = scheduled.once(delay, guarded(task));
+        if (!running) {
             future.cancel(false);
         }
         return future;
@@ -333,9 +318,7 @@ public abstract class EndpointSupport<S extends EndpointSettings>
 
     /** Runs {@code task} every {@code period}, the first time after one period; cancelled when the protocol stops. */
     protected final Future<?> repeat(Duration period, Runnable task) {
-        Future<?> future = SharedScheduler.get().scheduleWithFixedDelay(guarded(task), period.toMillis(),
-                period.toMillis(), TimeUnit.MILLISECONDS);
-        scheduled.add(future);
+        Future<?> future = scheduled.every(period, guarded(task));
         if (!running) {
             future.cancel(false);
         }

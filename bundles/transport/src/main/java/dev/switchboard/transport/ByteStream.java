@@ -23,6 +23,13 @@ public interface ByteStream extends ByteSource, ByteSink, AutoCloseable {
 
     boolean isOpen();
 
+    /**
+     * Ends the current receiver's turn: bytes, an end or a close that come later wait for the next
+     * {@link #receive}. For a kept-alive HTTP connection between two exchanges; called by the
+     * receiver whose response ended, or before taking an idle connection for a new exchange.
+     */
+    void release();
+
     /** Closes both directions after the queued bytes are written. Idempotent. */
     @Override
     void close();

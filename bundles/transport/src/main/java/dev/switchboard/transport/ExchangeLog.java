@@ -233,6 +233,11 @@ public final class ExchangeLog {
         }
 
         @Override
+        public void release() {
+            stream.release();
+        }
+
+        @Override
         public void pause() {
             stream.pause();
         }

@@ -47,6 +47,15 @@ public interface WebSocketTransport {
                                                Consumer<ByteSink> body);
 
     /**
+     * As {@link #openStream(InetSocketAddress, RequestHead, Duration, Consumer)} on a connection
+     * kept alive: {@code stream} came from an earlier {@link StreamResponse} of this transport, its
+     * response was read to its end and it was {@linkplain ByteStream#release() released}. The
+     * stage fails as that of openStream does, also when the connection closed while idle.
+     */
+    CompletionStage<StreamResponse> sendOn(ByteStream stream, RequestHead request, Duration timeout,
+                                           Consumer<ByteSink> body);
+
+    /**
      * An application-level heartbeat (not yet started) whose beats run on this transport's timer,
      * the one thread that also runs keepalive pings, timeouts and retries: no thread per
      * heartbeat. It stops for good when this transport is closed.

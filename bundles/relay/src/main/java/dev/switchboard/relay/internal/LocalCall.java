@@ -15,12 +15,17 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 /**
- * One request the relay server forwarded, on the client side: sent to the local service on a
- * connection of its own ({@code Connection: close}), its response sent back over the control
- * channel. An upgrade the service accepts gets a data connection to the relay, spliced to the
- * service's connection.
+ * One request the relay server forwarded, on the client side: sent to the local service on a kept
+ * connection of {@link LocalConnections} (HTTP/1.1) or one of its own (anything older, which gets
+ * {@code Connection: close}), its response sent back over the control channel. The connection goes
+ * back to the pool only after a complete response, framed by length or chunks, to a request whose
+ * body went out whole, with nothing unusual ({@code Connection: close}, HTTP/1.0, an abort). An
+ * upgrade the service accepts gets a data connection to the relay, spliced to the service's
+ * connection of its own.
  */
 final class LocalCall {
 
@@ -28,6 +33,8 @@ final class LocalCall {
     private static final Duration LOCAL_TIMEOUT = Duration.ofMinutes(10);
     private static final Duration UPGRADE_TIMEOUT = Duration.ofSeconds(10);
     private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+    /** Methods sent again on a new connection when a kept one turns out closed (RFC 9110 §9.2.2), if bodiless. */
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
 
     private final long id;
     private final RelayClient client;
@@ -35,9 +42,12 @@ final class LocalCall {
     private final ArrayDeque<ByteBuffer> early = new ArrayDeque<>();
     private boolean bodyEnded;
     private BodyWriter requestBody;
+    private RelayCodec.BodyFraming framing = RelayCodec.BodyFraming.NONE;
+    private boolean keepAlive;
     private volatile BodySender responseBody;
-    private volatile ByteStream localStream;
-    private volatile boolean aborted;
+    // guarded by this
+    private ByteStream localStream;
+    private boolean aborted;
 
     LocalCall(long id, RelayClient client) {
         this.id = id;
@@ -49,13 +59,20 @@ final class LocalCall {
         // the relay server answered the browser's "Expect: 100-continue" already; the service's own
         // interim 100 would come back here as if it were the response
         headers.removeIf(header -> header.name().equalsIgnoreCase("Expect"));
-        headers.add(new HttpHeader("Connection", "close"));
+        synchronized (this) {
+            this.framing = framing;
+            keepAlive = "HTTP/1.1".equals(head.version());
+        }
+        if (!keepAlive) {
+            headers.add(new HttpHeader("Connection", "close"));
+        }
         boolean chunked = framing == RelayCodec.BodyFraming.CHUNKED;
         if (chunked) {
             headers.add(new HttpHeader("Transfer-Encoding", "chunked"));
         }
-        client.transport().openStream(client.settings().localAddress(), head.withHeaders(headers), LOCAL_TIMEOUT,
-                        sink -> bodyTo(chunked ? chunking(sink) : withoutHalfClose(sink)))
+        boolean repeatable = framing == RelayCodec.BodyFraming.NONE && IDEMPOTENT.contains(head.method());
+        client.localConnections().send(head.withHeaders(headers), LOCAL_TIMEOUT,
+                        sink -> bodyTo(chunked ? chunking(sink) : withoutHalfClose(sink)), repeatable)
                 .whenComplete((response, error) -> {
                     if (error != null) {
                         refused(error);
@@ -103,18 +120,45 @@ final class LocalCall {
 
     private void respond(StreamResponse response, boolean headRequest) {
         client.sendText(RelayCodec.response(id, HopByHop.forward(response.head())));
-        BodySender sender = new BodySender(id, new ResponseBody(response.stream(), response.head(), headRequest),
-                client::sendBinary, () -> client.ended(this), () -> {
+        BodySender sender = new BodySender(id, new ResponseBody(response.stream(), response.head(), headRequest,
+                reusable -> responded(response, reusable)), client::sendBinary, () -> client.ended(this), () -> {
                     client.sendText(RelayCodec.abort(id, "the local service broke off"));
                     client.ended(this);
                 });
         responseBody = sender;
-        localStream = response.stream();
-        if (aborted) {
+        boolean wanted;
+        synchronized (this) {
+            wanted = !aborted;
+            if (wanted) {
+                localStream = response.stream();
+            }
+        }
+        if (!wanted) {
             response.stream().abort();
             return;
         }
         sender.start();
+    }
+
+    /** The response's body ended: its connection goes back to the pool, or is closed. */
+    private void responded(StreamResponse response, boolean reusable) {
+        boolean keep;
+        synchronized (this) {
+            keep = reusable && keepAlive && !aborted && localStream != null && persistent(response.head())
+                    && (framing == RelayCodec.BodyFraming.NONE || bodyEnded);
+            localStream = null;
+        }
+        if (keep) {
+            client.localConnections().giveBack(response.stream());
+        } else {
+            response.stream().close();
+        }
+    }
+
+    /** An HTTP/1.1 response that does not ask to close (nor switches protocols). */
+    private static boolean persistent(ResponseHead head) {
+        return "HTTP/1.1".equals(head.version()) && head.status() != 101 && head.header("Connection")
+                .map(value -> !value.toLowerCase(Locale.ROOT).contains("close")).orElse(true);
     }
 
     private void refused(Throwable error) {
@@ -172,8 +216,12 @@ final class LocalCall {
 
     /** The relay gave up on this request (browser gone, control channel lost). */
     void abort() {
-        aborted = true;
-        ByteStream stream = localStream;
+        ByteStream stream;
+        synchronized (this) {
+            aborted = true;
+            stream = localStream;
+            localStream = null;
+        }
         if (stream != null) {
             stream.abort();
         }

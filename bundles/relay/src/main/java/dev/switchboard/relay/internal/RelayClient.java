@@ -49,6 +49,7 @@ final class RelayClient implements ClientHandler {
     private final Listener listener;
     private final Map<Long, LocalCall> calls = new ConcurrentHashMap<>();
     private final Set<Splice> webSockets = ConcurrentHashMap.newKeySet();
+    private final LocalConnections localConnections;
     private volatile WebSocketClient client;
     private volatile WebSocketConnection control;
 
@@ -56,6 +57,7 @@ final class RelayClient implements ClientHandler {
         this.transport = transport;
         this.settings = settings;
         this.listener = listener;
+        this.localConnections = new LocalConnections(transport, settings.localAddress());
     }
 
     void start() {
@@ -70,6 +72,7 @@ final class RelayClient implements ClientHandler {
             running.close();
         }
         calls.values().forEach(LocalCall::abort);
+        localConnections.close();
         if (dropWebSockets) {
             webSockets.forEach(Splice::abort);
         }
@@ -83,12 +86,20 @@ final class RelayClient implements ClientHandler {
         return settings;
     }
 
+    LocalConnections localConnections() {
+        return localConnections;
+    }
+
     int openWebSockets() {
         return webSockets.size();
     }
 
     int openRequests() {
         return calls.size();
+    }
+
+    int idleLocalConnections() {
+        return localConnections.idleCount();
     }
 
     void sendText(String text) {

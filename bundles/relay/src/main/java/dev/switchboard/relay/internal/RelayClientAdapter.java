@@ -76,6 +76,7 @@ public class RelayClientAdapter extends EndpointSupport<RelayClient.Settings> im
         RelayClient next = new RelayClient(transport, settings, this);
         client = next;
         next.start();
+        repeat(LocalConnections.IDLE_TIMEOUT.dividedBy(3), next.localConnections()::closeIdle);
         updateStatus(State.CONNECTING, Detail.NONE, "connecting to " + settings.relayUrl());
     }
 
@@ -132,6 +133,6 @@ public class RelayClientAdapter extends EndpointSupport<RelayClient.Settings> im
     protected Map<String, Object> details() {
         RelayClient running = client;
         return running == null ? Map.of() : Map.of("openWebSockets", running.openWebSockets(),
-                "openRequests", running.openRequests());
+                "openRequests", running.openRequests(), "idleLocalConnections", running.idleLocalConnections());
     }
 }

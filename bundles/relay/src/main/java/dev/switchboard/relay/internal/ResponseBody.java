@@ -7,11 +7,13 @@ import dev.switchboard.transport.ResponseHead;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
  * The body of a local service's response, read off its connection and freed of its framing
  * (Content-Length, chunked, or up to the end of the connection): the relay server frames it again
- * for the browser. The connection is closed when the body ends.
+ * for the browser. When the body ends, its owner learns whether the connection may carry another
+ * request: the body's end was known from its framing and nothing came past it.
  */
 final class ResponseBody implements ByteSource, ByteReceiver {
 
@@ -21,14 +23,17 @@ final class ResponseBody implements ByteSource, ByteReceiver {
 
     private final ByteStream stream;
     private final Framing framing;
+    private final Consumer<Boolean> ended;
     private long remaining;
     private Chunk chunk = Chunk.SIZE;
     private final StringBuilder line = new StringBuilder();
     private ByteReceiver target;
     private boolean finished;
 
-    ResponseBody(ByteStream stream, ResponseHead head, boolean headRequest) {
+    /** @param ended told once, after the receiver's end: whether the connection may be used again */
+    ResponseBody(ByteStream stream, ResponseHead head, boolean headRequest, Consumer<Boolean> ended) {
         this.stream = stream;
+        this.ended = ended;
         int status = head.status();
         if (headRequest || status < 200 || status == 204 || status == 304) {
             framing = Framing.NONE;
@@ -46,7 +51,7 @@ final class ResponseBody implements ByteSource, ByteReceiver {
     public void receive(ByteReceiver receiver) {
         target = receiver;
         if (framing == Framing.NONE || framing == Framing.LENGTH && remaining == 0) {
-            finish();
+            finish(true);
         } else {
             stream.receive(this);
         }
@@ -70,13 +75,19 @@ final class ResponseBody implements ByteSource, ByteReceiver {
         switch (framing) {
             case LENGTH -> {
                 int take = (int) Math.min(remaining, bytes.remaining());
+                boolean past = bytes.remaining() > take;
                 remaining -= take;
                 target.onBytes(bytes.limit(bytes.position() + take));
                 if (remaining == 0) {
-                    finish();
+                    finish(!past);
                 }
             }
-            case CHUNKED -> dechunk(bytes);
+            case CHUNKED -> {
+                dechunk(bytes);
+                if (finished) {
+                    ended.accept(!bytes.hasRemaining());
+                }
+            }
             default -> target.onBytes(bytes);
         }
     }
@@ -92,7 +103,8 @@ final class ResponseBody implements ByteSource, ByteReceiver {
                     line.setLength(0);
                     if (chunk == Chunk.TRAILER) {
                         if (text.isEmpty()) {
-                            finish();
+                            finished = true;
+                            target.onEnd();
                         }
                     } else {
                         int extension = text.indexOf(';');
@@ -138,7 +150,7 @@ final class ResponseBody implements ByteSource, ByteReceiver {
     @Override
     public void onEnd() {
         if (framing == Framing.UNTIL_CLOSE) {
-            finish();
+            finish(false);
         } else if (!finished) {
             finished = true;
             target.onClosed(true);
@@ -154,10 +166,11 @@ final class ResponseBody implements ByteSource, ByteReceiver {
         }
     }
 
-    private void finish() {
+    /** {@code reusable}: the end was the framing's, with nothing past it. */
+    private void finish(boolean reusable) {
         finished = true;
         target.onEnd();
-        stream.close();
+        ended.accept(reusable && framing != Framing.UNTIL_CLOSE);
     }
 
     /** The bytes of one chunk as a request body sends it. */

@@ -64,13 +64,26 @@ final class ServerCall {
         BodySender sender = new BodySender(id, exchange.body(), frame -> {
             bytesIn.add(frame.remaining() - 9L);
             tunnel.send(frame);
-        }, () -> deadline = relay.later(timeout, this::timedOut),
+        }, this::bodySent,
                 () -> {
                     tunnel.send(RelayCodec.abort(id, "the browser's body broke off"));
                     end(499);
                 });
         request = sender;
         sender.start();
+    }
+
+    /**
+     * The deadline starts once the body is sent, unless the answer came first (a quick service's
+     * answer to a GET often does): a deadline nobody cancels holds the call until it runs.
+     */
+    private void bodySent() {
+        if (!answered.get()) {
+            deadline = relay.later(timeout, this::timedOut);
+            if (answered.get()) {
+                cancelDeadline();
+            }
+        }
     }
 
     /** An upgrade: the timeout is the connection id's life, set by the server. */

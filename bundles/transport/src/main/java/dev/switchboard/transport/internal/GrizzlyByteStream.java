@@ -244,6 +244,11 @@ final class GrizzlyByteStream implements ByteStream {
         return suspend;
     }
 
+    @Override
+    public synchronized void release() {
+        receiver = null;
+    }
+
     /**
      * Called by a head reader inside {@link ByteReceiver#onBytes}: hands the stream on to the next
      * receiver, {@code rest} (the bytes past the head) first.

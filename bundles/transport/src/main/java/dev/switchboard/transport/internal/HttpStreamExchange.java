@@ -57,6 +57,8 @@ final class HttpStreamExchange implements StreamExchange {
      */
     private final AtomicInteger holds = new AtomicInteger(2);
     private volatile boolean ended;
+    /** The exchange's close listener, removed when it ends: a kept-alive connection carries many exchanges. */
+    private volatile GenericCloseListener abortListener;
 
     HttpStreamExchange(Request request, Response response) {
         this.request = request;
@@ -124,11 +126,16 @@ final class HttpStreamExchange implements StreamExchange {
 
     @Override
     public void onAbort(Runnable task) {
-        connection.addCloseListener((GenericCloseListener) (Closeable closed, CloseType type) -> {
+        GenericCloseListener listener = (Closeable closed, CloseType type) -> {
             if (!ended) {
                 task.run();
             }
-        });
+        };
+        abortListener = listener;
+        connection.addCloseListener(listener);
+        if (ended) {
+            connection.removeCloseListener(listener);
+        }
     }
 
     /** The handler failed: 500 if nothing was answered yet, else the connection is dropped. */
@@ -148,8 +155,17 @@ final class HttpStreamExchange implements StreamExchange {
         release();
     }
 
+    /**
+     * The answer ended. Its close listener leaves the connection now: left there, every request of
+     * a kept-alive connection added one, holding its call, and Grizzly's own listener removal on
+     * each resume walked them all (the relay's keep-alive requests slowed down as they went on).
+     */
     private void finish() {
         ended = true;
+        GenericCloseListener listener = abortListener;
+        if (listener != null) {
+            connection.removeCloseListener(listener);
+        }
         BodyGate.remove(connection);
         if (finished.compareAndSet(false, true)) {
             release();

@@ -62,22 +62,16 @@ final class StreamConnector implements AutoCloseable {
     CompletionStage<StreamResponse> open(InetSocketAddress address, RequestHead request, Duration timeout,
                                          Consumer<ByteSink> body) {
         CompletableFuture<StreamResponse> result = new CompletableFuture<>();
-        ScheduledFuture<?> deadline = timer.schedule(() -> result.completeExceptionally(
-                new IOException("no response head from " + address + " within " + timeout.toMillis() + " ms")),
-                timeout.toMillis(), TimeUnit.MILLISECONDS);
-        result.whenComplete((response, error) -> deadline.cancel(false));
         CompletionHandler<Connection> connected = new EmptyCompletionHandler<>() {
             @Override
             public void completed(Connection connection) {
-                GrizzlyByteStream stream = new GrizzlyByteStream(connection, null);
-                result.whenComplete((response, error) -> {
+                send(new GrizzlyByteStream(connection, null), request, timeout, body).whenComplete((response, error) -> {
                     if (error != null) {
-                        stream.abort();
+                        result.completeExceptionally(error);
+                    } else {
+                        result.complete(response);
                     }
                 });
-                stream.receive(new HeadReader(stream, result));
-                stream.writeRaw(request.bytes());
-                body.accept(stream);
             }
 
             @Override
@@ -86,6 +80,25 @@ final class StreamConnector implements AutoCloseable {
             }
         };
         connector.connect(address, connected);
+        return result;
+    }
+
+    /** Writes {@code request} on an open stream, whose receiver was released, and reads the response head. */
+    CompletionStage<StreamResponse> send(GrizzlyByteStream stream, RequestHead request, Duration timeout,
+                                         Consumer<ByteSink> body) {
+        CompletableFuture<StreamResponse> result = new CompletableFuture<>();
+        ScheduledFuture<?> deadline = timer.schedule(() -> result.completeExceptionally(
+                new IOException("no response head from " + stream.remoteAddress() + " within " + timeout.toMillis()
+                        + " ms")), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        result.whenComplete((response, error) -> {
+            deadline.cancel(false);
+            if (error != null) {
+                stream.abort();
+            }
+        });
+        stream.receive(new HeadReader(stream, result));
+        stream.writeRaw(request.bytes());
+        body.accept(stream);
         return result;
     }
 

@@ -8,6 +8,7 @@ import dev.switchboard.transport.WebSocketClient;
 import dev.switchboard.transport.WebSocketServer;
 import dev.switchboard.transport.WebSocketTransport;
 import dev.switchboard.transport.ByteSink;
+import dev.switchboard.transport.ByteStream;
 import dev.switchboard.transport.RequestHead;
 import dev.switchboard.transport.StreamResponse;
 import java.io.IOException;
@@ -97,6 +98,20 @@ public final class TyrusTransport implements WebSocketTransport, AutoCloseable {
             return CompletableFuture.failedFuture(e);
         }
         return connector.open(address, request, timeout, body);
+    }
+
+    @Override
+    public CompletionStage<StreamResponse> sendOn(ByteStream stream, RequestHead request, Duration timeout,
+                                                  Consumer<ByteSink> body) {
+        checkOpen();
+        if (!(stream instanceof GrizzlyByteStream kept)) {
+            throw new IllegalArgumentException("not a stream of this transport: " + stream);
+        }
+        try {
+            return streamConnector().send(kept, request, timeout, body);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     private synchronized StreamConnector streamConnector() throws IOException {

@@ -132,6 +132,49 @@ class StreamRouteTest {
     }
 
     /** Streams the request body back as it arrives (chunked), with the backpressure of the response. */
+    /**
+     * Bad input: two hundred requests on one kept-alive connection (Grizzly closes it after 256), each registering an abort task.
+     * An ended exchange's task must leave the connection: each one once stayed, holding its request,
+     * and made every later answer slower.
+     */
+    @Test
+    void endedExchangesLeaveNoCloseListenersOnAKeptAliveConnection() throws Exception {
+        WebSocketServer server = transport.listen(ServerSpec.builder("routes").build());
+        List<Integer> listeners = new CopyOnWriteArrayList<>();
+        server.addStream("/quick/", exchange -> {
+            exchange.onAbort(() -> { });
+            listeners.add(closeListeners(exchange));
+            ByteSink out = exchange.respond(200, "OK", List.of(new HttpHeader("Content-Length", "2")));
+            out.write(ByteBuffer.wrap("ok".getBytes(UTF_8)));
+            out.end();
+        });
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            byte[] request = "GET /quick/ HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(UTF_8);
+            for (int i = 0; i < 200; i++) {
+                socket.getOutputStream().write(request);
+                String head = RawPeer.readHead(socket.getInputStream());
+                assertTrue(head.startsWith("HTTP/1.1 200"), head);
+                assertEquals("ok", new String(socket.getInputStream().readNBytes(2), UTF_8));
+            }
+        }
+        assertTrue(listeners.get(199) <= listeners.get(0) + 1,
+                "close listeners grow with the connection's requests: " + listeners.get(0) + " then " + listeners.get(199));
+    }
+
+    /** The close listeners on the exchange's Grizzly connection. */
+    private static int closeListeners(StreamExchange exchange) {
+        try {
+            java.lang.reflect.Field field = HttpStreamExchange.class.getDeclaredField("connection");
+            field.setAccessible(true);
+            Object connection = field.get(exchange);
+            java.lang.reflect.Field list = org.glassfish.grizzly.nio.NIOConnection.class.getDeclaredField("closeListeners");
+            list.setAccessible(true);
+            return ((List<?>) list.get(connection)).size();
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     private void echo(StreamExchange exchange) {
         clientPorts.add(exchange.remoteAddress().getPort());
         ByteSink out = exchange.respond(200, "OK", List.of(new HttpHeader("X-Target", exchange.request().target())));
