@@ -122,6 +122,8 @@ final class TyrusServer implements WebSocketServer {
                 .build();
         listener.setTransport(transport);
         listener.getKeepAlive().setIdleTimeoutInSeconds(-1);
+        // Grizzly closes a kept-alive connection after 256 requests; browsers and proxies expect none
+        listener.getKeepAlive().setMaxRequestsCount(-1);
         // Grizzly's 8 KiB would refuse heads that proxies pass on (a relay answers 431 from 16 KiB itself)
         listener.setMaxHttpHeaderSize(MAX_HEAD_BYTES);
         if (!spec.headTimeout().isZero()) {
