@@ -111,6 +111,33 @@ class TyrusServerTest {
         assertEquals("over websocket", next(client.texts));
     }
 
+    /** One kept-alive connection carries any number of requests (Grizzly's default closed it after 256). */
+    @Test
+    void aKeptAliveConnectionIsNeverClosedAfterSomeNumberOfRequests() throws Exception {
+        WebSocketServer server = listen("kept");
+        server.addHttp("/hi", (request, response) -> text(response, "hi"));
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            socket.setSoTimeout(10_000);
+            java.io.BufferedReader in = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+            for (int i = 1; i <= 300; i++) {
+                socket.getOutputStream().write("GET /hi HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                assertEquals("HTTP/1.1 200 OK", in.readLine(), "request " + i);
+                int length = -1;
+                for (String line; !(line = in.readLine()).isEmpty(); ) {
+                    assertFalse(line.equalsIgnoreCase("Connection: close"), "request " + i + " closes the connection");
+                    if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                        length = Integer.parseInt(line.substring(15).trim());
+                    }
+                }
+                char[] body = new char[length];
+                assertEquals(length, in.read(body), "request " + i);
+                assertEquals("hi", new String(body));
+            }
+        }
+    }
+
     /** Bad input: routing the same WebSocket path twice. Routes added after start work (all of these are). */
     @Test
     void pathTemplateParametersReachTheConnection() throws Exception {
