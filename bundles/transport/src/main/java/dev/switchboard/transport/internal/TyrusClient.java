@@ -81,7 +81,7 @@ final class TyrusClient implements WebSocketClient {
         this.connector = connector;
         this.onClosed = onClosed;
         ConnectionPolicy policy = ConnectionPolicy.of(spec);
-        this.owner = new TyrusConnection.Owner(policy, timer, this::offThread, metrics, internals, false);
+        this.owner = new TyrusConnection.Owner(policy, timer, this::offThread, metrics, internals, true);
         this.label = "client " + spec.name();
         this.tyrus = TyrusClassLoading.call(() -> ClientManager.createClient(GrizzlyClientContainer.class.getName()));
         Map<String, Object> properties = tyrus.getProperties();
@@ -381,7 +381,13 @@ final class TyrusClient implements WebSocketClient {
         }
         offThread(() -> {
             if (current != null) {
-                current.closeNow(CloseReason.CloseCodes.NORMAL_CLOSURE.getCode(), "Client closed", false);
+                // the server answers our Close after what it had in flight, which is still delivered
+                current.closeNow(CloseReason.CloseCodes.NORMAL_CLOSURE.getCode(), "Client closed", true);
+                try {
+                    current.awaitEnded(TyrusConnection.LINGER.plusSeconds(1));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
             tyrus.shutdown();
             LOG.debug("{} closed", label);
