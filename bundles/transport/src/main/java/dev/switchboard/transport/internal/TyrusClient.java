@@ -386,13 +386,23 @@ final class TyrusClient implements WebSocketClient {
                 try {
                     current.awaitEnded(TyrusConnection.LINGER.plusSeconds(1));
                 } catch (InterruptedException e) {
+                    // the transport is closing: end the handshake now, then shut down as usual
+                    current.closeNow(CloseReason.CloseCodes.NORMAL_CLOSURE.getCode(), "Client closed", false);
+                    shutdownUninterrupted();
                     Thread.currentThread().interrupt();
+                    return;
                 }
             }
             tyrus.shutdown();
             LOG.debug("{} closed", label);
         });
         onClosed.accept(this);
+    }
+
+    /** Shuts Tyrus's client down on a thread whose interrupt flag is cleared: an interrupted shutdown leaves its threads. */
+    private void shutdownUninterrupted() {
+        Thread.interrupted();
+        tyrus.shutdown();
     }
 
     private void closeQuietly(Session session, String reason) {
