@@ -21,9 +21,9 @@ public interface WebSocketHandler {
     }
 
     /**
-     * A text message. On a server, messages the peer sent before it read our Close still come
-     * after {@link WebSocketConnection#close} (RFC 6455 §7.1.1), with {@code isOpen()} false: a
-     * handler that refused the peer ignores them, one that stops takes them.
+     * A text message. Messages the peer sent before it read our Close still come after
+     * {@link WebSocketConnection#close} (RFC 6455 §7.1.1), with {@code isOpen()} false: a handler
+     * that refused the peer ignores them, one that stops takes them.
      */
     default void onText(WebSocketConnection connection, String text) {
     }
@@ -33,8 +33,8 @@ public interface WebSocketHandler {
 
     /**
      * The connection closed, by either side or because the transport closed it (1009 too big,
-     * 1013 too slow, 1001 dead peer, 1006 lost). A server's own close is reported with its code
-     * once the peer answered it, or after 5 s without an answer.
+     * 1013 too slow, 1001 dead peer, 1006 lost). A close this side asked for is reported with its
+     * code once the peer answered it, or after 5 s without an answer.
      */
     default void onClose(WebSocketConnection connection, int code, String reason) {
     }

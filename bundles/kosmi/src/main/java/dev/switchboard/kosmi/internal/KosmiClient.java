@@ -14,7 +14,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +38,8 @@ final class KosmiClient implements ClientHandler, GraphqlWsSession.Listener {
     private static final int CEILING_ATTEMPT = 64;
     /** How long a stop waits for Kosmi to answer the sends under way. */
     static final Duration STOP_PATIENCE = Duration.ofSeconds(3);
+    /** How long a stop waits for Kosmi's answer to our Close; the transport gives up after 5 s. */
+    private static final Duration CLOSE_PATIENCE = Duration.ofSeconds(6);
 
     /** What the client tells its endpoint. */
     interface Events {
@@ -61,6 +65,8 @@ final class KosmiClient implements ClientHandler, GraphqlWsSession.Listener {
     private KosmiRooms rooms;
     private boolean loggingIn;
     private boolean closed;
+    /** Set while {@link #close} waits for Kosmi to answer its Close; counted down by onClose. */
+    private CountDownLatch closing;
 
     KosmiClient(WebSocketTransport transport, KosmiSettings settings, TokenStore tokens, GraphqlWsSession.Timers timers,
                 Events events) {
@@ -194,6 +200,10 @@ final class KosmiClient implements ClientHandler, GraphqlWsSession.Listener {
         GraphqlWsSession ended;
         KosmiRooms left;
         synchronized (this) {
+            if (closing != null) {
+                closing.countDown();
+                return;
+            }
             if (closed || session == null || session.connection() != connection) {
                 return;
             }
@@ -307,6 +317,31 @@ final class KosmiClient implements ClientHandler, GraphqlWsSession.Listener {
     // --- lifecycle ----------------------------------------------------------------------------
 
     /**
+     * Closes the connection, if one is open, and waits until Kosmi answered the Close: a room
+     * message Kosmi wrote before it read our Close still arrives and is published (Kosmi replays
+     * nothing). At most the transport's linger time.
+     */
+    private void awaitSocketClosed() {
+        WebSocketClient open;
+        CountDownLatch answered = new CountDownLatch(1);
+        synchronized (this) {
+            if (closed || closing != null || socket == null || socket.connection().isEmpty()) {
+                return;
+            }
+            closing = answered;
+            open = socket;
+        }
+        open.close();
+        try {
+            if (!answered.await(CLOSE_PATIENCE.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.debug("{}: Kosmi did not answer our Close within {}", settings.id(), CLOSE_PATIENCE);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
      * Closes the WebSocket with 1000 and ends the login's threads, after Kosmi has answered the
      * sends under way (at most {@link #STOP_PATIENCE}); sends still waiting then fail. Idempotent.
      */
@@ -318,6 +353,7 @@ final class KosmiClient implements ClientHandler, GraphqlWsSession.Listener {
         if (answering != null) {
             answering.awaitAnswers(STOP_PATIENCE);
         }
+        awaitSocketClosed();
         WebSocketClient open;
         GraphqlWsSession ended;
         KosmiRooms left;

@@ -81,7 +81,7 @@ final class TyrusClient implements WebSocketClient {
         this.connector = connector;
         this.onClosed = onClosed;
         ConnectionPolicy policy = ConnectionPolicy.of(spec);
-        this.owner = new TyrusConnection.Owner(policy, timer, this::offThread, metrics, internals, false);
+        this.owner = new TyrusConnection.Owner(policy, timer, this::offThread, metrics, internals, true);
         this.label = "client " + spec.name();
         this.tyrus = TyrusClassLoading.call(() -> ClientManager.createClient(GrizzlyClientContainer.class.getName()));
         Map<String, Object> properties = tyrus.getProperties();
@@ -381,12 +381,28 @@ final class TyrusClient implements WebSocketClient {
         }
         offThread(() -> {
             if (current != null) {
-                current.closeNow(CloseReason.CloseCodes.NORMAL_CLOSURE.getCode(), "Client closed", false);
+                // the server answers our Close after what it had in flight, which is still delivered
+                current.closeNow(CloseReason.CloseCodes.NORMAL_CLOSURE.getCode(), "Client closed", true);
+                try {
+                    current.awaitEnded(TyrusConnection.LINGER.plusSeconds(1));
+                } catch (InterruptedException e) {
+                    // the transport is closing: end the handshake now, then shut down as usual
+                    current.closeNow(CloseReason.CloseCodes.NORMAL_CLOSURE.getCode(), "Client closed", false);
+                    shutdownUninterrupted();
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
             tyrus.shutdown();
             LOG.debug("{} closed", label);
         });
         onClosed.accept(this);
+    }
+
+    /** Shuts Tyrus's client down on a thread whose interrupt flag is cleared: an interrupted shutdown leaves its threads. */
+    private void shutdownUninterrupted() {
+        Thread.interrupted();
+        tyrus.shutdown();
     }
 
     private void closeQuietly(Session session, String reason) {

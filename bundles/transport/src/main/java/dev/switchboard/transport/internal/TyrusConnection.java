@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -58,12 +59,10 @@ final class TyrusConnection implements WebSocketConnection {
      *               callback that asked for it; so a client closes on a thread of its own, a
      *               server in place
      * @param totals the owner's counters, added to with the connection's own
-     * @param awaitsPeerClose a close waits for the peer's Close, delivering what still comes
-     *               ({@link TyrusInternals.Internal#CLOSE_HANDSHAKE}): a server's; a client's
-     *               closes at once as Tyrus does
+     * @param client the client side: its frames are masked
      */
     record Owner(ConnectionPolicy policy, ScheduledExecutorService timer, Executor closer, ConnectionMetrics totals,
-                 TyrusInternals internals, boolean awaitsPeerClose) {
+                 TyrusInternals internals, boolean client) {
     }
 
     private record Close(int code, String reason) {
@@ -107,6 +106,7 @@ final class TyrusConnection implements WebSocketConnection {
     private final AtomicReference<Close> pendingClose = new AtomicReference<>();
     private volatile boolean closeDelivered;
     private volatile ScheduledFuture<?> keepalive;
+    private final CountDownLatch endedLatch = new CountDownLatch(1);
 
     /**
      * Wraps a session from the endpoint's {@code onOpen}. Installs the message handlers at once,
@@ -187,6 +187,7 @@ final class TyrusConnection implements WebSocketConnection {
         pendingClose.set(new Close(code, phrase));
         deliverClose();
         listener.closed(this, code, phrase);
+        endedLatch.countDown();
     }
 
     /** Tyrus's {@code onError}: a transport or protocol error on this session. */
@@ -388,7 +389,7 @@ final class TyrusConnection implements WebSocketConnection {
             return;
         }
         closing = true;
-        owner.closer().execute(() -> closeNow(code, reason, owner.awaitsPeerClose()));
+        owner.closer().execute(() -> closeNow(code, reason, true));
     }
 
     /**
@@ -407,7 +408,7 @@ final class TyrusConnection implements WebSocketConnection {
             // frames held for a read still in progress go before the close frame
             frames.flush();
         }
-        if (awaitPeer && sentClose == null && owner.internals().startCloseHandshake(session, code, phrase)) {
+        if (awaitPeer && sentClose == null && owner.internals().startCloseHandshake(session, code, phrase, owner.client())) {
             sentClose = new Close(code, phrase);
             LOG.debug("{} closing: {} {}; awaiting the peer's Close", label, code, phrase);
             owner.timer().schedule(() -> {
@@ -426,6 +427,11 @@ final class TyrusConnection implements WebSocketConnection {
         }
         // Tyrus reports its own close through onClose; if the session was already broken it may not.
         ended(closeReason);
+    }
+
+    /** Waits until the session ended (the peer answered our Close, or the linger time passed); false on timeout. */
+    boolean awaitEnded(Duration timeout) throws InterruptedException {
+        return endedLatch.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**

@@ -109,8 +109,8 @@ final class TyrusInternals {
          */
         SHARED_FRAMES,
         /**
-         * {@code TyrusWebSocket.state}, a private field, and its public {@code onClose}: a server
-         * closing a connection writes the Close frame itself and sets the state to CLOSING, so Tyrus
+         * {@code TyrusWebSocket.state}, a private field, and its public {@code onClose}: a side
+         * closing a connection (server or client) writes the Close frame itself and sets the state to CLOSING, so Tyrus
          * still delivers what the peer sent before it read our Close, and closes the socket when the
          * peer's Close comes, without answering it (RFC 6455 §7.1.1). Tyrus's own close drops the
          * socket as soon as its Close is written, and with it every message the peer had in flight.
@@ -129,6 +129,7 @@ final class TyrusInternals {
     private static final Logger LOG = LoggerFactory.getLogger(TyrusInternals.class);
     private static final Field REMOTE_SOCKET = remoteSocketField();
     private static final Field SOCKET_STATE = socketStateField();
+    private static final java.security.SecureRandom MASKS = new java.security.SecureRandom();
     private static final Constructor<WebSocketAddOn> ADD_ON = addOnConstructor();
     private static final Class<? extends Filter> TYRUS_FILTER = tyrusFilter();
     private static final String OVERFLOW = overflowReason();
@@ -260,13 +261,14 @@ final class TyrusInternals {
     // --- closing ------------------------------------------------------------------------------
 
     /**
-     * Starts the close handshake of a server's {@code session} ({@link Internal#CLOSE_HANDSHAKE}):
+     * Starts the close handshake of {@code session} ({@link Internal#CLOSE_HANDSHAKE}), a client's
+     * Close masked:
      * the Close frame goes out behind everything queued, and the session keeps delivering until
      * the peer's Close, or {@link #endCloseHandshake}. False when this Tyrus cannot, or the session
      * is no longer connected: close it through Tyrus then.
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    boolean startCloseHandshake(Session session, int code, String reason) {
+    boolean startCloseHandshake(Session session, int code, String reason, boolean client) {
         TyrusWebSocket socket = offers(Internal.CLOSE_HANDSHAKE) ? socketOf(session) : null;
         if (socket == null) {
             return false;
@@ -279,7 +281,8 @@ final class TyrusInternals {
                 return false;
             }
             try {
-                socket.sendRawFrame(ByteBuffer.wrap(closeFrame(code, reason)));
+                byte[] frame = closeFrame(code, reason);
+                socket.sendRawFrame(ByteBuffer.wrap(client ? masked(frame) : frame));
             } catch (RuntimeException e) {
                 // nothing written: Tyrus closes it then
                 state.set(connected);
@@ -310,6 +313,20 @@ final class TyrusInternals {
         frame[3] = (byte) code;
         System.arraycopy(text, 0, frame, 4, text.length);
         return frame;
+    }
+
+    /** A client's copy of a server's short {@code frame} (payload up to 125 bytes), masked as RFC 6455 §5.3 wants. */
+    static byte[] masked(byte[] frame) {
+        byte[] key = new byte[4];
+        MASKS.nextBytes(key);
+        byte[] out = new byte[frame.length + 4];
+        out[0] = frame[0];
+        out[1] = (byte) (0x80 | frame[1]);
+        System.arraycopy(key, 0, out, 2, 4);
+        for (int i = 2; i < frame.length; i++) {
+            out[i + 4] = (byte) (frame[i] ^ key[(i - 2) & 3]);
+        }
+        return out;
     }
 
     private static Field socketStateField() {

@@ -79,7 +79,7 @@ final class TyrusServer implements WebSocketServer {
         this.timer = timer;
         ConnectionPolicy policy = ConnectionPolicy.of(spec);
         // a server's close frames are queued behind its other writes and flushed before the socket closes
-        this.owner = new TyrusConnection.Owner(policy, timer, Runnable::run, metrics, internals, true);
+        this.owner = new TyrusConnection.Owner(policy, timer, Runnable::run, metrics, internals, false);
         this.container = TyrusClassLoading.call(() -> new HostBoundContainer(policy.frameBufferSize()));
         this.httpRoutes = new HttpRoutes(label);
         this.streamRoutes = new StreamRoutes(label, webSocketPaths, httpRoutes::longestPrefix);

@@ -44,8 +44,12 @@ import org.slf4j.LoggerFactory;
 public final class TyrusTransport implements WebSocketTransport, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TyrusTransport.class);
-    /** How long close() lets connect attempts still inside Tyrus finish (they clean up after themselves). */
-    private static final long CONNECT_DRAIN_MS = 2_000;
+    /**
+     * How long close() lets connect attempts still inside Tyrus finish (they clean up after
+     * themselves), and clients' close handshakes (answered in milliseconds, given up after
+     * {@link TyrusConnection#LINGER}).
+     */
+    private static final long CONNECT_DRAIN_MS = TyrusConnection.LINGER.toMillis() + 1_000;
 
     private final TyrusInternals internals;
     private final TyrusInternals.Quieting quietTyrusErrors;

@@ -48,6 +48,57 @@ class TyrusClientTest {
     }
 
     /** Bad input: the server dies (connection lost, then connection refused) and comes back on the same port. */
+    /**
+     * A client's close is a handshake too (RFC 6455 §7.1.1): every message the server sent before
+     * it read our Close is delivered, then onClose with our code. The server writes as fast as it
+     * can until it hears the Close.
+     */
+    @Test
+    void aClientCloseDeliversWhatTheServerSentBeforeItReadTheClose() throws Exception {
+        WebSocketServer server = transport.listen(ServerSpec.builder("talker").pingInterval(Duration.ZERO).build());
+        java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CountDownLatch serverHeard = new java.util.concurrent.CountDownLatch(1);
+        server.addWebSocket("/talk", new WebSocketHandler() {
+            @Override
+            public void onOpen(WebSocketConnection connection) {
+                Thread talker = new Thread(() -> {
+                    while (connection.isOpen()) {
+                        try {
+                            connection.sendText("m" + sent.get()).toCompletableFuture().join();
+                        } catch (CompletionException e) {
+                            return;
+                        }
+                        sent.incrementAndGet();
+                    }
+                }, "talker");
+                talker.setDaemon(true);
+                talker.start();
+            }
+
+            @Override
+            public void onClose(WebSocketConnection connection, int code, String reason) {
+                serverHeard.countDown();
+            }
+        });
+        Recorder handler = new Recorder();
+        WebSocketClient client = transport.connect(spec(uri(server, "/talk")).build(), handler);
+        next(handler.opens);
+        List<String> received = new java.util.ArrayList<>();
+        while (received.size() < 200) {
+            received.add(next(handler.texts));
+        }
+
+        client.close();
+        assertEquals(1000, next(handler.closes).code());
+        assertTrue(serverHeard.await(10, TimeUnit.SECONDS));
+        handler.texts.drainTo(received);
+        assertTrue(sent.get() > 200, "the server kept sending while our Close was on its way: " + sent.get());
+        assertEquals(sent.get(), received.size(), "every message the server sent before it read our Close");
+        for (int i = 0; i < received.size(); i++) {
+            assertEquals("m" + i, received.get(i));
+        }
+    }
+
     @Test
     void reconnectsWithBackoffAfterTheServerDiesAndReturns() throws Exception {
         WebSocketServer server = transport.listen(ServerSpec.builder("flaky").build());

@@ -53,14 +53,6 @@ class DeliveryTest {
     private static final String KOSMI_TOPIC = "chat:kosmi";
     private static final String TASKS_TOPIC = "chat:tasks";
     private static final String TRACKER_TOKEN = "agent-" + UUID.randomUUID();
-    /**
-     * Kosmi replays nothing, and Switchboard's client side closes its connection at once (as
-     * Tyrus's client does) when the Kosmi bundle is updated: a room message the service wrote
-     * in the moment the adapter was closing is not read. One such message may be lost in the
-     * Kosmi-to-chat flow of the Kosmi update; every other flow must lose nothing.
-     */
-    private static final int KOSMI_MESSAGE_IN_CLIENT_CLOSE = 1;
-
     private final TyrusTransport transport = new TyrusTransport();
     private final List<Flow.Figures> figures = new ArrayList<>();
     private Installation switchboard;
@@ -204,7 +196,7 @@ class DeliveryTest {
     @Test
     @Order(13)
     void kosmiBundleIsUpdated() throws Exception {
-        scenario("update kosmi", KOSMI_MESSAGE_IN_CLIENT_CLOSE, () -> update("dev.switchboard.kosmi"));
+        scenario("update kosmi", () -> update("dev.switchboard.kosmi"));
     }
 
     @Test
@@ -238,13 +230,8 @@ class DeliveryTest {
     }
 
     private void scenario(String name, Disruption disruption) throws Exception {
-        scenario(name, 0, disruption);
-    }
-
-    /** @param kosmiToChatInDoubt texts from Kosmi that may be lost (see {@link #KOSMI_MESSAGE_IN_CLIENT_CLOSE}) */
-    private void scenario(String name, int kosmiToChatInDoubt, Disruption disruption) throws Exception {
         try {
-            runScenario(name, kosmiToChatInDoubt, disruption);
+            runScenario(name, disruption);
         } catch (Exception | AssertionError e) {
             Path dump = switchboard.dumpThreads(name + ": " + e.getMessage());
             throw new AssertionError(e.getMessage() + " -- Karaf " + Installation.threadSummary(dump) + " -- test JVM "
@@ -252,7 +239,7 @@ class DeliveryTest {
         }
     }
 
-    private void runScenario(String name, int kosmiToChatInDoubt, Disruption disruption) throws Exception {
+    private void runScenario(String name, Disruption disruption) throws Exception {
         awaitEverythingOnline();
         String tag = "s" + ++scenarios + "-";
         List<Flow> flows = List.of(
@@ -276,7 +263,7 @@ class DeliveryTest {
                 } catch (Exception e) {
                     return false;
                 }
-                return flows.stream().allMatch(flow -> flow.settled(flow == flows.get(1) ? kosmiToChatInDoubt : 0));
+                return flows.stream().allMatch(Flow::settled);
             });
         } finally {
             System.out.println("Scenario " + name + ":");
@@ -288,8 +275,7 @@ class DeliveryTest {
         }
         for (Flow flow : flows) {
             Flow.Figures f = flow.figures();
-            assertTrue(f.clean(flow == flows.get(1) ? kosmiToChatInDoubt : 0),
-                    f + "\n" + switchboard.shell("switchboard:gateways"));
+            assertTrue(f.clean(), f + "\n" + switchboard.shell("switchboard:gateways"));
         }
         JsonNode gateways = switchboard.overview().path("gateways");
         for (JsonNode sink : gateways.findValues("sinks").stream()

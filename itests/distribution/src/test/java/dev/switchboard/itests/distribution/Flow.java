@@ -27,9 +27,9 @@ final class Flow {
     /** What arrived, per sent text, in first-seen order. */
     record Figures(String flow, int sent, int delivered, int duplicated, int outOfOrder, List<String> lost,
                    Set<String> unexpected) {
-        /** Nothing lost (but {@code inDoubt} texts), duplicated, reordered or made up. */
-        boolean clean(int inDoubt) {
-            return lost.size() <= inDoubt && duplicated == 0 && outOfOrder == 0 && unexpected.isEmpty();
+        /** Nothing lost, duplicated, reordered or made up. */
+        boolean clean() {
+            return lost.isEmpty() && duplicated == 0 && outOfOrder == 0 && unexpected.isEmpty();
         }
 
         @Override
@@ -98,14 +98,13 @@ final class Flow {
     }
 
     /**
-     * True once the last text sent has arrived and at most {@code inDoubt} of the others have not:
-     * in a flow that keeps its order, what has not arrived by then never will.
+     * True once the last text sent has arrived: in a flow that keeps its order, what has not
+     * arrived by then never will.
      */
-    boolean settled(int inDoubt) {
+    boolean settled() {
         Map<String, Integer> seen = arrived.get();
         synchronized (sent) {
-            return !sent.isEmpty() && seen.containsKey(sent.get(sent.size() - 1))
-                    && sent.stream().filter(text -> !seen.containsKey(text)).count() <= inDoubt;
+            return !sent.isEmpty() && seen.containsKey(sent.get(sent.size() - 1));
         }
     }
 
