@@ -37,8 +37,7 @@ public interface WebSocketConnection {
 
     /**
      * Queues a text message that goes to many connections (a broadcast): where the connection
-     * allows, its frame's bytes are written as they are, and frames queued while the server
-     * handles a read go out in one write once it is done. Nothing to wait for: a full send queue
+     * allows, its frame's bytes are written as they are. Nothing to wait for: a full send queue
      * closes the connection with 1013 as for {@link #sendText}.
      *
      * @return false when it was not queued (closing, closed, or closed now as too slow)

@@ -1,10 +1,6 @@
 package dev.switchboard.transport.internal;
 
 import dev.switchboard.transport.SharedText;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.Callable;
 import org.glassfish.grizzly.Buffer;
 import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.EmptyCompletionHandler;
@@ -14,10 +10,7 @@ import org.glassfish.grizzly.memory.Buffers;
 /**
  * Writes one server connection's shared frames straight to its Grizzly connection, as they were
  * encoded once for every subscriber (Tyrus would encode, copy and wrap each message per
- * connection). Frames queued while this thread handles a read ({@link #whileReading}) gather per
- * connection and leave in one write when the read is handled, where one read of a publisher
- * carries many messages; at any other time a frame is written at once. A connection's frames
- * leave in the order of the {@link #write} calls, whichever thread writes them out.
+ * connection). A connection's frames leave in the order of the {@link #write} calls.
  */
 final class FrameWriter {
 
@@ -28,22 +21,8 @@ final class FrameWriter {
         void failed(int frames, Throwable error);
     }
 
-    /** The writers holding frames for this thread's read; touched by this thread only. */
-    private static final ThreadLocal<Reading> READING = ThreadLocal.withInitial(Reading::new);
-    /** The first batch buffer of a read; it doubles as needed. */
-    private static final int FIRST_BATCH_BYTES = 1024;
-
     private final Connection<?> grizzly;
     private final Listener listener;
-    // guarded by this: frames queued but not yet handed to Grizzly
-    private byte[] batch;
-    private int length;
-    private int frames;
-    private long payloadBytes;
-    /** Set while some thread's read will write this writer out when it is handled. */
-    private boolean held;
-    /** The most frames one write carried (tests). */
-    private int mostFramesPerWrite;
 
     FrameWriter(Connection<?> grizzly, Listener listener) {
         this.grizzly = grizzly;
@@ -54,77 +33,13 @@ final class FrameWriter {
         return grizzly;
     }
 
-    /**
-     * Runs {@code read} (the handling of one read: its frames and the handlers they reach), holding
-     * the frames this thread writes meanwhile; writes them out, one write per connection, when it
-     * returns or throws. Always on the calling thread, so nothing else completes it.
-     */
-    static <T> T whileReading(Callable<T> read) throws Exception {
-        Reading reading = READING.get();
-        reading.depth++;
-        try {
-            return read.call();
-        } finally {
-            if (--reading.depth == 0) {
-                reading.writeOut();
-            }
-        }
-    }
-
+    /** Hands {@code message}'s frame to Grizzly, which queues writes in the order they come. */
     void write(SharedText message) {
-        Reading reading = READING.get();
-        synchronized (this) {
-            append(message, reading.depth > 0);
-            if (reading.depth == 0) {
-                // also what another thread's read holds here: it was queued first, so it leaves first
-                writeHeld();
-            } else if (!held) {
-                held = true;
-                reading.writers.add(this);
-            }
-        }
-    }
-
-    /** Hands every queued frame to Grizzly now: before a close frame or a message Tyrus writes, say. */
-    synchronized void flush() {
-        held = false;
-        writeHeld();
-    }
-
-    /** The most frames one write carried so far (tests). */
-    synchronized int mostFramesPerWrite() {
-        return mostFramesPerWrite;
-    }
-
-    // holding the lock
-    private void append(SharedText message, boolean reading) {
-        int size = message.frameLength();
-        if (batch == null) {
-            batch = new byte[reading ? Math.max(FIRST_BATCH_BYTES, size) : size];
-        } else if (length + size > batch.length) {
-            batch = Arrays.copyOf(batch, Math.max(2 * batch.length, length + size));
-        }
-        message.copyFrameTo(batch, length);
-        length += size;
-        frames++;
-        payloadBytes += message.payloadLength();
-    }
-
-    // holding the lock: Grizzly queues writes in the order they are handed over
-    private void writeHeld() {
-        if (frames == 0) {
-            return;
-        }
-        Written written = new Written(frames, payloadBytes);
-        mostFramesPerWrite = Math.max(mostFramesPerWrite, frames);
-        byte[] bytes = batch;
-        int size = length;
-        batch = null;
-        length = 0;
-        frames = 0;
-        payloadBytes = 0;
+        byte[] frame = new byte[message.frameLength()];
+        message.copyFrameTo(frame, 0);
+        Written written = new Written(1, message.payloadLength());
         try {
-            write(grizzly, Buffers.wrap(grizzly.getMemoryManager(), bytes, 0, size), written);
+            write(grizzly, Buffers.wrap(grizzly.getMemoryManager(), frame), written);
         } catch (RuntimeException e) {
             written.failed(e);
         }
@@ -159,21 +74,6 @@ final class FrameWriter {
         @Override
         public void cancelled() {
             listener.failed(count, null);
-        }
-    }
-
-    /** One thread's read in progress: how deep, and the writers holding frames for it. */
-    private static final class Reading {
-
-        private final List<FrameWriter> writers = new ArrayList<>();
-        private int depth;
-
-        void writeOut() {
-            // a writer flushed meanwhile by another thread is flushed again: nothing happens
-            for (FrameWriter writer : writers) {
-                writer.flush();
-            }
-            writers.clear();
         }
     }
 }

@@ -244,10 +244,6 @@ final class TyrusConnection implements WebSocketConnection {
         LOG.warn("{} a message of {} bytes, over the limit of {}; closing with 1009", label, bytes,
                 policy.maxMessageSize());
         closing = true;
-        if (frames != null) {
-            // frames held for the read in progress go before the close frame
-            frames.flush();
-        }
         ended(new CloseReason(CloseReason.CloseCodes.TOO_BIG, tooBigReason(policy.maxMessageSize())));
         owner.timer().schedule(closeSocket, LINGER.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -319,11 +315,6 @@ final class TyrusConnection implements WebSocketConnection {
         return handler.neverBlocks();
     }
 
-    /** The most frames one write of shared frames carried, 0 without them (tests). */
-    int mostFramesPerWrite() {
-        return frames == null ? 0 : frames.mostFramesPerWrite();
-    }
-
     /** True when shared frames are written as they are, past Tyrus. */
     boolean writesSharedFrames() {
         return frames != null;
@@ -351,10 +342,6 @@ final class TyrusConnection implements WebSocketConnection {
             sent.completeExceptionally(new IOException("send queue of " + label + " is full ("
                     + policy.sendQueueLimit() + " messages); connection closed with 1013"));
             return sent;
-        }
-        if (frames != null) {
-            // shared frames held for a read in progress were sent first
-            frames.flush();
         }
         try {
             write.accept(result -> {
@@ -404,10 +391,6 @@ final class TyrusConnection implements WebSocketConnection {
         closing = true;
         String phrase = reason == null ? "" : reason.length() > MAX_REASON_CHARS ? reason.substring(0, MAX_REASON_CHARS) : reason;
         CloseReason closeReason = new CloseReason(CloseReason.CloseCodes.getCloseCode(code), phrase);
-        if (frames != null) {
-            // frames held for a read still in progress go before the close frame
-            frames.flush();
-        }
         if (awaitPeer && sentClose == null && owner.internals().startCloseHandshake(session, code, phrase, owner.client())) {
             sentClose = new Close(code, phrase);
             LOG.debug("{} closing: {} {}; awaiting the peer's Close", label, code, phrase);

@@ -11,7 +11,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
@@ -26,7 +25,6 @@ import org.glassfish.grizzly.Grizzly;
 import org.glassfish.grizzly.PendingWriteQueueLimitExceededException;
 import org.glassfish.grizzly.attributes.Attribute;
 import org.glassfish.grizzly.filterchain.BaseFilter;
-import org.glassfish.grizzly.filterchain.Filter;
 import org.glassfish.grizzly.filterchain.FilterChainBuilder;
 import org.glassfish.grizzly.filterchain.FilterChainContext;
 import org.glassfish.grizzly.filterchain.NextAction;
@@ -104,7 +102,7 @@ final class TyrusInternals {
          * A server session without extensions writes plain frames to the Grizzly connection its
          * upgrade came in on, in the order they reach Grizzly's write queue: so frames encoded once
          * for many subscribers ({@link dev.switchboard.transport.SharedText}) are written there as
-         * they are (held while a read is handled: {@link #READ_SCOPE}). Fallback: Tyrus
+         * they are. Fallback: Tyrus
          * encodes and writes each message per connection.
          */
         SHARED_FRAMES,
@@ -116,14 +114,7 @@ final class TyrusInternals {
          * socket as soon as its Close is written, and with it every message the peer had in flight.
          * Needs {@link #SOCKET_FIELD}. Fallback: Tyrus's close.
          */
-        CLOSE_HANDSHAKE,
-        /**
-         * Tyrus's {@code GrizzlyServerFilter} (package-private) handles all the frames of one read,
-         * the handlers' calls included, within its {@code handleRead}, on one thread: wrapped
-         * ({@link ReadScopeFilter}), the shared frames handlers send meanwhile are held and leave
-         * in one write per connection when it returns. Fallback: each frame is written at once.
-         */
-        READ_SCOPE
+        CLOSE_HANDSHAKE
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(TyrusInternals.class);
@@ -131,7 +122,6 @@ final class TyrusInternals {
     private static final Field SOCKET_STATE = socketStateField();
     private static final java.security.SecureRandom MASKS = new java.security.SecureRandom();
     private static final Constructor<WebSocketAddOn> ADD_ON = addOnConstructor();
-    private static final Class<? extends Filter> TYRUS_FILTER = tyrusFilter();
     private static final String OVERFLOW = overflowReason();
     private static final WriterInfo ASYNC_TEXT =
             new WriterInfo(WriterInfo.MessageType.TEXT, WriterInfo.RemoteEndpointType.ASYNC);
@@ -179,9 +169,6 @@ final class TyrusInternals {
         }
         if (REMOTE_SOCKET != null && SOCKET_STATE != null) {
             found.add(Internal.CLOSE_HANDSHAKE);
-        }
-        if (TYRUS_FILTER != null) {
-            found.add(Internal.READ_SCOPE);
         }
         return found;
     }
@@ -374,38 +361,7 @@ final class TyrusInternals {
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IOException("cannot create Tyrus's WebSocketAddOn (Tyrus version changed?)", e);
         }
-        List<AddOn> addOns = new ArrayList<>();
-        if (offers(Internal.UPGRADED_CONTENT)) {
-            addOns.add(new FrameLimitAddOn(maxMessageSize));
-        }
-        addOns.add(tyrus);
-        if (offers(Internal.SHARED_FRAMES) && offers(Internal.READ_SCOPE)) {
-            addOns.add(new ReadScopeAddOn());
-        }
-        return addOns;
-    }
-
-    /** Wraps Tyrus's filter, once its add-on put it in the chain ({@link Internal#READ_SCOPE}). */
-    private static final class ReadScopeAddOn implements AddOn {
-        @Override
-        public void setup(NetworkListener listener, FilterChainBuilder builder) {
-            int index = builder.indexOfType(TYRUS_FILTER);
-            if (index >= 0) {
-                builder.set(index, new ReadScopeFilter(builder.get(index)));
-            }
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Class<? extends Filter> tyrusFilter() {
-        try {
-            Class<?> filter = Class.forName("org.glassfish.tyrus.container.grizzly.server.GrizzlyServerFilter", false,
-                    WebSocketAddOn.class.getClassLoader());
-            return Filter.class.isAssignableFrom(filter) ? (Class<? extends Filter>) filter : null;
-        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-            LOG.warn("Tyrus's server filter is not found ({}); broadcast frames are written one by one", e.toString());
-            return null;
-        }
+        return offers(Internal.UPGRADED_CONTENT) ? List.of(new FrameLimitAddOn(maxMessageSize), tyrus) : List.of(tyrus);
     }
 
     private static Constructor<WebSocketAddOn> addOnConstructor() {

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Frames encoded once and written as they are to many connections ({@link SharedText}): held
- * while a read is handled and written together, in order, counted, before a close frame.
+ * Frames encoded once and written as they are to many connections ({@link SharedText}): in
+ * order, counted, before a close frame.
  */
 class SharedFrameTest {
 
@@ -58,10 +58,6 @@ class SharedFrameTest {
     }
 
     private WebSocketServer listen(boolean compression) throws Exception {
-        return listen(transport, compression);
-    }
-
-    private static WebSocketServer listen(TyrusTransport transport, boolean compression) throws Exception {
         WebSocketServer server = transport.listen(ServerSpec.builder("shared").compression(compression)
                 .pingInterval(Duration.ZERO).build());
         server.addWebSocket("/fan", new Broadcaster(server));
@@ -73,11 +69,6 @@ class SharedFrameTest {
     }
 
     private Client connect(WebSocketServer server, boolean compression) throws InterruptedException {
-        return connect(transport, server, compression);
-    }
-
-    private static Client connect(TyrusTransport transport, WebSocketServer server, boolean compression)
-            throws InterruptedException {
         Recorder events = new Recorder();
         transport.connect(ClientSpec.builder("c", URI.create("ws://127.0.0.1:" + server.port() + "/fan"))
                 .compression(compression).pingInterval(Duration.ZERO).build(), events);
@@ -91,38 +82,16 @@ class SharedFrameTest {
 
     /**
      * Bad input: a publisher that sends its messages back to back, so that one read carries many
-     * of them, whose frames are held and leave together; every connection must still get every
-     * frame, in one order, each counted once.
+     * of them; every connection must still get every frame, in one order, each counted once.
      */
     @Test
-    void framesHeldDuringAReadArriveInOrderAndCounted() throws Exception {
-        WebSocketServer server = burst(listen(false), 2000);
-        assertTrue(server.connections().stream().allMatch(c -> ((TyrusConnection) c).mostFramesPerWrite() > 1),
-                "the frames of one read left in one write");
-    }
-
-    /** Fallback: without Tyrus's read wrapped ({@code READ_SCOPE}), each frame leaves alone; all the same arrive. */
-    @Test
-    void withoutTheReadScopeEachFrameLeavesAlone() throws Exception {
-        TyrusTransport plain = new TyrusTransport(TyrusInternals.without(TyrusInternals.Internal.READ_SCOPE));
-        try {
-            WebSocketServer server = burst(listen(plain, false), 500, plain);
-            assertTrue(server.connections().stream().allMatch(c -> ((TyrusConnection) c).mostFramesPerWrite() == 1));
-        } finally {
-            plain.close();
-        }
-    }
-
-    private WebSocketServer burst(WebSocketServer server, int count) throws Exception {
-        return burst(server, count, transport);
-    }
-
-    /** A publisher and a subscriber; the publisher sends {@code count} texts back to back; both get all, in order, counted. */
-    private static WebSocketServer burst(WebSocketServer server, int count, TyrusTransport transport) throws Exception {
-        Client publisher = connect(transport, server, false);
+    void framesOfOneReadArriveInOrderAndCounted() throws Exception {
+        WebSocketServer server = listen(false);
+        Client publisher = connect(server, false);
         assertTrue(onlyServerSide(server).writesSharedFrames());
-        Client subscriber = connect(transport, server, false);
+        Client subscriber = connect(server, false);
         Await.until("two connections", () -> server.connections().size() == 2);
+        int count = 2000;
         for (int i = 0; i < count; i++) {
             publisher.connection().sendText("m" + i);
         }
@@ -138,7 +107,6 @@ class SharedFrameTest {
         }
         assertEquals(2 * payload, server.metrics().snapshot().bytesOut());
         Await.until("nothing pending", () -> server.connections().stream().mapToInt(WebSocketConnection::pendingSends).sum() == 0);
-        return server;
     }
 
     /** Frames sent outside any read (from a timer, another bundle) are written at once. */
@@ -156,7 +124,7 @@ class SharedFrameTest {
 
     /** Bad input: a close asked for in the same read as a send; the frame goes out before the close frame. */
     @Test
-    void aFrameHeldBeforeACloseIsWrittenBeforeIt() throws Exception {
+    void aFrameSentBeforeACloseIsWrittenBeforeIt() throws Exception {
         WebSocketServer server = listen(false);
         Client client = connect(server, false);
         TyrusConnection connection = onlyServerSide(server);
