@@ -380,29 +380,31 @@ final class TyrusClient implements WebSocketClient {
             state = State.CLOSED;
         }
         offThread(() -> {
+            boolean interrupted = false;
             if (current != null) {
                 // the server answers our Close after what it had in flight, which is still delivered
                 current.closeNow(CloseReason.CloseCodes.NORMAL_CLOSURE.getCode(), "Client closed", true);
+                boolean answered;
                 try {
-                    current.awaitEnded(TyrusConnection.LINGER.plusSeconds(1));
+                    answered = current.awaitEnded(TyrusConnection.LINGER.plusSeconds(1));
                 } catch (InterruptedException e) {
                     // the transport is closing: end the handshake now, then shut down as usual
+                    answered = false;
+                    interrupted = true;
+                }
+                if (!answered) {
                     current.closeNow(CloseReason.CloseCodes.NORMAL_CLOSURE.getCode(), "Client closed", false);
-                    shutdownUninterrupted();
-                    Thread.currentThread().interrupt();
-                    return;
                 }
             }
+            // an interrupted shutdown leaves Tyrus's threads behind
+            Thread.interrupted();
             tyrus.shutdown();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
             LOG.debug("{} closed", label);
         });
         onClosed.accept(this);
-    }
-
-    /** Shuts Tyrus's client down on a thread whose interrupt flag is cleared: an interrupted shutdown leaves its threads. */
-    private void shutdownUninterrupted() {
-        Thread.interrupted();
-        tyrus.shutdown();
     }
 
     private void closeQuietly(Session session, String reason) {

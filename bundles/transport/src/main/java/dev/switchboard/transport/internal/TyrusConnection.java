@@ -391,7 +391,16 @@ final class TyrusConnection implements WebSocketConnection {
         closing = true;
         String phrase = reason == null ? "" : reason.length() > MAX_REASON_CHARS ? reason.substring(0, MAX_REASON_CHARS) : reason;
         CloseReason closeReason = new CloseReason(CloseReason.CloseCodes.getCloseCode(code), phrase);
-        if (awaitPeer && sentClose == null && owner.internals().startCloseHandshake(session, code, phrase, owner.client())) {
+        if (sentClose != null) {
+            // our Close is out already: wait for the answer as before, or end the handshake now;
+            // Tyrus's own close would do nothing in that state and leave the socket open
+            if (!awaitPeer) {
+                owner.internals().endCloseHandshake(session, closeReason);
+                ended(closeReason);
+            }
+            return;
+        }
+        if (awaitPeer && owner.internals().startCloseHandshake(session, code, phrase, owner.client())) {
             sentClose = new Close(code, phrase);
             LOG.debug("{} closing: {} {}; awaiting the peer's Close", label, code, phrase);
             owner.timer().schedule(() -> {
