@@ -70,15 +70,21 @@ class RelayLocalConnectionsTest {
             return true;
         });
         try (Browser browser = new Browser()) {
+            // a kept connection goes back to the pool just after its response reached the browser:
+            // each next request waits for that, or it may find none idle and open another
             for (int i = 0; i < 50; i++) {
                 assertEquals("GET /seq/" + i + " ", browser.get("/seq/" + i).body);
+                await("the local connection is kept", () -> idle() == 1);
             }
             // bodies over the relay's window, each followed by a request on the same local connection
             for (int i = 0; i < 5; i++) {
                 assertEquals(big, browser.get("/big").body);
+                await("the local connection is kept", () -> idle() == 1);
                 assertEquals("GET /after/" + i + " ", browser.get("/after/" + i).body);
+                await("the local connection is kept", () -> idle() == 1);
             }
             assertEquals("POST /post hello", browser.send("POST /post", "Content-Length: 5\r\n", "hello").body);
+            await("the local connection is kept", () -> idle() == 1);
             assertEquals("POST /chunked hello", browser.send("POST /chunked", "Transfer-Encoding: chunked\r\n",
                     "5\r\nhello\r\n0\r\n\r\n").body);
         }
