@@ -114,7 +114,17 @@ final class TyrusInternals {
          * socket as soon as its Close is written, and with it every message the peer had in flight.
          * Needs {@link #SOCKET_FIELD}. Fallback: Tyrus's close.
          */
-        CLOSE_HANDSHAKE
+        CLOSE_HANDSHAKE,
+        /**
+         * Grizzly's HTTP codec keeps an upgraded connection's request, response and context (about
+         * 9 KB) for good, under {@code HttpServerFilter.HTTP_SERVER_REQUEST_ATTR_NAME}, to wrap each
+         * read as content of it; Tyrus's filter, once its connection is open, takes any content.
+         * So a connection Tyrus opened moves to a chain without the codec ({@link UpgradedChain}),
+         * where our frame filter wraps the reads, and the codec's request is dropped. Needs
+         * {@link #UPGRADED_CONTENT} and {@link #HANDSHAKE_THREAD}. Fallback: the connection keeps
+         * the codec and its request.
+         */
+        HTTP_RELEASE
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(TyrusInternals.class);
@@ -157,7 +167,7 @@ final class TyrusInternals {
         // behaviour, not members: these cannot be probed up front; each connection falls back by
         // itself when one fails, and the canary test tells
         Set<Internal> found = EnumSet.of(Internal.UPGRADED_CONTENT, Internal.HANDSHAKE_THREAD, Internal.REQUEST_CONTEXT,
-                Internal.SHARED_FRAMES);
+                Internal.SHARED_FRAMES, Internal.HTTP_RELEASE);
         if (REMOTE_SOCKET != null) {
             found.add(Internal.SOCKET_FIELD);
         }
@@ -361,7 +371,8 @@ final class TyrusInternals {
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IOException("cannot create Tyrus's WebSocketAddOn (Tyrus version changed?)", e);
         }
-        return offers(Internal.UPGRADED_CONTENT) ? List.of(new FrameLimitAddOn(maxMessageSize), tyrus) : List.of(tyrus);
+        return offers(Internal.UPGRADED_CONTENT)
+                ? List.of(new FrameLimitAddOn(maxMessageSize, offers(Internal.HTTP_RELEASE)), tyrus) : List.of(tyrus);
     }
 
     private static Constructor<WebSocketAddOn> addOnConstructor() {
@@ -391,17 +402,21 @@ final class TyrusInternals {
         private final String key;
         private final Connection<?> grizzly;
         private final FrameSizeLimit frames;
+        /** Where the connection goes once opened (null: it keeps the listener's chain). */
+        private final UpgradedChain release;
         private volatile TyrusConnection connection;
         /** Set once a frame was refused: nothing more reaches Tyrus. */
         private boolean refused;
         /** Bytes read and dropped since the refusal. */
         private long dropped;
 
-        private Upgrade(InetSocketAddress peer, String key, Connection<?> grizzly, FrameSizeLimit frames) {
+        private Upgrade(InetSocketAddress peer, String key, Connection<?> grizzly, FrameSizeLimit frames,
+                        UpgradedChain release) {
             this.peer = peer;
             this.key = key;
             this.grizzly = grizzly;
             this.frames = frames;
+            this.release = release;
         }
 
         InetSocketAddress peer() {
@@ -417,6 +432,9 @@ final class TyrusInternals {
             connection = opened;
             if (grizzly != null && opened.handlerNeverBlocks()) {
                 StreamAwareIOStrategy.keepOnSelector(grizzly);
+            }
+            if (release != null) {
+                release.release(grizzly);
             }
         }
 
@@ -501,7 +519,7 @@ final class TyrusInternals {
         if (seen != null && offers(Internal.HANDSHAKE_THREAD) && seen.key.equals(firstHeader(request, WEBSOCKET_KEY))) {
             return seen;
         }
-        return new Upgrade(peerOf(request), "", null, null);
+        return new Upgrade(peerOf(request), "", null, null, null);
     }
 
     private InetSocketAddress peerOf(HandshakeRequest request) {
@@ -525,14 +543,16 @@ final class TyrusInternals {
     private static final class FrameLimitAddOn implements AddOn {
 
         private final int maxMessageSize;
+        private final boolean release;
 
-        FrameLimitAddOn(int maxMessageSize) {
+        FrameLimitAddOn(int maxMessageSize, boolean release) {
             this.maxMessageSize = maxMessageSize;
+            this.release = release;
         }
 
         @Override
         public void setup(NetworkListener listener, FilterChainBuilder builder) {
-            builder.add(builder.indexOfType(HttpServerFilter.class), new FrameLimitFilter(maxMessageSize));
+            builder.add(builder.indexOfType(HttpServerFilter.class), new FrameLimitFilter(maxMessageSize, release));
         }
     }
 
@@ -546,15 +566,24 @@ final class TyrusInternals {
         private static final int SWITCHING_PROTOCOLS = 101;
 
         private final int maxMessageSize;
+        private final UpgradedChain release;
 
-        FrameLimitFilter(int maxMessageSize) {
+        FrameLimitFilter(int maxMessageSize, boolean release) {
             this.maxMessageSize = maxMessageSize;
+            this.release = release ? new UpgradedChain(this) : null;
         }
 
         @Override
         public NextAction handleRead(FilterChainContext ctx) throws IOException {
             // a handshake Tyrus refused leaves its upgrade here; it must not meet another's
             HANDSHAKE.remove();
+            if (ctx.getMessage() instanceof Buffer bytes) {
+                // raw bytes: a connection on its released chain (HTTP_RELEASE), opened with an upgrade
+                Upgrade upgrade = UPGRADE.get(ctx.getConnection());
+                synchronized (upgrade) {
+                    return frames(ctx, bytes, UpgradedChain.content(bytes), upgrade);
+                }
+            }
             if (!(ctx.getMessage() instanceof HttpContent content)
                     || !(content.getHttpHeader() instanceof HttpRequestPacket request)
                     || !"websocket".equalsIgnoreCase(request.getUpgrade())) {
@@ -565,7 +594,7 @@ final class TyrusInternals {
                 // the upgrade request itself: Tyrus handshakes next, on this thread
                 Upgrade upgrade = new Upgrade(peerOf(grizzly),
                         Objects.requireNonNullElse(request.getHeader(WEBSOCKET_KEY), ""), grizzly,
-                        new FrameSizeLimit(maxMessageSize));
+                        new FrameSizeLimit(maxMessageSize), release);
                 UPGRADE.set(grizzly, upgrade);
                 HANDSHAKE.set(upgrade);
                 return ctx.getInvokeAction();
@@ -575,18 +604,21 @@ final class TyrusInternals {
                 return ctx.getInvokeAction();
             }
             synchronized (upgrade) {
-                return frames(ctx, content, upgrade);
+                return frames(ctx, content.getContent(), content, upgrade);
             }
         }
 
-        private NextAction frames(FilterChainContext ctx, HttpContent content, Upgrade upgrade) {
-            Buffer[] checked = upgrade.admit(content.getContent());
+        /** Passes on {@code content}, of {@code bytes} (raw, or already the context's message), as far as the limit lets it. */
+        private NextAction frames(FilterChainContext ctx, Buffer bytes, HttpContent content, Upgrade upgrade) {
+            boolean raw = ctx.getMessage() == bytes;
+            Buffer[] checked = upgrade.admit(bytes);
             if (checked[0] == null) {
                 return ctx.getStopAction();
             }
-            // the frames before an oversize one go to Tyrus first; the rest comes back here
+            ctx.setMessage(content);
+            // the frames before an oversize one go to Tyrus first; the rest comes back here as it came
             return checked[1] == null ? ctx.getInvokeAction()
-                    : ctx.getInvokeAction(HttpContent.builder(content.getHttpHeader()).content(checked[1]).build());
+                    : ctx.getInvokeAction(raw ? checked[1] : HttpContent.builder(content.getHttpHeader()).content(checked[1]).build());
         }
 
         private static InetSocketAddress peerOf(Connection<?> grizzly) {

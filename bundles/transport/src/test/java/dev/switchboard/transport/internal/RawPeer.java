@@ -152,24 +152,40 @@ final class RawPeer implements AutoCloseable {
     record Close(int code, String reason) {
     }
 
+    /** A server's frame (unmasked) as read from the wire. */
+    record Frame(int opcode, byte[] payload) {
+        String text() {
+            return new String(payload, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Reads the next server frame; null when the stream ends first. */
+    static Frame readFrame(InputStream in) throws IOException {
+        int first = in.read();
+        int second = in.read();
+        if (first < 0 || second < 0) {
+            return null;
+        }
+        long length = second & 0x7F;
+        if (length >= 126) {
+            int bytes = length == 126 ? 2 : 8;
+            length = 0;
+            for (int i = 0; i < bytes; i++) {
+                length = (length << 8) | in.read();
+            }
+        }
+        return new Frame(first & 0x0F, in.readNBytes((int) length));
+    }
+
     /** Reads server frames (unmasked) up to the close frame; null when the stream ends first. */
     static Close readClose(InputStream in) throws IOException {
         while (true) {
-            int first = in.read();
-            int second = in.read();
-            if (first < 0 || second < 0) {
+            Frame frame = readFrame(in);
+            if (frame == null) {
                 return null;
             }
-            long length = second & 0x7F;
-            if (length >= 126) {
-                int bytes = length == 126 ? 2 : 8;
-                length = 0;
-                for (int i = 0; i < bytes; i++) {
-                    length = (length << 8) | in.read();
-                }
-            }
-            byte[] payload = in.readNBytes((int) length);
-            if ((first & 0x0F) == 0x8) {
+            byte[] payload = frame.payload();
+            if (frame.opcode() == 0x8) {
                 return payload.length < 2 ? new Close(1005, "")
                         : new Close(((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF),
                                 new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8));

@@ -215,6 +215,80 @@ class TyrusInternalsTest {
         }
     }
 
+    // --- HTTP_RELEASE ---------------------------------------------------------------------------
+
+    /**
+     * Once open, a connection runs without Grizzly's HTTP codec and the codec's request for it is
+     * gone; on the wire it works as before: text both ways, the peer's ping answered, a frame over
+     * the limit refused with 1009 after what came before it in the same write, and a close handshake
+     * that waits for the peer's answer.
+     */
+    @Test
+    void anOpenedConnectionLeavesTheHttpCodecAndItsRequestBehind() throws Exception {
+        Recorder serverSide = new Recorder();
+        WebSocketServer server = listen(transport(), SMALL_LIMIT, serverSide);
+        try (Socket socket = RawPeer.client(server.port(), "/ws")) {
+            TyrusConnection accepted = (TyrusConnection) next(serverSide.opens);
+            assertFalse(keepsHttpCodec(accepted.wire()), "still on the listener's chain, or its request kept");
+            OutputStream out = socket.getOutputStream();
+            out.write(frame(0x1, "up"));
+            assertEquals("up", next(serverSide.texts));
+            accepted.sendText("down");
+            assertEquals("down", RawPeer.readFrame(socket.getInputStream()).text());
+            out.write(frame(0x9, "ping"));
+            RawPeer.Frame pong = RawPeer.readFrame(socket.getInputStream());
+            assertEquals(0xA, pong.opcode());
+            assertEquals("ping", pong.text());
+            accepted.close(4002, "bye");
+            assertEquals(new RawPeer.Close(4002, "bye"), RawPeer.readClose(socket.getInputStream()));
+            out.write(frame(0x1, "in flight"));
+            assertEquals("in flight", next(serverSide.texts), "delivered until the peer's Close");
+            out.write(RawPeer.frameHeader(0x8, 2));
+            out.write(new byte[] {(byte) (4002 >> 8), (byte) 4002});
+            assertEquals(4002, next(serverSide.closes).code());
+        }
+        try (Socket socket = RawPeer.client(server.port(), "/ws")) {
+            next(serverSide.opens);
+            byte[] fits = frame(0x1, "fits");
+            byte[] over = RawPeer.frameHeader(0x1, SMALL_LIMIT + 1);
+            byte[] both = Arrays.copyOf(fits, fits.length + over.length);
+            System.arraycopy(over, 0, both, fits.length, over.length);
+            socket.getOutputStream().write(both);
+            assertEquals("fits", next(serverSide.texts));
+            assertEquals(1009, RawPeer.readClose(socket.getInputStream()).code());
+            assertEquals(1009, next(serverSide.closes).code());
+        }
+    }
+
+    /** Fallback: the connection stays on the listener's chain, the codec keeps its request; it works. */
+    @Test
+    void withoutTheReleaseTheCodecKeepsItsRequest() throws Exception {
+        Recorder serverSide = new Recorder();
+        WebSocketServer server = listen(transport(Internal.HTTP_RELEASE), SMALL_LIMIT, serverSide);
+        try (Socket socket = RawPeer.client(server.port(), "/ws")) {
+            TyrusConnection accepted = (TyrusConnection) next(serverSide.opens);
+            assertTrue(keepsHttpCodec(accepted.wire()));
+            socket.getOutputStream().write(frame(0x1, "up"));
+            assertEquals("up", next(serverSide.texts));
+        }
+    }
+
+    private static boolean keepsHttpCodec(org.glassfish.grizzly.Connection<?> wire) {
+        return ((org.glassfish.grizzly.filterchain.FilterChain) wire.getProcessor())
+                .indexOfType(org.glassfish.grizzly.http.HttpServerFilter.class) >= 0
+                || wire.getAttributes().getAttribute(org.glassfish.grizzly.http.HttpServerFilter.HTTP_SERVER_REQUEST_ATTR_NAME)
+                        != null;
+    }
+
+    /** A client's frame, masked with a zero key. */
+    private static byte[] frame(int opcode, String text) {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        byte[] header = RawPeer.frameHeader(opcode, payload.length);
+        byte[] frame = Arrays.copyOf(header, header.length + payload.length);
+        System.arraycopy(payload, 0, frame, header.length, payload.length);
+        return frame;
+    }
+
     // --- OVERFLOW_REASON and Tyrus's error log ---------------------------------------------------
 
     /**
