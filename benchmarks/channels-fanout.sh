@@ -9,7 +9,8 @@
 # one after the other in one run on this machine. Prints one JSON line per figure, then a summary.
 # Loopback only; every process it starts is stopped on exit.
 #
-# Usage: benchmarks/channels-fanout.sh [--quick]
+# Usage: benchmarks/channels-fanout.sh [--quick] [--only fanout|idle]
+#   --only runs one scenario (with Node's figure beside it); the driver ceiling goes with fanout
 #   env: PEERS (the Node reference's folder, default benchmarks/node-reference),
 #        SWITCHBOARD_ZIP (default distribution/target/switchboard-<version>.zip),
 #        BASELINE_ZIP (optional: an earlier build, measured the same way in the same run as
@@ -25,10 +26,16 @@ zip="${SWITCHBOARD_ZIP:-$repo/distribution/target/switchboard-${version}.zip}"
 driver_opts="${DRIVER_OPTS:--Xmx2g}"
 fanout_args=()
 idle_connections=10000
-if [[ "${1:-}" == "--quick" ]]; then
-  fanout_args=(--messages 2000 --paced-seconds 2)
-  idle_connections=2000
-fi
+only=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) fanout_args=(--messages 2000 --paced-seconds 2); idle_connections=2000; shift ;;
+    --only) only="$2"; shift 2 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+case "$only" in ""|fanout|idle) ;; *) echo "--only takes fanout or idle, got: $only" >&2; exit 2 ;; esac
+runs() { [[ -z "$only" || "$only" == "$1" ]]; }
 
 work="$(mktemp -d)"
 pids=()
@@ -80,21 +87,25 @@ results="$work/results.jsonl"
 load() { echo "{\"loadAverage\":\"$(cut -d' ' -f1-3 /proc/loadavg)\"}"; }
 {
   load
-  driver --ceiling --label driver-ceiling --scenario fanout "${fanout_args[@]}"
-  driver --url "ws://127.0.0.1:$node_port/" --label node --scenario fanout --pid "$node_pid" "${fanout_args[@]}"
-  if [[ -n "${BASELINE_ZIP:-}" ]]; then
-    driver --url "ws://127.0.0.1:$before_port/" --label switchboard-before --scenario fanout --pid "$before_pid" \
-      "${fanout_args[@]}"
+  if runs fanout; then
+    driver --ceiling --label driver-ceiling --scenario fanout "${fanout_args[@]}"
+    driver --url "ws://127.0.0.1:$node_port/" --label node --scenario fanout --pid "$node_pid" "${fanout_args[@]}"
+    if [[ -n "${BASELINE_ZIP:-}" ]]; then
+      driver --url "ws://127.0.0.1:$before_port/" --label switchboard-before --scenario fanout --pid "$before_pid" \
+        "${fanout_args[@]}"
+    fi
+    driver --url "ws://127.0.0.1:$sb_port/" --label switchboard --scenario fanout --pid "$sb_pid" "${fanout_args[@]}"
   fi
-  driver --url "ws://127.0.0.1:$sb_port/" --label switchboard --scenario fanout --pid "$sb_pid" "${fanout_args[@]}"
-  driver --url "ws://127.0.0.1:$node_port/" --label node --scenario idle --pid "$node_pid" \
-    --connections "$idle_connections"
-  if [[ -n "${BASELINE_ZIP:-}" ]]; then
-    driver --url "ws://127.0.0.1:$before_port/" --label switchboard-before --scenario idle --pid "$before_pid" \
+  if runs idle; then
+    driver --url "ws://127.0.0.1:$node_port/" --label node --scenario idle --pid "$node_pid" \
+      --connections "$idle_connections"
+    if [[ -n "${BASELINE_ZIP:-}" ]]; then
+      driver --url "ws://127.0.0.1:$before_port/" --label switchboard-before --scenario idle --pid "$before_pid" \
+        --heap jcmd --connections "$idle_connections"
+    fi
+    driver --url "ws://127.0.0.1:$sb_port/" --label switchboard --scenario idle --pid "$sb_pid" \
       --heap jcmd --connections "$idle_connections"
   fi
-  driver --url "ws://127.0.0.1:$sb_port/" --label switchboard --scenario idle --pid "$sb_pid" \
-    --heap jcmd --connections "$idle_connections"
 } | tee "$results"
 
 # summary: Switchboard (and its baseline build) against Node, per scenario and mode; the load average
