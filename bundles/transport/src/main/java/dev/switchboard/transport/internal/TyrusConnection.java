@@ -122,7 +122,7 @@ final class TyrusConnection implements WebSocketConnection {
         this.owner = owner;
         this.policy = owner.policy();
         this.session = session;
-        this.sender = owner.internals().sender(session);
+        this.sender = owner.internals().sender(session, owner.client());
         this.frames = wire == null ? null : new FrameWriter(wire, new FrameWriter.Listener() {
             @Override
             public void written(int count, long bytes) {

@@ -15,6 +15,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -38,6 +39,7 @@ import org.glassfish.grizzly.nio.NIOConnection;
 import org.glassfish.tyrus.container.grizzly.server.WebSocketAddOn;
 import org.glassfish.tyrus.core.RequestContext;
 import org.glassfish.tyrus.core.TyrusEndpointWrapper;
+import org.glassfish.tyrus.core.TyrusFuture;
 import org.glassfish.tyrus.core.TyrusRemoteEndpoint;
 import org.glassfish.tyrus.core.TyrusWebSocket;
 import org.glassfish.tyrus.core.frame.CloseFrame;
@@ -114,7 +116,23 @@ final class TyrusInternals {
          * socket as soon as its Close is written, and with it every message the peer had in flight.
          * Needs {@link #SOCKET_FIELD}. Fallback: Tyrus's close.
          */
-        CLOSE_HANDSHAKE
+        CLOSE_HANDSHAKE,
+        /**
+         * {@code TyrusWebSocket.sendRawFrame} writes bytes as they are, in order with Tyrus's own
+         * frames, and returns a {@code CompletableFuture}: so a session without extensions sends
+         * binary frames encoded by {@link RawFrameSender}, one copy, a client's masked eight bytes
+         * at a time; Tyrus copies twice and masks a byte at a time through a volatile index (most of
+         * a tunnel's CPU). Needs {@link #SOCKET_FIELD}. Fallback: Tyrus encodes them.
+         */
+        RAW_BINARY_FRAMES,
+        /**
+         * Tyrus's server reads a client frame without the mask bit as it is (it does not insist on
+         * masking, RFC 6455 §5.1 notwithstanding): so our frame filter unmasks a client's frames
+         * eight bytes at a time ({@link ClientFrameUnmasker}) and hands Tyrus plain ones; Tyrus
+         * unmasks a byte at a time through a volatile index. Needs {@link #UPGRADED_CONTENT}.
+         * Fallback: Tyrus unmasks.
+         */
+        UNMASKED_FRAMES
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(TyrusInternals.class);
@@ -157,7 +175,7 @@ final class TyrusInternals {
         // behaviour, not members: these cannot be probed up front; each connection falls back by
         // itself when one fails, and the canary test tells
         Set<Internal> found = EnumSet.of(Internal.UPGRADED_CONTENT, Internal.HANDSHAKE_THREAD, Internal.REQUEST_CONTEXT,
-                Internal.SHARED_FRAMES);
+                Internal.SHARED_FRAMES, Internal.UNMASKED_FRAMES);
         if (REMOTE_SOCKET != null) {
             found.add(Internal.SOCKET_FIELD);
         }
@@ -169,6 +187,9 @@ final class TyrusInternals {
         }
         if (REMOTE_SOCKET != null && SOCKET_STATE != null) {
             found.add(Internal.CLOSE_HANDSHAKE);
+        }
+        if (REMOTE_SOCKET != null && rawFramesComplete()) {
+            found.add(Internal.RAW_BINARY_FRAMES);
         }
         return found;
     }
@@ -185,7 +206,8 @@ final class TyrusInternals {
         boolean direct();
     }
 
-    Sender sender(Session session) {
+    /** @param client the session's frames are masked */
+    Sender sender(Session session, boolean client) {
         TyrusWebSocket socket = offers(Internal.SOCKET_FIELD) ? socketOf(session) : null;
         if (socket == null) {
             return new Sender() {
@@ -204,6 +226,9 @@ final class TyrusInternals {
                     return false;
                 }
             };
+        }
+        if (offers(Internal.RAW_BINARY_FRAMES) && session.getNegotiatedExtensions().isEmpty()) {
+            return new RawFrameSender(session, socket, client);
         }
         return new Sender() {
             @Override
@@ -231,6 +256,18 @@ final class TyrusInternals {
             return REMOTE_SOCKET.getDeclaringClass().isInstance(remote) ? (TyrusWebSocket) REMOTE_SOCKET.get(remote) : null;
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
+        }
+    }
+
+    /** Whether {@code sendRawFrame}'s future can tell when its frame is written ({@link Internal#RAW_BINARY_FRAMES}). */
+    private static boolean rawFramesComplete() {
+        try {
+            TyrusWebSocket.class.getMethod("sendRawFrame", ByteBuffer.class);
+            // what it returns is a TyrusFuture
+            return CompletableFuture.class.isAssignableFrom(TyrusFuture.class);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            LOG.warn("Tyrus's raw frames cannot be awaited ({}); Tyrus encodes binary frames", e.toString());
+            return false;
         }
     }
 
@@ -361,7 +398,8 @@ final class TyrusInternals {
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IOException("cannot create Tyrus's WebSocketAddOn (Tyrus version changed?)", e);
         }
-        return offers(Internal.UPGRADED_CONTENT) ? List.of(new FrameLimitAddOn(maxMessageSize), tyrus) : List.of(tyrus);
+        return offers(Internal.UPGRADED_CONTENT)
+                ? List.of(new FrameLimitAddOn(maxMessageSize, offers(Internal.UNMASKED_FRAMES)), tyrus) : List.of(tyrus);
     }
 
     private static Constructor<WebSocketAddOn> addOnConstructor() {
@@ -391,17 +429,21 @@ final class TyrusInternals {
         private final String key;
         private final Connection<?> grizzly;
         private final FrameSizeLimit frames;
+        /** Null where Tyrus unmasks ({@link Internal#UNMASKED_FRAMES}). */
+        private final ClientFrameUnmasker unmasker;
         private volatile TyrusConnection connection;
         /** Set once a frame was refused: nothing more reaches Tyrus. */
         private boolean refused;
         /** Bytes read and dropped since the refusal. */
         private long dropped;
 
-        private Upgrade(InetSocketAddress peer, String key, Connection<?> grizzly, FrameSizeLimit frames) {
+        private Upgrade(InetSocketAddress peer, String key, Connection<?> grizzly, FrameSizeLimit frames,
+                        ClientFrameUnmasker unmasker) {
             this.peer = peer;
             this.key = key;
             this.grizzly = grizzly;
             this.frames = frames;
+            this.unmasker = unmasker;
         }
 
         InetSocketAddress peer() {
@@ -422,8 +464,9 @@ final class TyrusInternals {
 
         /**
          * Checks the frames in {@code bytes}, read after the upgrade; call holding this upgrade's
-         * lock. Returns what may go to Tyrus (null: nothing) and what is to be checked next (null:
-         * nothing); a frame over the limit closes the connection with 1009 and nothing more passes.
+         * lock. Returns what may go to Tyrus (null: nothing), unmasked when this upgrade unmasks,
+         * and what is to be checked next (null: nothing); a frame over the limit closes the
+         * connection with 1009 and nothing more passes.
          */
         Buffer[] admit(Buffer bytes) {
             if (refused) {
@@ -437,15 +480,20 @@ final class TyrusInternals {
             int start = bytes.position();
             int oversize = frames.check(index -> bytes.get(start + index), bytes.remaining());
             if (oversize == FrameSizeLimit.FITS) {
-                return new Buffer[] {bytes, null};
+                return new Buffer[] {plain(bytes), null};
             }
             if (oversize > 0) {
                 Buffer rest = bytes.split(start + oversize);
-                return new Buffer[] {bytes, rest};
+                // bytes ends where a frame starts, so none of it waits in the unmasker
+                return new Buffer[] {plain(bytes), rest};
             }
             refused = true;
             refuse();
             return new Buffer[2];
+        }
+
+        private Buffer plain(Buffer bytes) {
+            return unmasker == null ? bytes : unmasker.unmask(bytes, grizzly.getMemoryManager());
         }
 
         private void refuse() {
@@ -501,7 +549,7 @@ final class TyrusInternals {
         if (seen != null && offers(Internal.HANDSHAKE_THREAD) && seen.key.equals(firstHeader(request, WEBSOCKET_KEY))) {
             return seen;
         }
-        return new Upgrade(peerOf(request), "", null, null);
+        return new Upgrade(peerOf(request), "", null, null, null);
     }
 
     private InetSocketAddress peerOf(HandshakeRequest request) {
@@ -525,14 +573,16 @@ final class TyrusInternals {
     private static final class FrameLimitAddOn implements AddOn {
 
         private final int maxMessageSize;
+        private final boolean unmask;
 
-        FrameLimitAddOn(int maxMessageSize) {
+        FrameLimitAddOn(int maxMessageSize, boolean unmask) {
             this.maxMessageSize = maxMessageSize;
+            this.unmask = unmask;
         }
 
         @Override
         public void setup(NetworkListener listener, FilterChainBuilder builder) {
-            builder.add(builder.indexOfType(HttpServerFilter.class), new FrameLimitFilter(maxMessageSize));
+            builder.add(builder.indexOfType(HttpServerFilter.class), new FrameLimitFilter(maxMessageSize, unmask));
         }
     }
 
@@ -546,9 +596,12 @@ final class TyrusInternals {
         private static final int SWITCHING_PROTOCOLS = 101;
 
         private final int maxMessageSize;
+        /** Client frames go to Tyrus unmasked ({@link Internal#UNMASKED_FRAMES}). */
+        private final boolean unmask;
 
-        FrameLimitFilter(int maxMessageSize) {
+        FrameLimitFilter(int maxMessageSize, boolean unmask) {
             this.maxMessageSize = maxMessageSize;
+            this.unmask = unmask;
         }
 
         @Override
@@ -565,7 +618,7 @@ final class TyrusInternals {
                 // the upgrade request itself: Tyrus handshakes next, on this thread
                 Upgrade upgrade = new Upgrade(peerOf(grizzly),
                         Objects.requireNonNullElse(request.getHeader(WEBSOCKET_KEY), ""), grizzly,
-                        new FrameSizeLimit(maxMessageSize));
+                        new FrameSizeLimit(maxMessageSize), unmask ? new ClientFrameUnmasker() : null);
                 UPGRADE.set(grizzly, upgrade);
                 HANDSHAKE.set(upgrade);
                 return ctx.getInvokeAction();
@@ -583,6 +636,10 @@ final class TyrusInternals {
             Buffer[] checked = upgrade.admit(content.getContent());
             if (checked[0] == null) {
                 return ctx.getStopAction();
+            }
+            if (checked[0] != content.getContent()) {
+                // unmasked into a copy
+                ctx.setMessage(HttpContent.builder(content.getHttpHeader()).content(checked[0]).build());
             }
             // the frames before an oversize one go to Tyrus first; the rest comes back here
             return checked[1] == null ? ctx.getInvokeAction()
