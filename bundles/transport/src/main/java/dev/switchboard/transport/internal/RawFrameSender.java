@@ -5,6 +5,7 @@ import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.glassfish.tyrus.core.TyrusWebSocket;
 import org.glassfish.tyrus.spi.WriterInfo;
@@ -40,8 +41,8 @@ final class RawFrameSender implements TyrusInternals.Sender {
     }
 
     @Override
-    public void sendBinary(ByteBuffer data, SendHandler done) {
-        ByteBuffer frame = ByteBuffer.wrap(frame(data, keys == null ? 0 : keys.nextInt(), keys != null));
+    public void sendBinary(List<ByteBuffer> parts, SendHandler done) {
+        ByteBuffer frame = ByteBuffer.wrap(frame(parts, keys == null ? 0 : keys.nextInt(), keys != null));
         // TyrusFuture is a CompletableFuture (checked when the internal is detected)
         ((CompletableFuture<?>) socket.sendRawFrame(frame)).whenComplete((written, error) ->
                 done.onResult(error == null ? new SendResult(session) : new SendResult(session, error)));
@@ -52,9 +53,9 @@ final class RawFrameSender implements TyrusInternals.Sender {
         return true;
     }
 
-    /** One final binary frame holding {@code data}'s remaining bytes, masked with {@code key} when {@code masked}. */
-    static byte[] frame(ByteBuffer data, int key, boolean masked) {
-        int length = data.remaining();
+    /** One final binary frame holding {@code parts}' remaining bytes, masked with {@code key} when {@code masked}. */
+    static byte[] frame(List<ByteBuffer> parts, int key, boolean masked) {
+        int length = TyrusInternals.Sender.length(parts);
         int lengthBytes = length < 126 ? 0 : length <= 0xFFFF ? 2 : 8;
         int payloadStart = 2 + lengthBytes + (masked ? 4 : 0);
         byte[] frame = new byte[payloadStart + length];
@@ -71,7 +72,7 @@ final class RawFrameSender implements TyrusInternals.Sender {
         if (masked) {
             out.putInt(key);
         }
-        out.put(data.duplicate());
+        parts.forEach(part -> out.put(part.duplicate()));
         if (masked) {
             WebSocketMask.apply(frame, payloadStart, payloadStart, length, key);
         }

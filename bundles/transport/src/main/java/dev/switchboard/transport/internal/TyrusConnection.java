@@ -289,7 +289,12 @@ final class TyrusConnection implements WebSocketConnection {
 
     @Override
     public CompletionStage<Void> sendBinary(ByteBuffer data) {
-        return send(data.remaining(), done -> sender.sendBinary(data, done));
+        return sendBinary(List.of(data));
+    }
+
+    @Override
+    public CompletionStage<Void> sendBinary(List<ByteBuffer> parts) {
+        return send(TyrusInternals.Sender.length(parts), done -> sender.sendBinary(parts, done));
     }
 
     @Override

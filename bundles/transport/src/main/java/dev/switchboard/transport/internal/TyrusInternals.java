@@ -200,7 +200,24 @@ final class TyrusInternals {
     interface Sender {
         void sendText(String text, SendHandler done);
 
-        void sendBinary(ByteBuffer data, SendHandler done);
+        /** Sends one binary message made of {@code parts}, in order. */
+        void sendBinary(List<ByteBuffer> parts, SendHandler done);
+
+        /** The bytes {@code parts} hold together. */
+        static int length(List<ByteBuffer> parts) {
+            int length = 0;
+            for (ByteBuffer part : parts) {
+                length += part.remaining();
+            }
+            return length;
+        }
+
+        /** {@code parts}' bytes in one array. */
+        static byte[] joined(List<ByteBuffer> parts) {
+            ByteBuffer joined = ByteBuffer.allocate(length(parts));
+            parts.forEach(part -> joined.put(part.duplicate()));
+            return joined.array();
+        }
 
         /** True when messages go straight to Tyrus's socket ({@link Internal#SOCKET_FIELD}). */
         boolean direct();
@@ -217,8 +234,9 @@ final class TyrusInternals {
                 }
 
                 @Override
-                public void sendBinary(ByteBuffer data, SendHandler done) {
-                    session.getAsyncRemote().sendBinary(data, done);
+                public void sendBinary(List<ByteBuffer> parts, SendHandler done) {
+                    session.getAsyncRemote().sendBinary(parts.size() == 1 ? parts.get(0)
+                            : ByteBuffer.wrap(Sender.joined(parts)), done);
                 }
 
                 @Override
@@ -237,10 +255,8 @@ final class TyrusInternals {
             }
 
             @Override
-            public void sendBinary(ByteBuffer data, SendHandler done) {
-                byte[] bytes = new byte[data.remaining()];
-                data.duplicate().get(bytes);
-                socket.sendBinary(bytes, done, ASYNC_BINARY);
+            public void sendBinary(List<ByteBuffer> parts, SendHandler done) {
+                socket.sendBinary(Sender.joined(parts), done, ASYNC_BINARY);
             }
 
             @Override

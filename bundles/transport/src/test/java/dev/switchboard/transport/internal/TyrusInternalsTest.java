@@ -211,12 +211,18 @@ class TyrusInternalsTest {
     }
 
     /**
-     * Raw binary frames both ways, every length encoding, read by Tyrus on the other side (the
-     * client's unmasked by our filter first), echoed byte for byte.
+     * Binary messages both ways, every length encoding and one sent in parts (one of them empty),
+     * read by Tyrus on the other side (the client's unmasked by our filter first), echoed byte for
+     * byte: with raw frames, and through each fallback sender.
      */
     @Test
-    void rawBinaryFramesOfEveryLengthEchoThroughTyrus() throws Exception {
-        TyrusTransport transport = transport();
+    void binaryMessagesOfEveryLengthAndInPartsEchoThroughEachSender() throws Exception {
+        assertBinaryEcho(transport());
+        assertBinaryEcho(transport(Internal.RAW_BINARY_FRAMES));
+        assertBinaryEcho(transport(Internal.SOCKET_FIELD, Internal.RAW_BINARY_FRAMES));
+    }
+
+    private static void assertBinaryEcho(TyrusTransport transport) throws Exception {
         WebSocketServer server = listen(transport, 1 << 20, new WebSocketHandler() {
             @Override
             public void onBinary(WebSocketConnection connection, ByteBuffer data) {
@@ -231,6 +237,12 @@ class TyrusInternalsTest {
             client.sendBinary(ByteBuffer.wrap(pattern(size)));
             assertArrayEquals(pattern(size), next(clientSide.binaries), "echo of " + size);
         }
+        client.sendBinary(List.of(ByteBuffer.wrap(pattern(3)), ByteBuffer.allocate(0), ByteBuffer.wrap(pattern(70_000))));
+        byte[] joined = new byte[70_003];
+        System.arraycopy(pattern(3), 0, joined, 0, 3);
+        System.arraycopy(pattern(70_000), 0, joined, 3, 70_000);
+        assertArrayEquals(joined, next(clientSide.binaries), "echo of a message in parts");
+        server.close();
     }
 
     // --- UNMASKED_FRAMES ------------------------------------------------------------------------
