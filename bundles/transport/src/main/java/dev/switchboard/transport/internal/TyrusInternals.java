@@ -357,15 +357,14 @@ final class TyrusInternals {
 
     /** A client's copy of a server's short {@code frame} (payload up to 125 bytes), masked as RFC 6455 §5.3 wants. */
     static byte[] masked(byte[] frame) {
-        byte[] key = new byte[4];
-        MASKS.nextBytes(key);
+        int key = MASKS.nextInt();
+        int payload = frame.length - 2;
         byte[] out = new byte[frame.length + 4];
         out[0] = frame[0];
         out[1] = (byte) (0x80 | frame[1]);
-        System.arraycopy(key, 0, out, 2, 4);
-        for (int i = 2; i < frame.length; i++) {
-            out[i + 4] = (byte) (frame[i] ^ key[(i - 2) & 3]);
-        }
+        ByteBuffer.wrap(out, 2, 4).putInt(key);
+        System.arraycopy(frame, 2, out, 6, payload);
+        WebSocketMask.apply(out, 6, 6, payload, key);
         return out;
     }
 
