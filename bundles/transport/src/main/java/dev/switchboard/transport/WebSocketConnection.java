@@ -36,6 +36,13 @@ public interface WebSocketConnection {
     CompletionStage<Void> sendBinary(ByteBuffer data);
 
     /**
+     * As {@link #sendBinary(ByteBuffer)}, for one binary message made of {@code parts} in order (say
+     * headers and the payloads they announce): where the connection encodes its frames itself, each
+     * part is copied once, into the frame, rather than joined first.
+     */
+    CompletionStage<Void> sendBinary(List<ByteBuffer> parts);
+
+    /**
      * Queues a text message that goes to many connections (a broadcast): where the connection
      * allows, its frame's bytes are written as they are. Nothing to wait for: a full send queue
      * closes the connection with 1013 as for {@link #sendText}.

@@ -8,9 +8,9 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 
 /**
- * The Web Console's name and title: "Switchboard" and its version instead of Apache Karaf's,
- * with Karaf's logo, icon and style sheet (the Web Console uses the branding service it finds
- * over the one it ships).
+ * The Web Console's name, title and logo: "Switchboard" and its version instead of Apache Karaf's,
+ * with Karaf's icon and style sheet (the Web Console uses the branding service it finds over the
+ * one it ships).
  */
 @Component(service = BrandingPlugin.class)
 public class ConsoleBranding implements BrandingPlugin {
@@ -46,7 +46,7 @@ public class ConsoleBranding implements BrandingPlugin {
 
     @Override
     public String getProductImage() {
-        return karaf.getProductImage();
+        return "/" + SwitchboardPlugin.LABEL + "/res/" + SwitchboardPlugin.LOGO;
     }
 
     @Override

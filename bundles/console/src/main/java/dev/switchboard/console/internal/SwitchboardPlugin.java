@@ -46,9 +46,12 @@ public class SwitchboardPlugin extends AbstractWebConsolePlugin {
     static final Duration STATUS_WAIT = Duration.ofSeconds(25);
 
     private static final long serialVersionUID = 1L;
-    /** What the bundle serves under {@code switchboard/res/}: the page's script, style and chart library. */
+    /** The logo every Web Console page shows ({@link ConsoleBranding}). */
+    static final String LOGO = "switchboard-logo.svg";
+
+    /** What the bundle serves under {@code switchboard/res/}: the page's script, style, chart library and logo. */
     private static final Set<String> RESOURCES =
-            Set.of("switchboard.js", "switchboard.css", "uPlot.iife.min.js", "uPlot.min.css");
+            Set.of("switchboard.js", "switchboard.css", "uPlot.iife.min.js", "uPlot.min.css", LOGO);
 
     private final transient EndpointDirectory directory;
     private final transient StatusFeed statusFeed;

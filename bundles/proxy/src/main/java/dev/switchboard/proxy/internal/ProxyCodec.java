@@ -85,6 +85,17 @@ public final class ProxyCodec {
         }
     }
 
+    /** Appends {@code frame} to {@code parts}: a DATA frame as its header and its payload (not copied), any other whole. */
+    public static void encodeParts(TunnelFrame frame, List<ByteBuffer> parts) {
+        if (frame instanceof TunnelFrame.Data data) {
+            parts.add(ByteBuffer.allocate(HEADER_BYTES).put(TunnelFrame.DATA).putInt(data.streamId())
+                    .putInt(data.bytes().remaining()).flip());
+            parts.add(data.bytes().duplicate());
+        } else {
+            parts.add(encode(frame));
+        }
+    }
+
     /** One frame alone as a message (tests, control frames). */
     public static ByteBuffer encode(TunnelFrame frame) {
         ByteBuffer out = ByteBuffer.allocate(size(frame));

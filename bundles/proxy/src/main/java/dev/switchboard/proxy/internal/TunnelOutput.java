@@ -2,12 +2,13 @@ package dev.switchboard.proxy.internal;
 
 import dev.switchboard.transport.WebSocketConnection;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /** The WebSocket under a {@link Tunnel}. */
 public interface TunnelOutput {
-    /** Sends one binary message; completes when written. */
-    CompletionStage<Void> send(ByteBuffer message);
+    /** Sends one binary message made of {@code parts} (frames' headers and payloads, in order); completes when written. */
+    CompletionStage<Void> send(List<ByteBuffer> parts);
 
     void close(int code, String reason);
 
@@ -15,8 +16,8 @@ public interface TunnelOutput {
     static TunnelOutput over(WebSocketConnection connection) {
         return new TunnelOutput() {
             @Override
-            public CompletionStage<Void> send(ByteBuffer message) {
-                return connection.sendBinary(message);
+            public CompletionStage<Void> send(List<ByteBuffer> parts) {
+                return connection.sendBinary(parts);
             }
 
             @Override

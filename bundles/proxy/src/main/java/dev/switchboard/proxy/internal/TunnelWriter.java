@@ -74,7 +74,7 @@ final class TunnelWriter {
      */
     void pump() {
         while (true) {
-            List<ByteBuffer> messages = new ArrayList<>(1);
+            List<List<ByteBuffer>> messages = new ArrayList<>(1);
             List<TunnelStream> writable = new ArrayList<>(0);
             synchronized (tunnel) {
                 if (pumping || closed) {
@@ -90,7 +90,7 @@ final class TunnelWriter {
                 pumping = true;
             }
             try {
-                for (ByteBuffer message : messages) {
+                for (List<ByteBuffer> message : messages) {
                     output.send(message).whenComplete((ok, error) -> sent(error));
                 }
             } finally {
@@ -113,8 +113,8 @@ final class TunnelWriter {
         }
     }
 
-    /** One message's worth of frames. */
-    private ByteBuffer batch(List<TunnelStream> writable) {
+    /** One message's worth of frames, as parts: DATA payloads are not copied here, only into the WebSocket frame. */
+    private List<ByteBuffer> batch(List<TunnelStream> writable) {
         List<TunnelFrame> frames = new ArrayList<>();
         int size = 0;
         while (!control.isEmpty() && size < BATCH_BYTES) {
@@ -135,9 +135,9 @@ final class TunnelWriter {
             endIfDrained(stream);
             markReady(stream);
         }
-        ByteBuffer message = ByteBuffer.allocate(size);
-        frames.forEach(frame -> ProxyCodec.encode(frame, message));
-        return message.flip();
+        List<ByteBuffer> message = new ArrayList<>(2 * frames.size());
+        frames.forEach(frame -> ProxyCodec.encodeParts(frame, message));
+        return message;
     }
 
     /** Up to {@code limit} queued bytes of {@code stream} within its window, as one DATA. */

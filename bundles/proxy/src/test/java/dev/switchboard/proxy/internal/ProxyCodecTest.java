@@ -9,6 +9,7 @@ import dev.switchboard.transport.HttpHeader;
 import dev.switchboard.transport.RequestHead;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +37,25 @@ class ProxyCodecTest {
         assertEquals(new TunnelFrame.Accept(1, ascii("HTTP/1.1 101 Switching Protocols\r\n\r\n")), decoded.get(1));
         assertEquals("hello", text(((TunnelFrame.Data) decoded.get(2)).bytes()));
         assertEquals(frames.subList(3, 8), decoded.subList(3, 8));
+    }
+
+    /** The parts a tunnel message is sent as: joined, they are the message {@link ProxyCodec#encode} makes; DATA payloads are shared, not copied. */
+    @Test
+    void framesAsPartsJoinToTheEncodedMessageAndShareTheirPayloads() throws Exception {
+        ByteBuffer payload = ascii("a payload");
+        List<TunnelFrame> frames = List.of(new TunnelFrame.Window(1, 4096), new TunnelFrame.Data(1, payload),
+                new TunnelFrame.End(1), new TunnelFrame.Data(3, ascii("x")));
+        List<ByteBuffer> parts = new ArrayList<>();
+        frames.forEach(frame -> ProxyCodec.encodeParts(frame, parts));
+
+        ByteBuffer joined = ByteBuffer.allocate(parts.stream().mapToInt(ByteBuffer::remaining).sum());
+        parts.forEach(part -> joined.put(part.duplicate()));
+        ByteBuffer encoded = ByteBuffer.allocate(frames.stream().mapToInt(ProxyCodec::size).sum());
+        frames.forEach(frame -> ProxyCodec.encode(frame, encoded));
+        assertEquals(encoded.flip(), joined.flip());
+        assertEquals(frames.size(), codec.decode(joined).size());
+        assertTrue(parts.stream().anyMatch(part -> part.array() == payload.array()), "the payload is not copied");
+        assertEquals(9, payload.remaining(), "the caller's buffer is left as it was");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.switchboard.proxy.internal;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -36,8 +37,10 @@ final class TunnelPair implements AutoCloseable {
     private TunnelOutput output(ExecutorService direction, Tunnel[] peer) {
         return new TunnelOutput() {
             @Override
-            public CompletionStage<Void> send(ByteBuffer message) {
-                ByteBuffer copy = ByteBuffer.allocate(message.remaining()).put(message).flip();
+            public CompletionStage<Void> send(List<ByteBuffer> parts) {
+                ByteBuffer copy = ByteBuffer.allocate(parts.stream().mapToInt(ByteBuffer::remaining).sum());
+                parts.forEach(part -> copy.put(part.duplicate()));
+                copy.flip();
                 return CompletableFuture.runAsync(() -> peer[0].receive(copy), direction);
             }
 

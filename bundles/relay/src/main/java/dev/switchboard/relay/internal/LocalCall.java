@@ -48,6 +48,9 @@ final class LocalCall {
     // guarded by this
     private ByteStream localStream;
     private boolean aborted;
+    /** A kept connection whose response ended before the request body's END came: it goes back on END. */
+    private ByteStream keptUntilEnd;
+    private boolean responseSent;
 
     LocalCall(long id, RelayClient client) {
         this.id = id;
@@ -121,7 +124,7 @@ final class LocalCall {
     private void respond(StreamResponse response, boolean headRequest) {
         client.sendText(RelayCodec.response(id, HopByHop.forward(response.head())));
         BodySender sender = new BodySender(id, new ResponseBody(response.stream(), response.head(), headRequest,
-                reusable -> responded(response, reusable)), client::sendBinary, () -> client.ended(this), () -> {
+                reusable -> responded(response, reusable)), client::sendBinary, this::responseSent, () -> {
                     client.sendText(RelayCodec.abort(id, "the local service broke off"));
                     client.ended(this);
                 });
@@ -140,18 +143,41 @@ final class LocalCall {
         sender.start();
     }
 
-    /** The response's body ended: its connection goes back to the pool, or is closed. */
+    /**
+     * The response's body ended: its connection goes back to the pool, or is closed. A service may
+     * answer as soon as it has read the body, before the END frame reached this side: then it goes
+     * back on that END (every byte of the body was written before it).
+     */
     private void responded(StreamResponse response, boolean reusable) {
         boolean keep;
         synchronized (this) {
-            keep = reusable && keepAlive && !aborted && localStream != null && persistent(response.head())
-                    && (framing == RelayCodec.BodyFraming.NONE || bodyEnded);
+            keep = reusable && keepAlive && !aborted && localStream != null && persistent(response.head());
             localStream = null;
+            if (keep && framing != RelayCodec.BodyFraming.NONE && !bodyEnded) {
+                keptUntilEnd = response.stream();
+                return;
+            }
         }
         if (keep) {
             client.localConnections().giveBack(response.stream());
         } else {
             response.stream().close();
+        }
+    }
+
+    /**
+     * The response's END went out. The call is done once the request body ended too: until then it
+     * stays known, so the body's last frames still reach the service and its END (or an abort) the
+     * connection kept for it.
+     */
+    private void responseSent() {
+        boolean done;
+        synchronized (this) {
+            responseSent = true;
+            done = framing == RelayCodec.BodyFraming.NONE || bodyEnded || aborted;
+        }
+        if (done) {
+            client.ended(this);
         }
     }
 
@@ -200,10 +226,23 @@ final class LocalCall {
         }
     }
 
-    synchronized void end() {
-        bodyEnded = true;
-        if (requestBody != null) {
-            requestBody.end();
+    void end() {
+        ByteStream kept;
+        boolean done;
+        synchronized (this) {
+            bodyEnded = true;
+            if (requestBody != null) {
+                requestBody.end();
+            }
+            kept = keptUntilEnd;
+            keptUntilEnd = null;
+            done = responseSent;
+        }
+        if (kept != null) {
+            client.localConnections().giveBack(kept);
+        }
+        if (done) {
+            client.ended(this);
         }
     }
 
@@ -217,14 +256,21 @@ final class LocalCall {
     /** The relay gave up on this request (browser gone, control channel lost). */
     void abort() {
         ByteStream stream;
+        ByteStream kept;
         synchronized (this) {
             aborted = true;
             stream = localStream;
             localStream = null;
+            kept = keptUntilEnd;
+            keptUntilEnd = null;
         }
         if (stream != null) {
             stream.abort();
         }
+        if (kept != null) {
+            kept.close();
+        }
+        client.ended(this);
     }
 
     /** The request body as a chunked stream; its end is the last chunk (no half-close: some servers take it for a hang-up). */

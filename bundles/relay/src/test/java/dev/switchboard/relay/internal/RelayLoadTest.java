@@ -19,7 +19,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Flow;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -115,7 +114,7 @@ class RelayLoadTest {
         HeapPeak heap = new HeapPeak();
         try {
             HttpResponse<String> upload = http.send(HttpRequest.newBuilder(URI.create(base + "/upload"))
-                    .POST(HttpRequest.BodyPublishers.fromPublisher(new Generated(BIG), BIG)).build(),
+                    .POST(Generated.body(BIG)).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(BIG + " " + crc, upload.body());
             HttpResponse<long[]> download = http.send(HttpRequest.newBuilder(URI.create(base + "/download")).build(),
@@ -165,12 +164,22 @@ class RelayLoadTest {
 
     // --- a body generated and checked on the fly ------------------------------------------------------
 
-    /** {@code total} pseudo-random bytes in 64 KiB buffers, made as requested. */
-    private static final class Generated implements Flow.Publisher<ByteBuffer> {
+    /**
+     * {@code total} pseudo-random bytes, made as they are read. Sent through the JDK's own
+     * input-stream publisher: a hand-made one must serialise {@code request} calls from the client's
+     * threads (one that did not sent a chunk twice and skipped one: right length, wrong checksum).
+     */
+    private static final class Generated extends InputStream {
         private final long total;
+        private long position;
 
         Generated(long total) {
             this.total = total;
+        }
+
+        static HttpRequest.BodyPublisher body(long total) {
+            return HttpRequest.BodyPublishers.fromPublisher(
+                    HttpRequest.BodyPublishers.ofInputStream(() -> new Generated(total)), total);
         }
 
         static byte at(long index) {
@@ -189,34 +198,29 @@ class RelayLoadTest {
         }
 
         static void fill(byte[] chunk, long offset, int n) {
+            fill(chunk, 0, offset, n);
+        }
+
+        static void fill(byte[] target, int from, long offset, int n) {
             for (int i = 0; i < n; i++) {
-                chunk[i] = at(offset + i);
+                target[from + i] = at(offset + i);
             }
         }
 
         @Override
-        public void subscribe(Flow.Subscriber<? super ByteBuffer> subscriber) {
-            AtomicLong sent = new AtomicLong();
-            subscriber.onSubscribe(new Flow.Subscription() {
-                @Override
-                public void request(long n) {
-                    for (long i = 0; i < n && sent.get() < total; i++) {
-                        int size = (int) Math.min(65_536, total - sent.get());
-                        byte[] chunk = new byte[size];
-                        fill(chunk, sent.get(), size);
-                        sent.addAndGet(size);
-                        subscriber.onNext(ByteBuffer.wrap(chunk));
-                    }
-                    if (sent.get() >= total) {
-                        subscriber.onComplete();
-                    }
-                }
+        public int read() {
+            return position < total ? at(position++) & 0xFF : -1;
+        }
 
-                @Override
-                public void cancel() {
-                    sent.set(total);
-                }
-            });
+        @Override
+        public int read(byte[] target, int offset, int length) {
+            if (position >= total) {
+                return -1;
+            }
+            int n = (int) Math.min(length, total - position);
+            fill(target, offset, position, n);
+            position += n;
+            return n;
         }
     }
 

@@ -83,8 +83,12 @@ class RelayLocalConnectionsTest {
                 assertEquals("GET /after/" + i + " ", browser.get("/after/" + i).body);
                 await("the local connection is kept", () -> idle() == 1);
             }
-            assertEquals("POST /post hello", browser.send("POST /post", "Content-Length: 5\r\n", "hello").body);
-            await("the local connection is kept", () -> idle() == 1);
+            // the service answers a body sent by length as soon as it has read it, which may be
+            // before the body's END reached the relay client: the connection is kept either way
+            for (int i = 0; i < 20; i++) {
+                assertEquals("POST /post hello", browser.send("POST /post", "Content-Length: 5\r\n", "hello").body);
+                await("the local connection is kept", () -> idle() == 1);
+            }
             assertEquals("POST /chunked hello", browser.send("POST /chunked", "Transfer-Encoding: chunked\r\n",
                     "5\r\nhello\r\n0\r\n\r\n").body);
         }
@@ -113,7 +117,7 @@ class RelayLocalConnectionsTest {
         }
         assertTrue(local.accepted.get() <= 9, "at most one local connection per concurrent request, got "
                 + local.accepted.get() + " for 200 requests");
-        assertEquals(262, local.requests.get());
+        assertEquals(281, local.requests.get());
         await("every kept connection idles in the pool", () -> idle() == local.accepted.get());
     }
 

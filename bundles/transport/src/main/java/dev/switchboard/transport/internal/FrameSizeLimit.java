@@ -18,7 +18,7 @@ final class FrameSizeLimit {
     /** What {@link #check} returns while every frame fits. */
     static final int FITS = -1;
 
-    private static final int LONGEST_HEADER = 14;
+    static final int LONGEST_HEADER = 14;
 
     private final long limit;
     private final byte[] header = new byte[LONGEST_HEADER];
@@ -88,24 +88,31 @@ final class FrameSizeLimit {
     }
 
     private int headerLength() {
-        if (headerBytes < 2) {
-            return 2;
-        }
-        int lengthCode = header[1] & 0x7F;
-        int extended = lengthCode == 126 ? 2 : lengthCode == 127 ? 8 : 0;
-        int mask = (header[1] & 0x80) != 0 ? 4 : 0;
-        return 2 + extended + mask;
+        return headerBytes < 2 ? 2 : headerLength(header[1]);
     }
 
     private long payloadLength() {
-        int lengthCode = header[1] & 0x7F;
+        return payloadLength(header, 0);
+    }
+
+    /** The length of a frame header whose second byte (mask bit and length code) is {@code second}. */
+    static int headerLength(byte second) {
+        int lengthCode = second & 0x7F;
+        int extended = lengthCode == 126 ? 2 : lengthCode == 127 ? 8 : 0;
+        int mask = (second & 0x80) != 0 ? 4 : 0;
+        return 2 + extended + mask;
+    }
+
+    /** The payload length of the whole frame header at {@code start} of {@code bytes}. */
+    static long payloadLength(byte[] bytes, int start) {
+        int lengthCode = bytes[start + 1] & 0x7F;
         if (lengthCode < 126) {
             return lengthCode;
         }
-        int bytes = lengthCode == 126 ? 2 : 8;
+        int count = lengthCode == 126 ? 2 : 8;
         long length = 0;
-        for (int i = 0; i < bytes; i++) {
-            length = (length << 8) | (header[2 + i] & 0xFF);
+        for (int i = 0; i < count; i++) {
+            length = (length << 8) | (bytes[start + 2 + i] & 0xFF);
         }
         // the most significant bit must be 0 (RFC 6455 §5.2); a length past it is too big all the same
         return length < 0 ? Long.MAX_VALUE : length;

@@ -122,7 +122,7 @@ final class TyrusConnection implements WebSocketConnection {
         this.owner = owner;
         this.policy = owner.policy();
         this.session = session;
-        this.sender = owner.internals().sender(session);
+        this.sender = owner.internals().sender(session, owner.client());
         this.frames = wire == null ? null : new FrameWriter(wire, new FrameWriter.Listener() {
             @Override
             public void written(int count, long bytes) {
@@ -289,7 +289,12 @@ final class TyrusConnection implements WebSocketConnection {
 
     @Override
     public CompletionStage<Void> sendBinary(ByteBuffer data) {
-        return send(data.remaining(), done -> sender.sendBinary(data, done));
+        return sendBinary(List.of(data));
+    }
+
+    @Override
+    public CompletionStage<Void> sendBinary(List<ByteBuffer> parts) {
+        return send(TyrusInternals.Sender.length(parts), done -> sender.sendBinary(parts, done));
     }
 
     @Override

@@ -15,6 +15,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -38,6 +39,7 @@ import org.glassfish.grizzly.nio.NIOConnection;
 import org.glassfish.tyrus.container.grizzly.server.WebSocketAddOn;
 import org.glassfish.tyrus.core.RequestContext;
 import org.glassfish.tyrus.core.TyrusEndpointWrapper;
+import org.glassfish.tyrus.core.TyrusFuture;
 import org.glassfish.tyrus.core.TyrusRemoteEndpoint;
 import org.glassfish.tyrus.core.TyrusWebSocket;
 import org.glassfish.tyrus.core.frame.CloseFrame;
@@ -124,7 +126,23 @@ final class TyrusInternals {
          * {@link #UPGRADED_CONTENT} and {@link #HANDSHAKE_THREAD}. Fallback: the connection keeps
          * the codec and its request.
          */
-        HTTP_RELEASE
+        HTTP_RELEASE,
+        /**
+         * {@code TyrusWebSocket.sendRawFrame} writes bytes as they are, in order with Tyrus's own
+         * frames, and returns a {@code CompletableFuture}: so a session without extensions sends
+         * binary frames encoded by {@link RawFrameSender}, one copy, a client's masked eight bytes
+         * at a time; Tyrus copies twice and masks a byte at a time through a volatile index (most of
+         * a tunnel's CPU). Needs {@link #SOCKET_FIELD}. Fallback: Tyrus encodes them.
+         */
+        RAW_BINARY_FRAMES,
+        /**
+         * Tyrus's server reads a client frame without the mask bit as it is (it does not insist on
+         * masking, RFC 6455 §5.1 notwithstanding): so our frame filter unmasks a client's frames
+         * eight bytes at a time ({@link ClientFrameUnmasker}) and hands Tyrus plain ones; Tyrus
+         * unmasks a byte at a time through a volatile index. Needs {@link #UPGRADED_CONTENT}.
+         * Fallback: Tyrus unmasks.
+         */
+        UNMASKED_FRAMES
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(TyrusInternals.class);
@@ -167,7 +185,7 @@ final class TyrusInternals {
         // behaviour, not members: these cannot be probed up front; each connection falls back by
         // itself when one fails, and the canary test tells
         Set<Internal> found = EnumSet.of(Internal.UPGRADED_CONTENT, Internal.HANDSHAKE_THREAD, Internal.REQUEST_CONTEXT,
-                Internal.SHARED_FRAMES, Internal.HTTP_RELEASE);
+                Internal.SHARED_FRAMES, Internal.HTTP_RELEASE, Internal.UNMASKED_FRAMES);
         if (REMOTE_SOCKET != null) {
             found.add(Internal.SOCKET_FIELD);
         }
@@ -180,6 +198,9 @@ final class TyrusInternals {
         if (REMOTE_SOCKET != null && SOCKET_STATE != null) {
             found.add(Internal.CLOSE_HANDSHAKE);
         }
+        if (REMOTE_SOCKET != null && rawFramesComplete()) {
+            found.add(Internal.RAW_BINARY_FRAMES);
+        }
         return found;
     }
 
@@ -189,13 +210,31 @@ final class TyrusInternals {
     interface Sender {
         void sendText(String text, SendHandler done);
 
-        void sendBinary(ByteBuffer data, SendHandler done);
+        /** Sends one binary message made of {@code parts}, in order. */
+        void sendBinary(List<ByteBuffer> parts, SendHandler done);
+
+        /** The bytes {@code parts} hold together. */
+        static int length(List<ByteBuffer> parts) {
+            int length = 0;
+            for (ByteBuffer part : parts) {
+                length += part.remaining();
+            }
+            return length;
+        }
+
+        /** {@code parts}' bytes in one array. */
+        static byte[] joined(List<ByteBuffer> parts) {
+            ByteBuffer joined = ByteBuffer.allocate(length(parts));
+            parts.forEach(part -> joined.put(part.duplicate()));
+            return joined.array();
+        }
 
         /** True when messages go straight to Tyrus's socket ({@link Internal#SOCKET_FIELD}). */
         boolean direct();
     }
 
-    Sender sender(Session session) {
+    /** @param client the session's frames are masked */
+    Sender sender(Session session, boolean client) {
         TyrusWebSocket socket = offers(Internal.SOCKET_FIELD) ? socketOf(session) : null;
         if (socket == null) {
             return new Sender() {
@@ -205,8 +244,9 @@ final class TyrusInternals {
                 }
 
                 @Override
-                public void sendBinary(ByteBuffer data, SendHandler done) {
-                    session.getAsyncRemote().sendBinary(data, done);
+                public void sendBinary(List<ByteBuffer> parts, SendHandler done) {
+                    session.getAsyncRemote().sendBinary(parts.size() == 1 ? parts.get(0)
+                            : ByteBuffer.wrap(Sender.joined(parts)), done);
                 }
 
                 @Override
@@ -215,6 +255,9 @@ final class TyrusInternals {
                 }
             };
         }
+        if (offers(Internal.RAW_BINARY_FRAMES) && session.getNegotiatedExtensions().isEmpty()) {
+            return new RawFrameSender(session, socket, client);
+        }
         return new Sender() {
             @Override
             public void sendText(String text, SendHandler done) {
@@ -222,10 +265,8 @@ final class TyrusInternals {
             }
 
             @Override
-            public void sendBinary(ByteBuffer data, SendHandler done) {
-                byte[] bytes = new byte[data.remaining()];
-                data.duplicate().get(bytes);
-                socket.sendBinary(bytes, done, ASYNC_BINARY);
+            public void sendBinary(List<ByteBuffer> parts, SendHandler done) {
+                socket.sendBinary(Sender.joined(parts), done, ASYNC_BINARY);
             }
 
             @Override
@@ -241,6 +282,18 @@ final class TyrusInternals {
             return REMOTE_SOCKET.getDeclaringClass().isInstance(remote) ? (TyrusWebSocket) REMOTE_SOCKET.get(remote) : null;
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
+        }
+    }
+
+    /** Whether {@code sendRawFrame}'s future can tell when its frame is written ({@link Internal#RAW_BINARY_FRAMES}). */
+    private static boolean rawFramesComplete() {
+        try {
+            TyrusWebSocket.class.getMethod("sendRawFrame", ByteBuffer.class);
+            // what it returns is a TyrusFuture
+            return CompletableFuture.class.isAssignableFrom(TyrusFuture.class);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            LOG.warn("Tyrus's raw frames cannot be awaited ({}); Tyrus encodes binary frames", e.toString());
+            return false;
         }
     }
 
@@ -314,15 +367,14 @@ final class TyrusInternals {
 
     /** A client's copy of a server's short {@code frame} (payload up to 125 bytes), masked as RFC 6455 §5.3 wants. */
     static byte[] masked(byte[] frame) {
-        byte[] key = new byte[4];
-        MASKS.nextBytes(key);
+        int key = MASKS.nextInt();
+        int payload = frame.length - 2;
         byte[] out = new byte[frame.length + 4];
         out[0] = frame[0];
         out[1] = (byte) (0x80 | frame[1]);
-        System.arraycopy(key, 0, out, 2, 4);
-        for (int i = 2; i < frame.length; i++) {
-            out[i + 4] = (byte) (frame[i] ^ key[(i - 2) & 3]);
-        }
+        ByteBuffer.wrap(out, 2, 4).putInt(key);
+        System.arraycopy(frame, 2, out, 6, payload);
+        WebSocketMask.apply(out, 6, 6, payload, key);
         return out;
     }
 
@@ -372,7 +424,8 @@ final class TyrusInternals {
             throw new IOException("cannot create Tyrus's WebSocketAddOn (Tyrus version changed?)", e);
         }
         return offers(Internal.UPGRADED_CONTENT)
-                ? List.of(new FrameLimitAddOn(maxMessageSize, offers(Internal.HTTP_RELEASE)), tyrus) : List.of(tyrus);
+                ? List.of(new FrameLimitAddOn(maxMessageSize, offers(Internal.HTTP_RELEASE), offers(Internal.UNMASKED_FRAMES)), tyrus)
+                : List.of(tyrus);
     }
 
     private static Constructor<WebSocketAddOn> addOnConstructor() {
@@ -404,6 +457,8 @@ final class TyrusInternals {
         private final FrameSizeLimit frames;
         /** Where the connection goes once opened (null: it keeps the listener's chain). */
         private final UpgradedChain release;
+        /** Null where Tyrus unmasks ({@link Internal#UNMASKED_FRAMES}). */
+        private final ClientFrameUnmasker unmasker;
         private volatile TyrusConnection connection;
         /** Set once a frame was refused: nothing more reaches Tyrus. */
         private boolean refused;
@@ -411,12 +466,13 @@ final class TyrusInternals {
         private long dropped;
 
         private Upgrade(InetSocketAddress peer, String key, Connection<?> grizzly, FrameSizeLimit frames,
-                        UpgradedChain release) {
+                        UpgradedChain release, ClientFrameUnmasker unmasker) {
             this.peer = peer;
             this.key = key;
             this.grizzly = grizzly;
             this.frames = frames;
             this.release = release;
+            this.unmasker = unmasker;
         }
 
         InetSocketAddress peer() {
@@ -440,8 +496,9 @@ final class TyrusInternals {
 
         /**
          * Checks the frames in {@code bytes}, read after the upgrade; call holding this upgrade's
-         * lock. Returns what may go to Tyrus (null: nothing) and what is to be checked next (null:
-         * nothing); a frame over the limit closes the connection with 1009 and nothing more passes.
+         * lock. Returns what may go to Tyrus (null: nothing), unmasked when this upgrade unmasks,
+         * and what is to be checked next (null: nothing); a frame over the limit closes the
+         * connection with 1009 and nothing more passes.
          */
         Buffer[] admit(Buffer bytes) {
             if (refused) {
@@ -455,15 +512,20 @@ final class TyrusInternals {
             int start = bytes.position();
             int oversize = frames.check(index -> bytes.get(start + index), bytes.remaining());
             if (oversize == FrameSizeLimit.FITS) {
-                return new Buffer[] {bytes, null};
+                return new Buffer[] {plain(bytes), null};
             }
             if (oversize > 0) {
                 Buffer rest = bytes.split(start + oversize);
-                return new Buffer[] {bytes, rest};
+                // bytes ends where a frame starts, so none of it waits in the unmasker
+                return new Buffer[] {plain(bytes), rest};
             }
             refused = true;
             refuse();
             return new Buffer[2];
+        }
+
+        private Buffer plain(Buffer bytes) {
+            return unmasker == null ? bytes : unmasker.unmask(bytes, grizzly.getMemoryManager());
         }
 
         private void refuse() {
@@ -519,7 +581,7 @@ final class TyrusInternals {
         if (seen != null && offers(Internal.HANDSHAKE_THREAD) && seen.key.equals(firstHeader(request, WEBSOCKET_KEY))) {
             return seen;
         }
-        return new Upgrade(peerOf(request), "", null, null, null);
+        return new Upgrade(peerOf(request), "", null, null, null, null);
     }
 
     private InetSocketAddress peerOf(HandshakeRequest request) {
@@ -544,15 +606,17 @@ final class TyrusInternals {
 
         private final int maxMessageSize;
         private final boolean release;
+        private final boolean unmask;
 
-        FrameLimitAddOn(int maxMessageSize, boolean release) {
+        FrameLimitAddOn(int maxMessageSize, boolean release, boolean unmask) {
             this.maxMessageSize = maxMessageSize;
             this.release = release;
+            this.unmask = unmask;
         }
 
         @Override
         public void setup(NetworkListener listener, FilterChainBuilder builder) {
-            builder.add(builder.indexOfType(HttpServerFilter.class), new FrameLimitFilter(maxMessageSize, release));
+            builder.add(builder.indexOfType(HttpServerFilter.class), new FrameLimitFilter(maxMessageSize, release, unmask));
         }
     }
 
@@ -567,10 +631,13 @@ final class TyrusInternals {
 
         private final int maxMessageSize;
         private final UpgradedChain release;
+        /** Client frames go to Tyrus unmasked ({@link Internal#UNMASKED_FRAMES}). */
+        private final boolean unmask;
 
-        FrameLimitFilter(int maxMessageSize, boolean release) {
+        FrameLimitFilter(int maxMessageSize, boolean release, boolean unmask) {
             this.maxMessageSize = maxMessageSize;
             this.release = release ? new UpgradedChain(this) : null;
+            this.unmask = unmask;
         }
 
         @Override
@@ -594,7 +661,7 @@ final class TyrusInternals {
                 // the upgrade request itself: Tyrus handshakes next, on this thread
                 Upgrade upgrade = new Upgrade(peerOf(grizzly),
                         Objects.requireNonNullElse(request.getHeader(WEBSOCKET_KEY), ""), grizzly,
-                        new FrameSizeLimit(maxMessageSize), release);
+                        new FrameSizeLimit(maxMessageSize), release, unmask ? new ClientFrameUnmasker() : null);
                 UPGRADE.set(grizzly, upgrade);
                 HANDSHAKE.set(upgrade);
                 return ctx.getInvokeAction();
@@ -615,7 +682,9 @@ final class TyrusInternals {
             if (checked[0] == null) {
                 return ctx.getStopAction();
             }
-            ctx.setMessage(content);
+            // unmasked into a copy, or a raw read of a released connection: content Tyrus takes
+            ctx.setMessage(checked[0] == content.getContent() ? content
+                    : HttpContent.builder(content.getHttpHeader()).content(checked[0]).build());
             // the frames before an oversize one go to Tyrus first; the rest comes back here as it came
             return checked[1] == null ? ctx.getInvokeAction()
                     : ctx.getInvokeAction(raw ? checked[1] : HttpContent.builder(content.getHttpHeader()).content(checked[1]).build());

@@ -60,7 +60,8 @@ final class RawPeer implements AutoCloseable {
         }
     }
 
-    private static void answerHandshake(Socket socket) throws IOException {
+    /** Reads a client's upgrade request and answers it with 101 by hand. */
+    static void answerHandshake(Socket socket) throws IOException {
         String key = null;
         for (String line : readHead(socket.getInputStream()).split("\r\n")) {
             if (line.toLowerCase(Locale.ROOT).startsWith("sec-websocket-key:")) {

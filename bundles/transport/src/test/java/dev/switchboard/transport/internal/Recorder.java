@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.switchboard.transport.ClientHandler;
 import dev.switchboard.transport.WebSocketConnection;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -22,6 +23,8 @@ class Recorder implements ClientHandler {
 
     final BlockingQueue<WebSocketConnection> opens = new LinkedBlockingQueue<>();
     final BlockingQueue<String> texts = new LinkedBlockingQueue<>();
+    /** Binary messages, copied. */
+    final BlockingQueue<byte[]> binaries = new LinkedBlockingQueue<>();
     final BlockingQueue<Closed> closes = new LinkedBlockingQueue<>();
     final BlockingQueue<Retry> retryQueue = new LinkedBlockingQueue<>();
     final List<Retry> retries = new CopyOnWriteArrayList<>();
@@ -46,6 +49,13 @@ class Recorder implements ClientHandler {
         if (echo) {
             connection.sendText(text);
         }
+    }
+
+    @Override
+    public void onBinary(WebSocketConnection connection, ByteBuffer data) {
+        byte[] copy = new byte[data.remaining()];
+        data.duplicate().get(copy);
+        binaries.add(copy);
     }
 
     @Override

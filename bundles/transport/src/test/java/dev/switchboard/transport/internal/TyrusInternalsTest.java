@@ -1,6 +1,7 @@
 package dev.switchboard.transport.internal;
 
 import static dev.switchboard.transport.internal.Recorder.next;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -16,9 +17,13 @@ import dev.switchboard.transport.WebSocketConnection;
 import dev.switchboard.transport.WebSocketHandler;
 import dev.switchboard.transport.WebSocketServer;
 import dev.switchboard.transport.internal.TyrusInternals.Internal;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -26,7 +31,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -140,6 +147,176 @@ class TyrusInternalsTest {
         ConnectionMetrics.Snapshot sent = client.metrics().snapshot();
         assertEquals(2, sent.framesOut());
         assertEquals("héllo ✓".getBytes(StandardCharsets.UTF_8).length + 3, sent.bytesOut());
+    }
+
+    // --- RAW_BINARY_FRAMES ----------------------------------------------------------------------
+
+    /** Payload sizes at the edges of each length encoding (RFC 6455 §5.2: 7, 16 and 64 bit). */
+    private static final int[] FRAME_SIZES = {0, 1, 125, 126, 65_535, 65_536, 100_003};
+
+    private static byte[] pattern(int size) {
+        byte[] bytes = new byte[size];
+        for (int i = 0; i < size; i++) {
+            bytes[i] = (byte) (i * 31 + size);
+        }
+        return bytes;
+    }
+
+    /**
+     * A client's binary frames, read by a raw server that unmasks them a byte at a time as RFC 6455
+     * §5.3 says: each final, binary, masked, its length encoded as short as it fits, the payload as
+     * sent, and the keys not all alike.
+     */
+    @Test
+    void aClientsRawBinaryFramesAreMaskedAsTheRfcSays() throws Exception {
+        assertClientFramesMasked(transport());
+    }
+
+    /** Fallback: Tyrus encodes and masks them, with the same result on the wire. */
+    @Test
+    void withoutRawBinaryFramesTyrusMasksTheClientsFrames() throws Exception {
+        assertClientFramesMasked(transport(Internal.RAW_BINARY_FRAMES));
+    }
+
+    private static void assertClientFramesMasked(TyrusTransport transport) throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Recorder clientSide = new Recorder();
+            transport.connect(ClientSpec.builder("masking", URI.create("ws://127.0.0.1:" + listener.getLocalPort() + "/raw"))
+                    .compression(false).pingInterval(Duration.ZERO).build(), clientSide);
+            try (Socket socket = listener.accept()) {
+                RawPeer.answerHandshake(socket);
+                WebSocketConnection client = next(clientSide.opens);
+                DataInputStream in = new DataInputStream(socket.getInputStream());
+                Set<Integer> keys = new HashSet<>();
+                for (int size : FRAME_SIZES) {
+                    client.sendBinary(ByteBuffer.wrap(pattern(size)));
+                    assertEquals(0x82, in.readUnsignedByte(), "final binary frame of " + size);
+                    int second = in.readUnsignedByte();
+                    assertEquals(0x80, second & 0x80, "masked");
+                    int code = second & 0x7F;
+                    long length = code == 126 ? in.readUnsignedShort() : code == 127 ? in.readLong() : code;
+                    assertEquals(size < 126 ? size : size <= 0xFFFF ? 126 : 127, code, "length code of " + size);
+                    assertEquals(size, length);
+                    byte[] key = in.readNBytes(4);
+                    keys.add(ByteBuffer.wrap(key).getInt());
+                    byte[] payload = in.readNBytes(size);
+                    for (int i = 0; i < size; i++) {
+                        payload[i] ^= key[i % 4];
+                    }
+                    assertArrayEquals(pattern(size), payload, "payload of " + size);
+                }
+                assertTrue(keys.size() > 1, "a fresh key per frame: " + keys);
+            }
+        }
+    }
+
+    /**
+     * Binary messages both ways, every length encoding and one sent in parts (one of them empty),
+     * read by Tyrus on the other side (the client's unmasked by our filter first), echoed byte for
+     * byte: with raw frames, and through each fallback sender.
+     */
+    @Test
+    void binaryMessagesOfEveryLengthAndInPartsEchoThroughEachSender() throws Exception {
+        assertBinaryEcho(transport());
+        assertBinaryEcho(transport(Internal.RAW_BINARY_FRAMES));
+        assertBinaryEcho(transport(Internal.SOCKET_FIELD, Internal.RAW_BINARY_FRAMES));
+    }
+
+    private static void assertBinaryEcho(TyrusTransport transport) throws Exception {
+        WebSocketServer server = listen(transport, 1 << 20, new WebSocketHandler() {
+            @Override
+            public void onBinary(WebSocketConnection connection, ByteBuffer data) {
+                connection.sendBinary(data);
+            }
+        });
+        Recorder clientSide = new Recorder();
+        transport.connect(ClientSpec.builder("c", uri(server)).compression(false).pingInterval(Duration.ZERO)
+                .maxMessageSize(1 << 20).build(), clientSide);
+        WebSocketConnection client = next(clientSide.opens);
+        for (int size : FRAME_SIZES) {
+            client.sendBinary(ByteBuffer.wrap(pattern(size)));
+            assertArrayEquals(pattern(size), next(clientSide.binaries), "echo of " + size);
+        }
+        client.sendBinary(List.of(ByteBuffer.wrap(pattern(3)), ByteBuffer.allocate(0), ByteBuffer.wrap(pattern(70_000))));
+        byte[] joined = new byte[70_003];
+        System.arraycopy(pattern(3), 0, joined, 0, 3);
+        System.arraycopy(pattern(70_000), 0, joined, 3, 70_000);
+        assertArrayEquals(joined, next(clientSide.binaries), "echo of a message in parts");
+        server.close();
+    }
+
+    // --- UNMASKED_FRAMES ------------------------------------------------------------------------
+
+    /** What our filter hands Tyrus: a client frame without the mask bit, which Tyrus's server reads as it is. */
+    @Test
+    void tyrusServerReadsAClientFrameSentPlain() throws Exception {
+        Recorder serverSide = new Recorder();
+        WebSocketServer server = listen(transport(Internal.UNMASKED_FRAMES), SMALL_LIMIT, serverSide);
+        try (Socket socket = RawPeer.client(server.port(), "/ws")) {
+            next(serverSide.opens);
+            byte[] text = "plain".getBytes(StandardCharsets.US_ASCII);
+            socket.getOutputStream().write(new byte[] {(byte) 0x81, (byte) text.length});
+            socket.getOutputStream().write(text);
+            assertEquals("plain", next(serverSide.texts));
+        }
+    }
+
+    /**
+     * Masked frames with keys that are not zero, written a few bytes at a time so headers and
+     * keys may be split over reads, a fragmented text with a ping between its fragments, then a
+     * binary over 64 KiB: the filter unmasks them and Tyrus delivers both messages.
+     */
+    @Test
+    void theFilterUnmasksAClientsFramesHoweverTheyArrive() throws Exception {
+        assertMaskedFramesDelivered(transport());
+    }
+
+    /** Fallback: Tyrus unmasks them. */
+    @Test
+    void withoutUnmaskedFramesTyrusUnmasksTheClientsFrames() throws Exception {
+        assertMaskedFramesDelivered(transport(Internal.UNMASKED_FRAMES));
+    }
+
+    private static void assertMaskedFramesDelivered(TyrusTransport transport) throws Exception {
+        Recorder serverSide = new Recorder();
+        WebSocketServer server = listen(transport, 1 << 20, serverSide);
+        try (Socket socket = RawPeer.client(server.port(), "/ws")) {
+            socket.setTcpNoDelay(true);
+            next(serverSide.opens);
+            OutputStream out = socket.getOutputStream();
+            byte[] stream = concat(
+                    maskedFrame(0x01, "héllo ".getBytes(StandardCharsets.UTF_8), 0xA1B2C3D4),
+                    maskedFrame(0x89, "ping".getBytes(StandardCharsets.US_ASCII), 0xFFFFFFFF),
+                    maskedFrame(0x80, "wörld".getBytes(StandardCharsets.UTF_8), 0x01020304));
+            for (int i = 0; i < stream.length; i += 3) {
+                out.write(stream, i, Math.min(3, stream.length - i));
+                out.flush();
+            }
+            assertEquals("héllo wörld", next(serverSide.texts));
+            out.write(maskedFrame(0x82, pattern(70_001), 0x5EED5EED));
+            assertArrayEquals(pattern(70_001), next(serverSide.binaries));
+        }
+    }
+
+    /** A client frame masked with {@code key}, a byte at a time as RFC 6455 §5.3 says. */
+    private static byte[] maskedFrame(int first, byte[] payload, int key) {
+        ByteArrayOutputStream frame = new ByteArrayOutputStream();
+        byte[] header = RawPeer.frameHeader((first & 0x80) != 0, first & 0x0F, payload.length);
+        frame.write(header, 0, header.length - 4);
+        byte[] keyBytes = ByteBuffer.allocate(4).putInt(key).array();
+        frame.writeBytes(keyBytes);
+        for (int i = 0; i < payload.length; i++) {
+            frame.write(payload[i] ^ keyBytes[i % 4]);
+        }
+        return frame.toByteArray();
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            all.writeBytes(part);
+        }
+        return all.toByteArray();
     }
 
     // --- ADD_ON_CONSTRUCTOR ---------------------------------------------------------------------

@@ -84,6 +84,8 @@ class ConsoleTabTest {
                 + "/system/console/switchboard", "admin", switchboard.password()));
         assertTrue(chromium.driver().getTitle().startsWith("Switchboard " + version + " Web Console"),
                 chromium.driver().getTitle());
+        chromium.await(d -> Boolean.TRUE.equals(js("return [...document.images].some(i => "
+                + "i.src.endsWith('/switchboard/res/switchboard-logo.svg') && i.complete && i.naturalWidth > 0);")));
         chromium.awaitText(state("demo"), "ONLINE");
         chromium.awaitText(state("mirror"), "ONLINE");
         chromium.await(d -> !d.findElements(By.cssSelector("[data-endpoint='demo'] .sb-panel table")).isEmpty());
