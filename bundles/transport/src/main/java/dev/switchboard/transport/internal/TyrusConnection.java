@@ -244,6 +244,10 @@ final class TyrusConnection implements WebSocketConnection {
         LOG.warn("{} a message of {} bytes, over the limit of {}; closing with 1009", label, bytes,
                 policy.maxMessageSize());
         closing = true;
+        if (frames != null) {
+            // corked frames go before the close frame the filter writes next
+            frames.flush();
+        }
         ended(new CloseReason(CloseReason.CloseCodes.TOO_BIG, tooBigReason(policy.maxMessageSize())));
         owner.timer().schedule(closeSocket, LINGER.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -320,6 +324,11 @@ final class TyrusConnection implements WebSocketConnection {
         return handler.neverBlocks();
     }
 
+    /** The most frames one write of shared frames carried, 0 without them (tests). */
+    int mostFramesPerWrite() {
+        return frames == null ? 0 : frames.mostFramesPerWrite();
+    }
+
     /** True when shared frames are written as they are, past Tyrus. */
     boolean writesSharedFrames() {
         return frames != null;
@@ -347,6 +356,10 @@ final class TyrusConnection implements WebSocketConnection {
             sent.completeExceptionally(new IOException("send queue of " + label + " is full ("
                     + policy.sendQueueLimit() + " messages); connection closed with 1013"));
             return sent;
+        }
+        if (frames != null) {
+            // shared frames corked before this message go first
+            frames.flush();
         }
         try {
             write.accept(result -> {
@@ -404,6 +417,10 @@ final class TyrusConnection implements WebSocketConnection {
                 ended(closeReason);
             }
             return;
+        }
+        if (frames != null) {
+            // corked frames go before the close frame
+            frames.flush();
         }
         if (awaitPeer && owner.internals().startCloseHandshake(session, code, phrase, owner.client())) {
             sentClose = new Close(code, phrase);

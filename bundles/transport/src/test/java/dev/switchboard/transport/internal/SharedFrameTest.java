@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Frames encoded once and written as they are to many connections ({@link SharedText}): in
- * order, counted, before a close frame.
+ * order, counted, before a close frame; corked per round of the selector loop when sent on it.
  */
 class SharedFrameTest {
 
@@ -37,10 +37,17 @@ class SharedFrameTest {
     private static final class Broadcaster implements WebSocketHandler {
 
         private final WebSocketServer server;
+        private final boolean onSelector;
         private final AtomicInteger sequence = new AtomicInteger();
 
-        Broadcaster(WebSocketServer server) {
+        Broadcaster(WebSocketServer server, boolean onSelector) {
             this.server = server;
+            this.onSelector = onSelector;
+        }
+
+        @Override
+        public boolean neverBlocks() {
+            return onSelector;
         }
 
         @Override
@@ -58,9 +65,14 @@ class SharedFrameTest {
     }
 
     private WebSocketServer listen(boolean compression) throws Exception {
+        return listen(compression, false);
+    }
+
+    /** @param onSelector the handler runs on the selector thread, where frames are corked */
+    private WebSocketServer listen(boolean compression, boolean onSelector) throws Exception {
         WebSocketServer server = transport.listen(ServerSpec.builder("shared").compression(compression)
                 .pingInterval(Duration.ZERO).build());
-        server.addWebSocket("/fan", new Broadcaster(server));
+        server.addWebSocket("/fan", new Broadcaster(server, onSelector));
         return server;
     }
 
@@ -86,7 +98,24 @@ class SharedFrameTest {
      */
     @Test
     void framesOfOneReadArriveInOrderAndCounted() throws Exception {
-        WebSocketServer server = listen(false);
+        WebSocketServer server = burst(listen(false));
+        assertTrue(server.connections().stream().allMatch(c -> ((TyrusConnection) c).mostFramesPerWrite() == 1),
+                "frames sent on a worker thread leave one by one");
+    }
+
+    /**
+     * Bad input as above, the handler on the selector thread: the frames of one read are corked
+     * and leave together, still every one, in order, counted once.
+     */
+    @Test
+    void framesSentOnTheSelectorAreCorkedAndArriveInOrderAndCounted() throws Exception {
+        WebSocketServer server = burst(listen(false, true));
+        assertTrue(server.connections().stream().allMatch(c -> ((TyrusConnection) c).mostFramesPerWrite() > 1),
+                "the frames of one read left in one write");
+    }
+
+    /** A publisher and a subscriber; the publisher sends texts back to back; both get all, in order, counted. */
+    private WebSocketServer burst(WebSocketServer server) throws Exception {
         Client publisher = connect(server, false);
         assertTrue(onlyServerSide(server).writesSharedFrames());
         Client subscriber = connect(server, false);
@@ -107,6 +136,7 @@ class SharedFrameTest {
         }
         assertEquals(2 * payload, server.metrics().snapshot().bytesOut());
         Await.until("nothing pending", () -> server.connections().stream().mapToInt(WebSocketConnection::pendingSends).sum() == 0);
+        return server;
     }
 
     /** Frames sent outside any read (from a timer, another bundle) are written at once. */
@@ -125,7 +155,17 @@ class SharedFrameTest {
     /** Bad input: a close asked for in the same read as a send; the frame goes out before the close frame. */
     @Test
     void aFrameSentBeforeACloseIsWrittenBeforeIt() throws Exception {
-        WebSocketServer server = listen(false);
+        aFrameSentBeforeACloseIsWrittenBeforeIt(false);
+    }
+
+    /** Bad input as above, on the selector thread: the corked frame goes out before the close frame. */
+    @Test
+    void aFrameCorkedBeforeACloseIsWrittenBeforeIt() throws Exception {
+        aFrameSentBeforeACloseIsWrittenBeforeIt(true);
+    }
+
+    private void aFrameSentBeforeACloseIsWrittenBeforeIt(boolean onSelector) throws Exception {
+        WebSocketServer server = listen(false, onSelector);
         Client client = connect(server, false);
         TyrusConnection connection = onlyServerSide(server);
         client.connection().sendText("bye");
