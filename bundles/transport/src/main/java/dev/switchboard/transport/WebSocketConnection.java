@@ -57,7 +57,11 @@ public interface WebSocketConnection {
     /** False from the first {@link #close}, or once the connection ended: nothing more is sent. */
     boolean isOpen();
 
-    /** Outgoing messages queued but not yet written. */
+    /**
+     * Outgoing messages waiting for the peer: queued but not yet written to the socket. Messages
+     * held back for a moment to leave together with others (corked) are not counted: they wait
+     * for this side, not for the peer.
+     */
     int pendingSends();
 
     /** Live counters of this connection. */

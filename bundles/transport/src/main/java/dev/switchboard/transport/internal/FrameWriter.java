@@ -57,6 +57,8 @@ final class FrameWriter {
     private int length;
     private int frames;
     private long payloadBytes;
+    /** Frames corked now, for readers without the lock. */
+    private volatile int corked;
     /** A flush is queued on the connection's selector loop. */
     private boolean flushQueued;
     /** The most frames one write carried (tests). */
@@ -100,6 +102,14 @@ final class FrameWriter {
         writeHeld();
     }
 
+    /**
+     * Frames sent but not yet handed to Grizzly, waiting for this round of the selector loop to
+     * end: they wait for us, not for the peer, so they do not make it a slow consumer.
+     */
+    int corked() {
+        return corked;
+    }
+
     /** The most frames one write carried so far (tests). */
     synchronized int mostFramesPerWrite() {
         return mostFramesPerWrite;
@@ -115,7 +125,7 @@ final class FrameWriter {
         }
         message.copyFrameTo(batch, length);
         length += size;
-        frames++;
+        corked = ++frames;
         payloadBytes += message.payloadLength();
     }
 
@@ -130,6 +140,7 @@ final class FrameWriter {
         batch = null;
         length = 0;
         frames = 0;
+        corked = 0;
         payloadBytes = 0;
         try {
             write(grizzly, bytes, written);

@@ -310,7 +310,8 @@ final class TyrusConnection implements WebSocketConnection {
         if (!isOpen()) {
             return false;
         }
-        if (pendingSends.incrementAndGet() > policy.sendQueueLimit()) {
+        // frames corked for this round of the selector loop wait for us, not for the peer
+        if (pendingSends.incrementAndGet() - frames.corked() > policy.sendQueueLimit()) {
             pendingSends.decrementAndGet();
             tooSlow(policy.sendQueueLimit() + " messages waiting");
             return false;
@@ -559,7 +560,7 @@ final class TyrusConnection implements WebSocketConnection {
 
     @Override
     public int pendingSends() {
-        return pendingSends.get();
+        return pendingSends.get() - (frames == null ? 0 : frames.corked());
     }
 
     @Override
