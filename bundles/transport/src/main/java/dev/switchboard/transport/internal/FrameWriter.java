@@ -11,15 +11,15 @@ import org.glassfish.grizzly.memory.Buffers;
 import org.glassfish.grizzly.nio.NIOConnection;
 import org.glassfish.grizzly.nio.NIOTransport;
 import org.glassfish.grizzly.nio.SelectorHandler;
-import org.glassfish.grizzly.threadpool.Threads;
+import org.glassfish.grizzly.nio.SelectorRunner;
 
 /**
  * Writes one server connection's shared frames straight to its Grizzly connection, as they were
  * encoded once for every subscriber (Tyrus would encode, copy and wrap each message per
  * connection).
  *
- * <p>Frames sent on a selector thread (a handler that never blocks, handling a read) are corked:
- * they gather per connection and leave in one write from the connection's own selector loop,
+ * <p>Frames sent on the connection's own selector thread (a handler that never blocks, handling a
+ * read) are corked: they gather per connection and leave in one write from that selector loop,
  * which runs the flush before it selects again — after every read of this round was handled, so a
  * publisher whose one read carried many messages costs each subscriber one write, not one per
  * message. Grizzly runs the flush as long as the loop runs; if it cannot take the task (it
@@ -75,7 +75,7 @@ final class FrameWriter {
     }
 
     void write(SharedText message) {
-        boolean cork = corks && Threads.isService();
+        boolean cork = corks && onOwnLoop();
         synchronized (this) {
             append(message, cork);
             if (!cork) {
@@ -94,6 +94,12 @@ final class FrameWriter {
         } catch (RuntimeException e) {
             flush();
         }
+    }
+
+    /** True on the thread running the connection's selector loop (an identity check: no thread-local lookup). */
+    private boolean onOwnLoop() {
+        SelectorRunner runner = ((NIOConnection) grizzly).getSelectorRunner();
+        return runner != null && runner.getRunnerThread() == Thread.currentThread();
     }
 
     /** Hands every corked frame to Grizzly now: before a close frame or a message Tyrus writes, say. */
