@@ -110,7 +110,14 @@ final class GrizzlyByteStream implements ByteStream {
         }
         ATTRIBUTE.set(connection, this);
         connection.setProcessor(PROCESSOR);
+        // an upgraded server connection: the codec reads it no more, its request need not stay
+        UpgradedChain.dropCodecState(connection);
         connection.addCloseListener((GenericCloseListener) this::onConnectionClosed);
+    }
+
+    /** The Grizzly connection under this stream (tests). */
+    Connection<?> connection() {
+        return connection;
     }
 
     @Override

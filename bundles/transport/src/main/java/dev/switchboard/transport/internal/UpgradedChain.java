@@ -68,6 +68,14 @@ final class UpgradedChain {
             return;
         }
         connection.setProcessor(target);
+        dropCodecState(connection);
+    }
+
+    /**
+     * Drops what Grizzly's HTTP codec keeps of {@code connection}'s last request (about 9 KB): for a
+     * connection the codec reads no more, a WebSocket on the released chain or an upgraded byte stream.
+     */
+    static void dropCodecState(Connection<?> connection) {
         CODEC_REQUEST.remove(connection);
         CODEC_KEEP_ALIVE.remove(connection);
     }

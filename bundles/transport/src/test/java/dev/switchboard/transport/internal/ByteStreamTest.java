@@ -53,6 +53,8 @@ class ByteStreamTest {
             String head = readHead(in);
             assertTrue(head.startsWith("HTTP/1.1 101"), head);
             assertEquals("HELLOgot PING", new String(in.readNBytes(13), ISO_8859_1));
+            // the upgraded browser side keeps nothing of Grizzly's HTTP codec (its request was ~9 KB)
+            assertEquals(List.of(false), fixture.keptCodecRequest);
         }
     }
 

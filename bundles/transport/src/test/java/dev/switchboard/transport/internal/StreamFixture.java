@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.glassfish.grizzly.http.HttpServerFilter;
 
 /**
  * The pieces of a byte-stream test on loopback: a splicing front server (every request it gets
@@ -32,6 +33,8 @@ final class StreamFixture implements AutoCloseable {
 
     final TyrusTransport transport = new TyrusTransport();
     final List<Splice> ended = new CopyOnWriteArrayList<>();
+    /** Per upgrade the front switched: whether its connection still held Grizzly's HTTP codec request. */
+    final List<Boolean> keptCodecRequest = new CopyOnWriteArrayList<>();
     final List<Boolean> endedReset = new CopyOnWriteArrayList<>();
     /** Request heads as backends received them. */
     final ConcurrentLinkedQueue<String> heads = new ConcurrentLinkedQueue<>();
@@ -49,6 +52,8 @@ final class StreamFixture implements AutoCloseable {
                         return;
                     }
                     ByteStream client = exchange.switchProtocols(HopByHop.forward(response.head()).headers());
+                    keptCodecRequest.add(((GrizzlyByteStream) client).connection().getAttributes()
+                            .getAttribute(HttpServerFilter.HTTP_SERVER_REQUEST_ATTR_NAME) != null);
                     Splice.join(client, response.stream(), (splice, reset) -> {
                         endedReset.add(reset);
                         ended.add(splice);
