@@ -295,17 +295,24 @@ final class RelayServer {
             }
             Tunnel tunnel = (Tunnel) connection.attributes().get(TUNNEL);
             RelayCodec.Frame frame;
+            ResponseHead whole = null;
             try {
                 frame = RelayCodec.frame(data);
+                if (frame.type() == RelayCodec.RESPONSE) {
+                    whole = RelayCodec.responseHead(frame.payload());
+                }
             } catch (IllegalArgumentException e) {
                 malformed(connection, e);
                 return;
             }
             ServerCall call = tunnel == null ? null : tunnel.calls.get(frame.id());
-            if (call != null && frame.type() == RelayCodec.DATA) {
-                call.onData(frame.payload());
-            } else if (call != null) {
-                call.onEnd();
+            if (call == null) {
+                return;
+            }
+            switch (frame.type()) {
+                case RelayCodec.DATA -> call.onData(frame.payload());
+                case RelayCodec.END -> call.onEnd();
+                default -> call.onWholeResponse(whole, frame.payload());
             }
         }
 
