@@ -242,6 +242,16 @@ final class RelayServer {
 
     private final class Control implements WebSocketHandler {
 
+        /**
+         * Yes: a control message is parsed and handed to its call, whose writes to the browser
+         * and sends on the channel are queued, never awaited; events are queued to the source
+         * thread. Read on the selector thread, a request's answer saves a hand-off to a worker.
+         */
+        @Override
+        public boolean neverBlocks() {
+            return true;
+        }
+
         @Override
         public void onOpen(WebSocketConnection connection) {
             events.later(HELLO_TIMEOUT, () -> {
