@@ -15,14 +15,28 @@
 # also one connection's MB/s and CPU at 100 idle connections. Prints one JSON line per figure, then a
 # table: figure | baselines | goal | met?. Loopback only; every process it starts is stopped on exit.
 #
-# Usage: benchmarks/tunnels.sh relay|proxy [--quick]
+# Usage: benchmarks/tunnels.sh relay|proxy [--quick] [--only http]
+#   --quick: shorter runs; --only http: only the keep-alive HTTP GETs (direct, socat, 1 JVM), to iterate fast
 #   env: SWITCHBOARD_ZIP (default distribution/target/switchboard-<version>.zip),
 #        DRIVER_OPTS (JVM options of the driver), RESULTS (also keep the JSON lines in this file)
 set -euo pipefail
 
 kind="${1:-}"
 if [[ "$kind" != relay && "$kind" != proxy ]]; then
-  echo "usage: $0 relay|proxy [--quick]" >&2; exit 2
+  echo "usage: $0 relay|proxy [--quick] [--only http]" >&2; exit 2
+fi
+shift
+quick=false; only=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) quick=true ;;
+    --only) only="${2:-}"; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+if [[ -n "$only" && "$only" != http ]]; then
+  echo "--only takes: http" >&2; exit 2
 fi
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 jar="$repo/benchmarks/target/switchboard-benchmarks.jar"
@@ -30,7 +44,7 @@ version=$(sed -n '0,/<version>/s:.*<version>\(.*\)</version>.*:\1:p' "$repo/pom.
 zip="${SWITCHBOARD_ZIP:-$repo/distribution/target/switchboard-${version}.zip}"
 driver_opts="${DRIVER_OPTS:--Xmx1g}"
 warmup=3; seconds=8; connects=300; idle=1000; idle_cpu=30
-if [[ "${2:-}" == "--quick" ]]; then
+if [[ "$quick" == true ]]; then
   warmup=1; seconds=3; connects=100; idle=300; idle_cpu=10
 fi
 
@@ -66,7 +80,7 @@ socat -b 131072 "TCP-LISTEN:$socat_near,bind=127.0.0.1,fork,reuseaddr,nodelay" "
 socat_pids="$socat_pids,$!"; pids+=("$!")
 await_port "$socat_far"; await_port "$socat_near"
 
-if [[ "$kind" == relay ]]; then
+if [[ "$kind" == relay && -z "$only" ]]; then
   java -Xmx512m -cp "$jar" dev.switchboard.benchmarks.Base64Relay --service "$echo_port" >"$work/base64.log" 2>&1 &
   pids+=("$!")
   base64_ready="$(ready_line "$work/base64.log")"
@@ -96,6 +110,14 @@ start_switchboard 1
 one="$kind (1 JVM)"
 declare -A port=([direct]="$echo_port" [socat]="$socat_near" ["$one"]="$sb_port")
 declare -A pid=([direct]="" [socat]="$socat_pids" ["$one"]="$sb_pids")
+if [[ "$only" == http ]]; then
+  for label in direct socat "$one"; do
+    driver --scenario http --label "$label" --url "http://127.0.0.1:${port[$label]}/hello"
+  done | tee -a "$results"
+  stop_switchboard
+  python3 "$repo/benchmarks/tunnels-table.py" "$kind" "$results"
+  exit 0
+fi
 {
   for size in 1024 65536; do
     for label in direct socat "$one"; do

@@ -122,9 +122,9 @@ final class LocalCall {
     }
 
     private void respond(StreamResponse response, boolean headRequest) {
-        client.sendText(RelayCodec.response(id, HopByHop.forward(response.head())));
         BodySender sender = new BodySender(id, new ResponseBody(response.stream(), response.head(), headRequest,
-                reusable -> responded(response, reusable)), client::sendBinary, this::responseSent, () -> {
+                reusable -> responded(response, reusable)), client, HopByHop.forward(response.head()),
+                this::responseSent, () -> {
                     client.sendText(RelayCodec.abort(id, "the local service broke off"));
                     client.ended(this);
                 });
@@ -190,11 +190,9 @@ final class LocalCall {
     private void refused(Throwable error) {
         byte[] page = ("The tunnel's local service cannot be reached: " + error.getMessage() + "\n")
                 .getBytes(StandardCharsets.UTF_8);
-        client.sendText(RelayCodec.response(id, ResponseHead.of(502, "Bad Gateway", List.of(
+        client.sendBinary(RelayCodec.response(id, ResponseHead.of(502, "Bad Gateway", List.of(
                 new HttpHeader("Content-Type", "text/plain; charset=utf-8"),
-                new HttpHeader("Content-Length", Integer.toString(page.length))))));
-        client.sendBinary(RelayCodec.data(id, ByteBuffer.wrap(page)));
-        client.sendBinary(RelayCodec.end(id));
+                new HttpHeader("Content-Length", Integer.toString(page.length)))), ByteBuffer.wrap(page)));
         client.ended(this);
     }
 

@@ -22,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * the tunnel name with the token in its first message, and a {@link LocalCall} per forwarded
  * request. Data connections are connections of their own: they outlive a control channel.
  */
-final class RelayClient implements ClientHandler {
+final class RelayClient implements ClientHandler, BodySender.Frames {
 
     record Settings(String id, URI relayUrl, String token, String tunnel, URI localUrl) implements EndpointSettings {
 
@@ -102,14 +102,16 @@ final class RelayClient implements ClientHandler {
         return localConnections.idleCount();
     }
 
-    void sendText(String text) {
+    @Override
+    public void sendText(String text) {
         WebSocketConnection connection = control;
         if (connection != null) {
             connection.sendText(text);
         }
     }
 
-    void sendBinary(ByteBuffer frame) {
+    @Override
+    public void sendBinary(ByteBuffer frame) {
         WebSocketConnection connection = control;
         if (connection != null) {
             connection.sendBinary(frame);
@@ -168,7 +170,7 @@ final class RelayClient implements ClientHandler {
         withCall(frame.id(), call -> {
             if (frame.type() == RelayCodec.DATA) {
                 call.data(frame.payload());
-            } else {
+            } else if (frame.type() == RelayCodec.END) {
                 call.end();
             }
         });

@@ -9,6 +9,7 @@ import dev.switchboard.transport.HttpHeader;
 import dev.switchboard.transport.RequestHead;
 import dev.switchboard.transport.ResponseHead;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,12 +19,19 @@ import java.util.List;
  * (server: a request id and head; an upgrade also its single-use connection id),
  * {@code response} (client: status and headers), {@code ack} (bytes of a body the other side may
  * send again) and {@code abort}. Bodies travel in binary frames: one type byte ({@link #DATA},
- * {@link #END}), the request id (8 bytes), then the payload as it is.
+ * {@link #END}, {@link #RESPONSE}), the request id (8 bytes), then the payload as it is.
+ *
+ * <p>Few messages per request, as each costs both sides a WebSocket frame: a request without a
+ * body ({@code "body":"NONE"}) is its {@code request} message alone, no END follows; a response
+ * whose body came whole with its head is one {@link #RESPONSE} frame (its head as the
+ * {@code response} message's JSON, length first, then the body: head, body and end in one).
  */
 final class RelayCodec {
 
     static final byte DATA = 1;
     static final byte END = 2;
+    /** A whole response: the head's JSON length (4 bytes), its JSON, then the complete body. */
+    static final byte RESPONSE = 3;
     private static final int FRAME_HEADER = 9;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -100,16 +108,39 @@ final class RelayCodec {
         return ByteBuffer.allocate(FRAME_HEADER).put(END).putLong(id).flip();
     }
 
+    /** A {@link #RESPONSE} frame: {@code head} and the whole of {@code body}. */
+    static ByteBuffer response(long id, ResponseHead head, ByteBuffer body) {
+        byte[] json = response(id, head).getBytes(StandardCharsets.UTF_8);
+        ByteBuffer frame = ByteBuffer.allocate(FRAME_HEADER + 4 + json.length + body.remaining());
+        frame.put(RESPONSE).putLong(id).putInt(json.length).put(json).put(body);
+        return frame.flip();
+    }
+
     static Frame frame(ByteBuffer bytes) {
         if (bytes.remaining() < FRAME_HEADER) {
             throw new IllegalArgumentException("binary frame of " + bytes.remaining() + " bytes has no header");
         }
         byte type = bytes.get();
         long id = bytes.getLong();
-        if (type != DATA && type != END) {
+        if (type != DATA && type != END && type != RESPONSE) {
             throw new IllegalArgumentException("binary frame of unknown type " + type);
         }
         return new Frame(type, id, bytes.slice());
+    }
+
+    /** The head of a {@link #RESPONSE} frame's payload; the payload is left at the body. */
+    static ResponseHead responseHead(ByteBuffer payload) {
+        if (payload.remaining() < 4) {
+            throw new IllegalArgumentException("response frame without its head");
+        }
+        int length = payload.getInt();
+        if (length < 0 || length > payload.remaining()) {
+            throw new IllegalArgumentException("response frame with a head of " + length + " bytes in "
+                    + payload.remaining());
+        }
+        String json = StandardCharsets.UTF_8.decode(payload.slice(payload.position(), length)).toString();
+        payload.position(payload.position() + length);
+        return responseHead(parse(json));
     }
 
     private static ObjectNode message(String type) {

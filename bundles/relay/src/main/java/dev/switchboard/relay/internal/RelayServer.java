@@ -242,6 +242,16 @@ final class RelayServer {
 
     private final class Control implements WebSocketHandler {
 
+        /**
+         * Yes: a control message is parsed and handed to its call, whose writes to the browser
+         * and sends on the channel are queued, never awaited; events are queued to the source
+         * thread. Read on the selector thread, a request's answer saves a hand-off to a worker.
+         */
+        @Override
+        public boolean neverBlocks() {
+            return true;
+        }
+
         @Override
         public void onOpen(WebSocketConnection connection) {
             events.later(HELLO_TIMEOUT, () -> {
@@ -295,17 +305,24 @@ final class RelayServer {
             }
             Tunnel tunnel = (Tunnel) connection.attributes().get(TUNNEL);
             RelayCodec.Frame frame;
+            ResponseHead whole = null;
             try {
                 frame = RelayCodec.frame(data);
+                if (frame.type() == RelayCodec.RESPONSE) {
+                    whole = RelayCodec.responseHead(frame.payload());
+                }
             } catch (IllegalArgumentException e) {
                 malformed(connection, e);
                 return;
             }
             ServerCall call = tunnel == null ? null : tunnel.calls.get(frame.id());
-            if (call != null && frame.type() == RelayCodec.DATA) {
-                call.onData(frame.payload());
-            } else if (call != null) {
-                call.onEnd();
+            if (call == null) {
+                return;
+            }
+            switch (frame.type()) {
+                case RelayCodec.DATA -> call.onData(frame.payload());
+                case RelayCodec.END -> call.onEnd();
+                default -> call.onWholeResponse(whole, frame.payload());
             }
         }
 

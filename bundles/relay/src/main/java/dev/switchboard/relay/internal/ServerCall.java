@@ -55,12 +55,20 @@ final class ServerCall {
         });
     }
 
-    /** Sends a plain request and its body; the timeout runs from the end of the body. */
+    /**
+     * Sends a plain request and its body; the timeout runs from the end of the body. A request
+     * without a body is its request message alone: the client knows from its framing that no END
+     * follows.
+     */
     void start(RequestHead forwarded) {
         RelayCodec.BodyFraming framing = forwarded.header("Content-Length").isPresent() ? RelayCodec.BodyFraming.LENGTH
                 : exchange.request().header("Transfer-Encoding").isPresent() ? RelayCodec.BodyFraming.CHUNKED
                 : RelayCodec.BodyFraming.NONE;
         tunnel.send(RelayCodec.request(id, forwarded, framing));
+        if (framing == RelayCodec.BodyFraming.NONE) {
+            bodySent();
+            return;
+        }
         BodySender sender = new BodySender(id, exchange.body(), frame -> {
             bytesIn.add(frame.remaining() - 9L);
             tunnel.send(frame);
@@ -99,6 +107,15 @@ final class ServerCall {
         status = head.status();
         ByteSink sink = exchange.respond(head.status(), head.reason(), HopByHop.forward(head).headers());
         response = new BodyWriter(sink, bytes -> tunnel.send(RelayCodec.ack(id, bytes)));
+    }
+
+    /** A response that came in one frame: its head, the whole body, the end. */
+    void onWholeResponse(ResponseHead head, ByteBuffer body) {
+        onResponse(head);
+        if (body.hasRemaining()) {
+            onData(body);
+        }
+        onEnd();
     }
 
     void onData(ByteBuffer payload) {

@@ -10,12 +10,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.api.Message;
 import dev.switchboard.transport.ClientHandler;
 import dev.switchboard.transport.ClientSpec;
+import dev.switchboard.transport.HttpHeader;
+import dev.switchboard.transport.ResponseHead;
 import dev.switchboard.transport.WebSocketClient;
 import dev.switchboard.transport.WebSocketConnection;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +37,8 @@ class RelayControlTest {
 
     private static final String LOCAL_101 = "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n"
             + "Upgrade: websocket\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
+
+    private static final String GET = "GET /a HTTP/1.1\r\nHost: fake.localhost\r\n\r\n";
 
     private final RelayFixture relay;
     private final List<Message> events = new CopyOnWriteArrayList<>();
@@ -124,6 +129,50 @@ class RelayControlTest {
         }
     }
 
+    /**
+     * A GET without a body is its request message alone (no END frame follows it), and a response
+     * may come as one RESPONSE frame (head, body, end) or streamed (response message, DATA, END);
+     * the browser's kept connection carries the next request either way.
+     */
+    @Test
+    void aBodilessGetIsOneMessageAndEitherFormOfResponseAnswersItOnTheKeptConnection() throws Exception {
+        FakeClient fake = registered("fake");
+        ResponseHead ok = ResponseHead.of(200, "OK", List.of(new HttpHeader("Content-Length", "2")));
+        try (Socket browser = new Socket(InetAddress.getLoopbackAddress(), relay.relayPort())) {
+            browser.setSoTimeout(20_000);
+            browser.getOutputStream().write(GET.getBytes(ISO_8859_1));
+            JsonNode first = fake.next("request");
+            assertEquals("NONE", first.path("body").asText());
+            fake.connection.sendBinary(RelayCodec.response(first.path("id").asLong(), ok,
+                    ByteBuffer.wrap("ok".getBytes(ISO_8859_1))));
+            assertTrue(readHead(browser.getInputStream()).startsWith("HTTP/1.1 200"));
+            assertEquals("ok", new String(browser.getInputStream().readNBytes(2), ISO_8859_1));
+
+            browser.getOutputStream().write(GET.getBytes(ISO_8859_1));
+            long second = fake.next("request").path("id").asLong();
+            // the channel keeps order: an END for the first request would have come before this
+            assertTrue(fake.binaries.isEmpty(), fake.binaries.size() + " binary frames for bodiless requests");
+            fake.connection.sendText(RelayCodec.response(second, ok));
+            fake.connection.sendBinary(RelayCodec.data(second, ByteBuffer.wrap("OK".getBytes(ISO_8859_1))));
+            fake.connection.sendBinary(RelayCodec.end(second));
+            assertTrue(readHead(browser.getInputStream()).startsWith("HTTP/1.1 200"));
+            assertEquals("OK", new String(browser.getInputStream().readNBytes(2), ISO_8859_1));
+        }
+    }
+
+    /** Bad input: a RESPONSE frame whose head's length runs past the frame; one without a head. Closed with 4400. */
+    @Test
+    void aResponseFrameThatCannotBeReadIsClosedWith4400() throws Exception {
+        List<ByteBuffer> bad = List.of(ByteBuffer.allocate(9 + 4 + 3).put(RelayCodec.RESPONSE).putLong(1).putInt(1000)
+                .flip(), ByteBuffer.allocate(9 + 2).put(RelayCodec.RESPONSE).putLong(1).flip());
+        for (int i = 0; i < bad.size(); i++) {
+            FakeClient fake = registered("fake" + i);
+            fake.connection.sendBinary(bad.get(i));
+            await("the client is closed", () -> fake.closeCode >= 0);
+            assertEquals(RelayServer.MALFORMED, fake.closeCode);
+        }
+    }
+
     private static int readOrEnd(Socket socket) {
         try {
             return socket.getInputStream().read();
@@ -166,6 +215,8 @@ class RelayControlTest {
     private final class FakeClient implements ClientHandler {
         private final String hello;
         private final BlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
+        private final BlockingQueue<ByteBuffer> binaries = new LinkedBlockingQueue<>();
+        private volatile WebSocketConnection connection;
         private final WebSocketClient client;
         private volatile int closeCode = -1;
 
@@ -177,6 +228,7 @@ class RelayControlTest {
 
         @Override
         public void onOpen(WebSocketConnection connection) {
+            this.connection = connection;
             if (hello != null) {
                 connection.sendText(hello);
             }
@@ -185,6 +237,11 @@ class RelayControlTest {
         @Override
         public void onText(WebSocketConnection connection, String text) {
             received.add(RelayCodec.parse(text));
+        }
+
+        @Override
+        public void onBinary(WebSocketConnection connection, ByteBuffer data) {
+            binaries.add(data);
         }
 
         @Override

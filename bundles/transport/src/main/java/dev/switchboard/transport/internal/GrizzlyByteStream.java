@@ -150,17 +150,28 @@ final class GrizzlyByteStream implements ByteStream {
 
     // --- reading --------------------------------------------------------------------------------
 
+    /**
+     * A target may end its turn inside {@code onBytes} of an early buffer (a response complete in the
+     * bytes read with its head: the stream goes back to a pool, {@link #release()}d and received by
+     * the pool's watch): that nested receive took the stream over, with the early bytes still
+     * waiting, and this one stops.
+     */
     @Override
     public void receive(ByteReceiver target) {
         boolean ended;
         boolean closed;
         FilterChainContext unpark;
+        boolean first = true;
         while (true) {
             ByteBuffer next;
             synchronized (this) {
                 if (receiver != null) {
-                    throw new IllegalStateException("stream from " + remote + " already has a receiver");
+                    if (first) {
+                        throw new IllegalStateException("stream from " + remote + " already has a receiver");
+                    }
+                    return;
                 }
+                first = false;
                 next = early.poll();
                 if (next == null) {
                     receiver = target;
