@@ -3,6 +3,7 @@ package dev.switchboard.transport.internal;
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
 import org.glassfish.tyrus.core.TyrusWebSocketEngine;
 import org.glassfish.tyrus.server.TyrusServerContainer;
 import org.glassfish.tyrus.spi.WebSocketEngine;
@@ -18,10 +19,32 @@ final class HostBoundContainer extends TyrusServerContainer {
     static final String CONTEXT_PATH = "/";
 
     private final TyrusWebSocketEngine engine;
+    private final SessionScheduler scheduler;
 
-    HostBoundContainer(int frameBufferSize) {
+    /** @param threads the name of the server's threads, which its session scheduler's thread extends */
+    HostBoundContainer(int frameBufferSize, String threads) {
         super((Set<Class<?>>) Set.<Class<?>>of());
+        this.scheduler = new SessionScheduler(threads + "-sessions");
         this.engine = TyrusWebSocketEngine.builder(this).incomingBufferSize(frameBufferSize).build();
+    }
+
+    /** Tyrus's sessions schedule on this, without a wake-up per received message. */
+    @Override
+    public ScheduledExecutorService getScheduledExecutorService() {
+        return scheduler;
+    }
+
+    SessionScheduler sessionScheduler() {
+        return scheduler;
+    }
+
+    @Override
+    public void stop() {
+        try {
+            super.stop();
+        } finally {
+            scheduler.shutdownNow();
+        }
     }
 
     /** Endpoints go straight to the engine, which accepts them before and after the listener starts. */

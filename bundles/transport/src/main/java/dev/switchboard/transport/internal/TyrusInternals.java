@@ -160,6 +160,7 @@ final class TyrusInternals {
     private static final Attribute<Upgrade> UPGRADE =
             Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createAttribute(TyrusInternals.class.getName() + ".upgrade");
     private static final String WEBSOCKET_KEY = "Sec-WebSocket-Key";
+    private static final String IDLE_TIMER = "org.glassfish.tyrus.core.TyrusSession$IdleTimeoutCommand";
 
     /** Everything the Tyrus on the class path offers. */
     static final TyrusInternals DETECTED = new TyrusInternals(detected());
@@ -398,6 +399,15 @@ final class TyrusInternals {
     Connection<?> wire(Upgrade upgrade, Session session) {
         return offers(Internal.SHARED_FRAMES) && upgrade.grizzly != null && session.getNegotiatedExtensions().isEmpty()
                 ? upgrade.grizzly : null;
+    }
+
+    /**
+     * Tyrus's session idle timer ({@code TyrusSession.IdleTimeoutCommand}), which does nothing when no
+     * idle timeout is set: Tyrus schedules one with no delay for every message a session receives
+     * ({@link SessionScheduler}). Matched by name; if Tyrus renames it, the task runs as before.
+     */
+    static boolean isIdleTimerWithoutTimeout(Runnable task) {
+        return IDLE_TIMER.equals(task.getClass().getName());
     }
 
     /** A failed send that means Grizzly's own write queue is full: the peer is too slow. */

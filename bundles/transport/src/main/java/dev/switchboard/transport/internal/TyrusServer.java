@@ -80,11 +80,17 @@ final class TyrusServer implements WebSocketServer {
         ConnectionPolicy policy = ConnectionPolicy.of(spec);
         // a server's close frames are queued behind its other writes and flushed before the socket closes
         this.owner = new TyrusConnection.Owner(policy, timer, Runnable::run, metrics, internals, false);
-        this.container = TyrusClassLoading.call(() -> new HostBoundContainer(policy.frameBufferSize()));
+        this.container = TyrusClassLoading.call(() -> new HostBoundContainer(policy.frameBufferSize(),
+                "switchboard-ws-server-" + spec.name()));
         this.httpRoutes = new HttpRoutes(label);
         this.streamRoutes = new StreamRoutes(label, webSocketPaths, httpRoutes::longestPrefix);
         httpRoutes.streams(streamRoutes);
         this.http = new HttpServer();
+    }
+
+    /** Tyrus idle-timer tasks its sessions scheduled for nothing and did not run (tests). */
+    long idleTimersSkipped() {
+        return container.sessionScheduler().skipped();
     }
 
     /** Binds and starts; on any failure releases what it took (DESIGN pitfall 12) and throws. */

@@ -437,6 +437,28 @@ class TyrusInternalsTest {
         }
     }
 
+    /**
+     * Canary for {@link TyrusInternals#isIdleTimerWithoutTimeout}: Tyrus schedules its do-nothing idle
+     * timer once per received message; the server's session scheduler answers each without a thread
+     * waking, and every message arrives. Fails when Tyrus renames the task (it then runs, as before).
+     */
+    @Test
+    void theIdleTimerTyrusSchedulesPerMessageIsNotRun() throws Exception {
+        Recorder serverSide = new Recorder();
+        TyrusServer server = (TyrusServer) listen(transport(), SMALL_LIMIT, serverSide);
+        try (Socket socket = RawPeer.client(server.port(), "/ws")) {
+            next(serverSide.opens);
+            long before = server.idleTimersSkipped();
+            for (int i = 0; i < 50; i++) {
+                socket.getOutputStream().write(frame(0x1, "m" + i));
+            }
+            for (int i = 0; i < 50; i++) {
+                assertEquals("m" + i, next(serverSide.texts));
+            }
+            assertTrue(server.idleTimersSkipped() - before >= 50, "skipped " + (server.idleTimersSkipped() - before));
+        }
+    }
+
     /** Fallback: the connection stays on the listener's chain, the codec keeps its request; it works. */
     @Test
     void withoutTheReleaseTheCodecKeepsItsRequest() throws Exception {
