@@ -15,22 +15,34 @@
 # also one connection's MB/s and CPU at 100 idle connections. Prints one JSON line per figure, then a
 # table: figure | baselines | goal | met?. Loopback only; every process it starts is stopped on exit.
 #
-# Usage: benchmarks/tunnels.sh relay|proxy [--quick]
+# Usage: benchmarks/tunnels.sh relay|proxy [--quick] [--only echo]
+#   --only echo: only the WebSocket echo figures, in one JVM, beside direct and socat (to iterate on
+#   throughput)
 #   env: SWITCHBOARD_ZIP (default distribution/target/switchboard-<version>.zip),
 #        DRIVER_OPTS (JVM options of the driver), RESULTS (also keep the JSON lines in this file)
 set -euo pipefail
 
 kind="${1:-}"
 if [[ "$kind" != relay && "$kind" != proxy ]]; then
-  echo "usage: $0 relay|proxy [--quick]" >&2; exit 2
+  echo "usage: $0 relay|proxy [--quick] [--only echo]" >&2; exit 2
 fi
+shift
+quick=""; only=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) quick=1; shift ;;
+    --only) only="${2:-}"; shift 2 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+case "$only" in ""|echo) ;; *) echo "--only takes echo, got: $only" >&2; exit 2 ;; esac
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 jar="$repo/benchmarks/target/switchboard-benchmarks.jar"
 version=$(sed -n '0,/<version>/s:.*<version>\(.*\)</version>.*:\1:p' "$repo/pom.xml")
 zip="${SWITCHBOARD_ZIP:-$repo/distribution/target/switchboard-${version}.zip}"
 driver_opts="${DRIVER_OPTS:--Xmx1g}"
 warmup=3; seconds=8; connects=300; idle=1000; idle_cpu=30
-if [[ "${2:-}" == "--quick" ]]; then
+if [[ -n "$quick" ]]; then
   warmup=1; seconds=3; connects=100; idle=300; idle_cpu=10
 fi
 
@@ -112,18 +124,21 @@ declare -A pid=([direct]="" [socat]="$socat_pids" ["$one"]="$sb_pids")
         --pid "${pid[$label]}"
     done
   fi
-  for label in direct socat "$one"; do
-    driver --scenario connect --count "$connects" --label "$label" --url "$(ws "${port[$label]}")"
-    driver --scenario http --label "$label" --url "http://127.0.0.1:${port[$label]}/hello"
-  done
-  driver --scenario idle --connections "$idle" --label "$one" --url "$(ws "$sb_port")" --pid "$sb_pids"
-  if [[ "$kind" == proxy ]]; then
-    driver --scenario idle --connections 100 --cpu-seconds "$idle_cpu" --label "$one" --url "$(ws "$sb_port")" \
-      --pid "$sb_pids"
+  if [[ -z "$only" ]]; then
+    for label in direct socat "$one"; do
+      driver --scenario connect --count "$connects" --label "$label" --url "$(ws "${port[$label]}")"
+      driver --scenario http --label "$label" --url "http://127.0.0.1:${port[$label]}/hello"
+    done
+    driver --scenario idle --connections "$idle" --label "$one" --url "$(ws "$sb_port")" --pid "$sb_pids"
+    if [[ "$kind" == proxy ]]; then
+      driver --scenario idle --connections 100 --cpu-seconds "$idle_cpu" --label "$one" --url "$(ws "$sb_port")" \
+        --pid "$sb_pids"
+    fi
   fi
 } | tee -a "$results"
 stop_switchboard
 
+if [[ -z "$only" ]]; then
 start_switchboard 2
 two="$kind (2 processes)"
 {
@@ -133,5 +148,6 @@ two="$kind (2 processes)"
   driver --scenario connect --count "$connects" --label "$two" --url "$(ws "$sb_port")"
 } | tee -a "$results"
 stop_switchboard
+fi
 
 python3 "$repo/benchmarks/tunnels-table.py" "$kind" "$results"
