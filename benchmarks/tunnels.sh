@@ -15,36 +15,34 @@
 # also one connection's MB/s and CPU at 100 idle connections. Prints one JSON line per figure, then a
 # table: figure | baselines | goal | met?. Loopback only; every process it starts is stopped on exit.
 #
-# Usage: benchmarks/tunnels.sh relay|proxy [--quick] [--only http]
-#   --quick: shorter runs; --only http: only the keep-alive HTTP GETs (direct, socat, 1 JVM), to iterate fast
+# Usage: benchmarks/tunnels.sh relay|proxy [--quick] [--only http|echo]
+#   --quick: shorter runs; --only http: only the keep-alive HTTP GETs (direct, socat, 1 JVM);
+#   --only echo: only the WebSocket echo figures, in one JVM, beside direct and socat (to iterate fast)
 #   env: SWITCHBOARD_ZIP (default distribution/target/switchboard-<version>.zip),
 #        DRIVER_OPTS (JVM options of the driver), RESULTS (also keep the JSON lines in this file)
 set -euo pipefail
 
 kind="${1:-}"
 if [[ "$kind" != relay && "$kind" != proxy ]]; then
-  echo "usage: $0 relay|proxy [--quick] [--only http]" >&2; exit 2
+  echo "usage: $0 relay|proxy [--quick] [--only http|echo]" >&2; exit 2
 fi
 shift
-quick=false; only=""
+quick=""; only=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --quick) quick=true ;;
-    --only) only="${2:-}"; shift ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
+    --quick) quick=1; shift ;;
+    --only) only="${2:-}"; shift 2 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
-  shift
 done
-if [[ -n "$only" && "$only" != http ]]; then
-  echo "--only takes: http" >&2; exit 2
-fi
+case "$only" in ""|http|echo) ;; *) echo "--only takes http or echo, got: $only" >&2; exit 2 ;; esac
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 jar="$repo/benchmarks/target/switchboard-benchmarks.jar"
 version=$(sed -n '0,/<version>/s:.*<version>\(.*\)</version>.*:\1:p' "$repo/pom.xml")
 zip="${SWITCHBOARD_ZIP:-$repo/distribution/target/switchboard-${version}.zip}"
 driver_opts="${DRIVER_OPTS:--Xmx1g}"
 warmup=3; seconds=8; connects=300; idle=1000; idle_cpu=30
-if [[ "$quick" == true ]]; then
+if [[ -n "$quick" ]]; then
   warmup=1; seconds=3; connects=100; idle=300; idle_cpu=10
 fi
 
@@ -80,7 +78,7 @@ socat -b 131072 "TCP-LISTEN:$socat_near,bind=127.0.0.1,fork,reuseaddr,nodelay" "
 socat_pids="$socat_pids,$!"; pids+=("$!")
 await_port "$socat_far"; await_port "$socat_near"
 
-if [[ "$kind" == relay && -z "$only" ]]; then
+if [[ "$kind" == relay && "$only" != http ]]; then
   java -Xmx512m -cp "$jar" dev.switchboard.benchmarks.Base64Relay --service "$echo_port" >"$work/base64.log" 2>&1 &
   pids+=("$!")
   base64_ready="$(ready_line "$work/base64.log")"
@@ -134,18 +132,21 @@ fi
         --pid "${pid[$label]}"
     done
   fi
-  for label in direct socat "$one"; do
-    driver --scenario connect --count "$connects" --label "$label" --url "$(ws "${port[$label]}")"
-    driver --scenario http --label "$label" --url "http://127.0.0.1:${port[$label]}/hello"
-  done
-  driver --scenario idle --connections "$idle" --label "$one" --url "$(ws "$sb_port")" --pid "$sb_pids"
-  if [[ "$kind" == proxy ]]; then
-    driver --scenario idle --connections 100 --cpu-seconds "$idle_cpu" --label "$one" --url "$(ws "$sb_port")" \
-      --pid "$sb_pids"
+  if [[ -z "$only" ]]; then
+    for label in direct socat "$one"; do
+      driver --scenario connect --count "$connects" --label "$label" --url "$(ws "${port[$label]}")"
+      driver --scenario http --label "$label" --url "http://127.0.0.1:${port[$label]}/hello"
+    done
+    driver --scenario idle --connections "$idle" --label "$one" --url "$(ws "$sb_port")" --pid "$sb_pids"
+    if [[ "$kind" == proxy ]]; then
+      driver --scenario idle --connections 100 --cpu-seconds "$idle_cpu" --label "$one" --url "$(ws "$sb_port")" \
+        --pid "$sb_pids"
+    fi
   fi
 } | tee -a "$results"
 stop_switchboard
 
+if [[ -z "$only" ]]; then
 start_switchboard 2
 two="$kind (2 processes)"
 {
@@ -155,5 +156,6 @@ two="$kind (2 processes)"
   driver --scenario connect --count "$connects" --label "$two" --url "$(ws "$sb_port")"
 } | tee -a "$results"
 stop_switchboard
+fi
 
 python3 "$repo/benchmarks/tunnels-table.py" "$kind" "$results"

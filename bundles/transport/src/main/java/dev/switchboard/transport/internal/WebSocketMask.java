@@ -11,7 +11,9 @@ import java.nio.ByteOrder;
  */
 final class WebSocketMask {
 
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    /** In the machine's order: XOR is bytewise, so the words need no byte swap, only the key once. */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
+    private static final boolean SWAP = ByteOrder.nativeOrder() != ByteOrder.BIG_ENDIAN;
 
     private WebSocketMask() {
     }
@@ -22,7 +24,8 @@ final class WebSocketMask {
      * key for the byte after them, so a payload split over several calls is masked as one.
      */
     static int apply(byte[] bytes, int from, int to, int length, int key) {
-        long wide = (key & 0xFFFF_FFFFL) << 32 | (key & 0xFFFF_FFFFL);
+        long bigEndian = (key & 0xFFFF_FFFFL) << 32 | (key & 0xFFFF_FFFFL);
+        long wide = SWAP ? Long.reverseBytes(bigEndian) : bigEndian;
         int done = 0;
         for (; done + Long.BYTES <= length; done += Long.BYTES) {
             LONGS.set(bytes, to + done, (long) LONGS.get(bytes, from + done) ^ wide);
