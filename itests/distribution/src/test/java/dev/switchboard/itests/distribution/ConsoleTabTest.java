@@ -162,11 +162,16 @@ class ConsoleTabTest {
     }
 
     private String chartPeak(String card) {
-        return chromium.driver().findElement(By.cssSelector(card + " .sb-chart")).getAttribute("data-peak");
+        return (String) js("const e = document.querySelector(arguments[0]); return e ? e.getAttribute('data-peak') : null;",
+                card + " .sb-chart");
     }
 
+    /**
+     * The text of the element {@code css} names, read in the page in one step: the tab redraws its
+     * figures every second, so an element found first and read after may be gone (stale) by then.
+     */
     private String text(String css) {
-        return chromium.driver().findElement(By.cssSelector(css)).getText();
+        return (String) js("const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", css);
     }
 
     private static double number(String text) {
@@ -177,8 +182,8 @@ class ConsoleTabTest {
         }
     }
 
-    private Object js(String script) {
-        return ((JavascriptExecutor) chromium.driver()).executeScript(script);
+    private Object js(String script, Object... arguments) {
+        return ((JavascriptExecutor) chromium.driver()).executeScript(script, arguments);
     }
 
     private ChannelsClient client(int port) throws Exception {

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.TestInfo;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -140,7 +141,8 @@ final class HeadlessChromium implements AutoCloseable {
     /** Waits up to {@link #WAIT} for {@code condition}; a timeout fails with what the page shows. */
     <T> T await(ExpectedCondition<T> condition) {
         try {
-            return new WebDriverWait(driver, WAIT).until(condition);
+            // a page that redraws itself may replace an element between finding and reading it
+            return new WebDriverWait(driver, WAIT).ignoring(StaleElementReferenceException.class).until(condition);
         } catch (org.openqa.selenium.TimeoutException e) {
             throw new AssertionError(e.getMessage() + "\npage " + driver.getCurrentUrl() + ":\n"
                     + driver.findElement(By.tagName("body")).getText(), e);
