@@ -58,6 +58,7 @@ class TyrusClientTest {
         WebSocketServer server = transport.listen(ServerSpec.builder("talker").pingInterval(Duration.ZERO).build());
         java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.CountDownLatch serverHeard = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Thread> talking = new java.util.concurrent.atomic.AtomicReference<>();
         server.addWebSocket("/talk", new WebSocketHandler() {
             @Override
             public void onOpen(WebSocketConnection connection) {
@@ -72,6 +73,7 @@ class TyrusClientTest {
                     }
                 }, "talker");
                 talker.setDaemon(true);
+                talking.set(talker);
                 talker.start();
             }
 
@@ -91,6 +93,8 @@ class TyrusClientTest {
         client.close();
         assertEquals(1000, next(handler.closes).code());
         assertTrue(serverHeard.await(10, TimeUnit.SECONDS));
+        // the talker counts a message once its send completed: let it count its last one
+        talking.get().join(10_000);
         handler.texts.drainTo(received);
         assertTrue(sent.get() > 200, "the server kept sending while our Close was on its way: " + sent.get());
         assertEquals(sent.get(), received.size(), "every message the server sent before it read our Close");

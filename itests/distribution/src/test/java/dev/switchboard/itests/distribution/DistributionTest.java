@@ -107,6 +107,17 @@ class DistributionTest {
         assertEquals(200, switchboard.get("/system/console/switchboard", "admin", switchboard.password()).statusCode());
     }
 
+    /** bin/client greets with Switchboard's name and version (the shell banner), not Karaf's. */
+    @Test
+    @Order(2)
+    void theShellGreetsWithSwitchboardAndItsVersion() throws Exception {
+        String version = Path.of(System.getProperty("switchboard.zip")).getFileName().toString()
+                .replaceAll("^switchboard-(.*)\\.zip$", "$1");
+        String greeting = switchboard.run("client", "version\nlogout\n").replaceAll("\u001B\\[[0-9;]*m", "");
+        assertTrue(greeting.contains("Switchboard " + version), greeting);
+        assertFalse(greeting.contains("Apache Karaf (") || greeting.contains("__ __"), greeting);
+    }
+
     @Test
     @Order(3)
     void bundleListShowsEverySwitchboardBundleActive() throws Exception {
