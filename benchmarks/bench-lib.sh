@@ -4,7 +4,8 @@
 ready_line() {
   local log="$1" tries="${2:-300}"
   for _ in $(seq 1 "$tries"); do
-    if grep -q '"ready":true' "$log" 2>/dev/null; then grep -m1 '"ready":true' "$log"; return 0; fi
+    # a whole line only: printf reaches the log piece by piece, and a line cut after "port": has none
+    if grep -q '"ready":true.*}$' "$log" 2>/dev/null; then grep -m1 '"ready":true.*}$' "$log"; return 0; fi
     sleep 0.1
   done
   echo "server did not start; its log:" >&2; cat "$log" >&2; return 1

@@ -15,7 +15,12 @@
 # also one connection's MB/s and CPU at 100 idle connections. Prints one JSON line per figure, then a
 # table: figure | baselines | goal | met?. Loopback only; every process it starts is stopped on exit.
 #
-# Usage: benchmarks/tunnels.sh relay|proxy [--quick] [--only http|echo]
+# Switchboard is measured as a long-running server is used: each started distribution first carries
+# traffic of every kind measured for --jit-warmup seconds (default 30, quick 10), not counted, so that
+# the JIT has compiled its hot paths (a JVM's first seconds run interpreted and in C1: relayed HTTP
+# measured 2 000 requests/s three seconds after start and 8 000 once warm). The baselines need none.
+#
+# Usage: benchmarks/tunnels.sh relay|proxy [--quick] [--only http|echo] [--jit-warmup SECONDS]
 #   --quick: shorter runs; --only http: only the keep-alive HTTP GETs (direct, socat, 1 JVM);
 #   --only echo: only the WebSocket echo figures, in one JVM, beside direct and socat (to iterate fast)
 #   env: SWITCHBOARD_ZIP (default distribution/target/switchboard-<version>.zip),
@@ -27,11 +32,12 @@ if [[ "$kind" != relay && "$kind" != proxy ]]; then
   echo "usage: $0 relay|proxy [--quick] [--only http|echo]" >&2; exit 2
 fi
 shift
-quick=""; only=""
+quick=""; only=""; jit_warmup=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) quick=1; shift ;;
     --only) only="${2:-}"; shift 2 ;;
+    --jit-warmup) jit_warmup="${2:-}"; shift 2 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -41,10 +47,11 @@ jar="$repo/benchmarks/target/switchboard-benchmarks.jar"
 version=$(sed -n '0,/<version>/s:.*<version>\(.*\)</version>.*:\1:p' "$repo/pom.xml")
 zip="${SWITCHBOARD_ZIP:-$repo/distribution/target/switchboard-${version}.zip}"
 driver_opts="${DRIVER_OPTS:--Xmx1g}"
-warmup=3; seconds=8; connects=300; idle=1000; idle_cpu=30
+warmup=3; seconds=8; connects=300; idle=1000; idle_cpu=30; jit_default=30
 if [[ -n "$quick" ]]; then
-  warmup=1; seconds=3; connects=100; idle=300; idle_cpu=10
+  warmup=1; seconds=3; connects=100; idle=300; idle_cpu=10; jit_default=10
 fi
+jit_warmup="${jit_warmup:-$jit_default}"
 
 work="$(mktemp -d)"
 pids=()
@@ -92,18 +99,34 @@ start_switchboard() {
   local ready
   ready="$(ready_line "$work/switchboard-$1.log" 2400)"
   sb_port="$(field port "$ready")"; sb_pids="$(field pids "$ready")"
+  warm_switchboard
+}
+# traffic of every kind measured, split over --jit-warmup seconds, its figures thrown away
+warm_switchboard() {
+  local share=$(( (jit_warmup + 2) / 3 ))
+  [[ "$jit_warmup" -gt 0 ]] || return 0
+  if [[ "$only" == http ]]; then
+    driver_for "$jit_warmup" --scenario http --label warm-up --url "http://127.0.0.1:$sb_port/hello" >/dev/null
+    return 0
+  fi
+  driver_for "$share" --scenario http --label warm-up --url "http://127.0.0.1:$sb_port/hello" >/dev/null
+  driver_for "$share" --scenario echo --size 1024 --label warm-up --url "$(ws "$sb_port")" >/dev/null
+  driver_for "$share" --scenario echo --size 65536 --label warm-up --url "$(ws "$sb_port")" >/dev/null
 }
 stop_switchboard() { kill "$sb_launcher"; wait "$sb_launcher" 2>/dev/null || true; }
 
-driver() {
+driver() { driver_for "$seconds" "$@"; }
+driver_for() { # seconds args...
+  local for_seconds="$1"; shift
   # shellcheck disable=SC2086
-  java $driver_opts -cp "$jar" dev.switchboard.benchmarks.TunnelDriver --warmup "$warmup" --seconds "$seconds" "$@"
+  java $driver_opts -cp "$jar" dev.switchboard.benchmarks.TunnelDriver --warmup "$warmup" --seconds "$for_seconds" "$@"
 }
 ws() { echo "ws://127.0.0.1:$1/echo"; }
 
 results="${RESULTS:-$work/results.jsonl}"
 : >"$results"
-echo "# $kind: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(java -version 2>&1 | head -1)" >&2
+echo "# $kind: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(java -version 2>&1 | head -1)," \
+  "Switchboard warmed up for $jit_warmup s before it is measured" >&2
 start_switchboard 1
 one="$kind (1 JVM)"
 declare -A port=([direct]="$echo_port" [socat]="$socat_near" ["$one"]="$sb_port")
