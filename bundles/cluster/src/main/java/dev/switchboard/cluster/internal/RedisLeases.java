@@ -1,0 +1,81 @@
+package dev.switchboard.cluster.internal;
+
+import dev.switchboard.api.cluster.ClusterLeases.Lease;
+import dev.switchboard.api.cluster.ClusterUnavailableException;
+import java.time.Duration;
+import java.util.List;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.params.SetParams;
+
+/**
+ * Leases as Redis keys {@code <prefix>:lease:{name}} holding the holder's node id with a TTL: taken
+ * with {@code SET NX PX}, renewed and released by scripts that first check the holder, so a node
+ * never extends or drops another's lease.
+ */
+final class RedisLeases {
+
+    private static final String RENEW = """
+            local holder = redis.call('get', KEYS[1])
+            if holder == ARGV[1] then
+              redis.call('pexpire', KEYS[1], ARGV[2])
+              return ARGV[1]
+            end
+            return holder or ''""";
+
+    private static final String RELEASE = """
+            if redis.call('get', KEYS[1]) == ARGV[1] then
+              return redis.call('del', KEYS[1])
+            end
+            return 0""";
+
+    private final RedisConnection redis;
+    private final String nodeId;
+
+    RedisLeases(RedisConnection redis, String nodeId) {
+        this.redis = redis;
+        this.nodeId = nodeId;
+    }
+
+    Lease acquire(String name, Duration ttl) throws ClusterUnavailableException {
+        String key = key(name);
+        try (Jedis jedis = redis.borrow()) {
+            if ("OK".equals(jedis.set(key, nodeId, SetParams.setParams().nx().px(ttl.toMillis())))) {
+                return new Lease(name, true, nodeId);
+            }
+            return lease(name, jedis.eval(RENEW, List.of(key), List.of(nodeId, String.valueOf(ttl.toMillis()))));
+        } catch (JedisException e) {
+            throw unavailable(e);
+        }
+    }
+
+    Lease renew(String name, Duration ttl) throws ClusterUnavailableException {
+        try (Jedis jedis = redis.borrow()) {
+            return lease(name, jedis.eval(RENEW, List.of(key(name)), List.of(nodeId, String.valueOf(ttl.toMillis()))));
+        } catch (JedisException e) {
+            throw unavailable(e);
+        }
+    }
+
+    void release(String name) throws ClusterUnavailableException {
+        try (Jedis jedis = redis.borrow()) {
+            jedis.eval(RELEASE, List.of(key(name)), List.of(nodeId));
+        } catch (JedisException e) {
+            throw unavailable(e);
+        }
+    }
+
+    private Lease lease(String name, Object holder) {
+        String who = holder == null ? "" : holder.toString();
+        return new Lease(name, nodeId.equals(who), who);
+    }
+
+    private String key(String name) {
+        return redis.settings().keyPrefix() + ":lease:{" + name + "}";
+    }
+
+    private ClusterUnavailableException unavailable(JedisException e) {
+        redis.unreachable(e);
+        return new ClusterUnavailableException("Redis unreachable: " + RedisConnection.cause(e), e);
+    }
+}
