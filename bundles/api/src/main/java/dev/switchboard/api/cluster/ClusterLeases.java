@@ -23,9 +23,11 @@ public interface ClusterLeases {
     void release(String name) throws ClusterUnavailableException;
 
     /**
-     * @param held   true when this node holds the lease
-     * @param holder the node that holds it, or an empty string when nobody does
+     * @param held      true when this node holds the lease
+     * @param holder    the node that holds it, or an empty string when nobody does
+     * @param remaining how long the lease lasts unless its holder renews it (zero when nobody holds it):
+     *                  another node tells from it when the holder last renewed
      */
-    record Lease(String name, boolean held, String holder) {
+    record Lease(String name, boolean held, String holder, Duration remaining) {
     }
 }

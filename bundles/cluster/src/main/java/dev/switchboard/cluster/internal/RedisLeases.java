@@ -11,17 +11,22 @@ import redis.clients.jedis.params.SetParams;
 /**
  * Leases as Redis keys {@code <prefix>:lease:{name}} holding the holder's node id with a TTL: taken
  * with {@code SET NX PX}, renewed and released by scripts that first check the holder, so a node
- * never extends or drops another's lease.
+ * never extends or drops another's lease. Every answer says who holds the lease and for how long
+ * still ({@code PTTL}), from which another node tells when the holder last renewed.
  */
 final class RedisLeases {
 
+    /** Extends the lease if it is this node's; answers {holder or '', milliseconds it still lasts}. */
     private static final String RENEW = """
             local holder = redis.call('get', KEYS[1])
             if holder == ARGV[1] then
               redis.call('pexpire', KEYS[1], ARGV[2])
-              return ARGV[1]
+              return {holder, tonumber(ARGV[2])}
             end
-            return holder or ''""";
+            if not holder then
+              return {'', 0}
+            end
+            return {holder, redis.call('pttl', KEYS[1])}""";
 
     private static final String RELEASE = """
             if redis.call('get', KEYS[1]) == ARGV[1] then
@@ -41,7 +46,7 @@ final class RedisLeases {
         String key = key(name);
         try (Jedis jedis = redis.borrow()) {
             if ("OK".equals(jedis.set(key, nodeId, SetParams.setParams().nx().px(ttl.toMillis())))) {
-                return new Lease(name, true, nodeId);
+                return new Lease(name, true, nodeId, ttl);
             }
             return lease(name, jedis.eval(RENEW, List.of(key), List.of(nodeId, String.valueOf(ttl.toMillis()))));
         } catch (JedisException e) {
@@ -65,9 +70,12 @@ final class RedisLeases {
         }
     }
 
-    private Lease lease(String name, Object holder) {
-        String who = holder == null ? "" : holder.toString();
-        return new Lease(name, nodeId.equals(who), who);
+    /** The RENEW script's answer as a lease. */
+    private Lease lease(String name, Object answer) {
+        List<?> fields = answer instanceof List<?> list && list.size() == 2 ? list : List.of("", 0L);
+        String who = String.valueOf(fields.get(0));
+        long millis = fields.get(1) instanceof Number number ? Math.max(0, number.longValue()) : 0;
+        return new Lease(name, nodeId.equals(who), who, who.isEmpty() ? Duration.ZERO : Duration.ofMillis(millis));
     }
 
     private String key(String name) {

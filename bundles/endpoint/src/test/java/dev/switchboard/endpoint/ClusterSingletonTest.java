@@ -1,0 +1,293 @@
+package dev.switchboard.endpoint;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.switchboard.api.EndpointStatus.Detail;
+import dev.switchboard.api.EndpointStatus.State;
+import dev.switchboard.api.EndpointUnavailableException;
+import dev.switchboard.api.Message;
+import dev.switchboard.api.cluster.ClusterLeases;
+import dev.switchboard.api.cluster.ClusterUnavailableException;
+import dev.switchboard.endpoint.EndpointSupportTest.CountingAdapter;
+import dev.switchboard.endpoint.EndpointSupportTest.TestSettings;
+import dev.switchboard.endpoint.internal.SingletonLease.Timing;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The skeleton's cluster singleton: of the nodes that have the endpoint, only the lease holder runs
+ * its protocol. The nodes are adapters in this JVM sharing one lease table that keeps the
+ * contract's TTL semantics ({@link SharedLeases}); the Redis side of the same contract is tested
+ * against a real redis-server in the cluster bundle. The lease's clock runs ten times faster than
+ * in production, so a takeover takes well under a second.
+ */
+class ClusterSingletonTest {
+
+    private static final Timing FAST = new Timing(Duration.ofMillis(600), Duration.ofMillis(200),
+            Duration.ofMillis(100), Duration.ofMillis(450), Duration.ofMillis(100));
+    private static final TestSettings SETTINGS = new TestSettings("kosmi-main", 1, true);
+
+    private final SharedLeases table = new SharedLeases();
+    private final List<CountingAdapter> nodes = new ArrayList<>();
+
+    @AfterEach
+    void stopNodes() {
+        nodes.forEach(CountingAdapter::stop);
+    }
+
+    private CountingAdapter node(SharedLeases.View view) {
+        CountingAdapter adapter = new CountingAdapter();
+        nodes.add(adapter);
+        adapter.startSingleton(SETTINGS, () -> view, FAST);
+        return adapter;
+    }
+
+    @Test
+    void exactlyOneNodeRunsTheEndpointAndTheOthersSayWhoHoldsIt() throws Exception {
+        CountingAdapter a = node(table.node("a"));
+        await("node a runs the endpoint", () -> a.running() && a.status().state() == State.ONLINE);
+        CountingAdapter b = node(table.node("b"));
+        CountingAdapter c = node(table.node("c"));
+        await("b and c stand by", () -> standingBy(b, "a") && standingBy(c, "a"));
+        assertEquals(List.of(), b.calls, "a standby node never starts the protocol");
+        assertEquals(List.of(), c.calls);
+        assertEquals(Detail.STANDBY, b.status().detail());
+        assertEquals("standby", b.metrics().details().get("clusterLease"));
+        assertEquals("held by this node", a.metrics().details().get("clusterLease"));
+    }
+
+    @Test
+    void whenTheHolderIsCutOffItStopsBeforeAnotherNodeTakesOver() throws Exception {
+        SharedLeases.View viewA = table.node("a");
+        CountingAdapter a = node(viewA);
+        await("node a runs", a::running);
+        CountingAdapter b = node(table.node("b"));
+        await("b stands by", () -> standingBy(b, "a"));
+
+        // a loses the cluster (its process hangs, its network fails) while its lease still lasts
+        viewA.reachable.set(false);
+        long overlaps = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (!b.running()) {
+            if (a.running() && b.running()) {
+                overlaps++;
+            }
+            assertTrue(System.nanoTime() < deadline, "b took over");
+            Thread.sleep(5);
+        }
+        assertFalse(a.running(), "a stopped before b started");
+        assertEquals(0, overlaps);
+        assertEquals(State.CONNECTING, a.status().state());
+        assertTrue(a.status().reason().startsWith("standby: "), a.status().reason());
+        assertTrue(a.calls.contains("restart"), "a stopped its protocol: " + a.calls);
+
+        // a reaches the cluster again: b holds the lease now, a stays on standby
+        viewA.reachable.set(true);
+        await("a stands by for b", () -> standingBy(a, "b"));
+        assertTrue(b.running());
+    }
+
+    @Test
+    void aStoppedHolderReleasesTheLeaseAndAnotherTakesOverAtOnce() throws Exception {
+        CountingAdapter a = node(table.node("a"));
+        await("node a runs", a::running);
+        CountingAdapter b = node(table.node("b"));
+        await("b stands by", () -> standingBy(b, "a"));
+        a.stop();
+        await("b runs", b::running);
+        assertEquals("b", table.holder("endpoint/kosmi-main"));
+    }
+
+    /** Bad input: no cluster at all (the cluster bundle absent or not configured). */
+    @Test
+    void withoutAClusterASingletonWaitsAndNeverRuns() throws Exception {
+        CountingAdapter alone = new CountingAdapter();
+        nodes.add(alone);
+        alone.startSingleton(SETTINGS, () -> null, FAST);
+        await("it says it waits for the cluster", () -> alone.status().reason().contains("waiting for the cluster"));
+        Thread.sleep(FAST.ttl().toMillis());
+        assertEquals(List.of(), alone.calls);
+        assertEquals(State.CONNECTING, alone.status().state());
+        Throwable refused = failure(alone.send(Message.builder("web", "room").text("hi").build()));
+        assertInstanceOf(EndpointUnavailableException.class, refused, "not now: the router holds it");
+    }
+
+    /** Bad input: the cluster unreachable from the first moment (Redis down). */
+    @Test
+    void withTheClusterUnreachableASingletonDoesNotStartAndSaysWhy() throws Exception {
+        SharedLeases.View view = table.node("a");
+        view.reachable.set(false);
+        CountingAdapter a = node(view);
+        await("it says the cluster is unreachable", () -> a.status().reason().startsWith(
+                "standby: cluster unreachable: ") && a.status().detail() == Detail.COMMUNICATION_ERROR);
+        assertEquals(List.of(), a.calls);
+        view.reachable.set(true);
+        await("it runs once the cluster answers", a::running);
+    }
+
+    @Test
+    void aStandbyLeavesToTheHolderWhatTheHolderOutlivedAndHoldsTheRest() throws Exception {
+        SharedLeases.View viewA = table.node("a");
+        CountingAdapter a = node(viewA);
+        await("node a runs", a::running);
+        CountingAdapter b = node(table.node("b"));
+        await("b stands by", () -> standingBy(b, "a"));
+
+        // written well before a's last renewal: a had it and bridged it
+        Message old = Message.builder("web", "room").text("old").time(Instant.now().minusSeconds(5)).build();
+        CompletableFuture<Void> oldAnswer = b.send(old).toCompletableFuture();
+        assertTrue(oldAnswer.isDone() && !oldAnswer.isCompletedExceptionally(), "left to the holder at once");
+
+        // written now: left to a once a renews after it
+        CompletableFuture<Void> fresh = b.send(Message.builder("web", "room").text("fresh").build())
+                .toCompletableFuture();
+        fresh.get(5, TimeUnit.SECONDS);
+        assertEquals(2L, b.metrics().details().get("leftToClusterHolder"));
+        assertEquals(0, b.metrics().messagesOut(), "a standby delivers nothing itself");
+
+        // a is cut off: what b is asked now waits, then goes back to the router as "not now"
+        viewA.reachable.set(false);
+        await("a stopped", () -> !a.running());
+        CompletableFuture<Void> gap = b.send(Message.builder("web", "room").text("gap").build())
+                .toCompletableFuture();
+        assertInstanceOf(EndpointUnavailableException.class, failure(gap), "held for the node that takes over");
+        await("b runs", b::running);
+        b.send(Message.builder("web", "room").text("gap").build()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertEquals(1, b.metrics().messagesOut(), "the new holder delivers what was held");
+    }
+
+    @Test
+    void aSingletonSwitchedOffGivesUpTheLease() throws Exception {
+        CountingAdapter a = node(table.node("a"));
+        await("node a runs", a::running);
+        CountingAdapter b = node(table.node("b"));
+        await("b stands by", () -> standingBy(b, "a"));
+        a.start(new TestSettings("kosmi-main", 1, false));
+        assertEquals(Detail.DISABLED, a.status().detail());
+        await("b runs", b::running);
+    }
+
+    // --- helpers --------------------------------------------------------------------------------
+
+    private static boolean standingBy(CountingAdapter node, String holder) {
+        return !node.running() && node.status().state() == State.CONNECTING
+                && node.status().reason().equals("standby: held by node " + holder);
+    }
+
+    private static Throwable failure(java.util.concurrent.CompletionStage<Void> stage) throws Exception {
+        try {
+            stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            return e.getCause();
+        }
+        return fail("expected a failure");
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out waiting until " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    /** One lease table for several nodes, with the contract's TTL semantics; each node's view can be cut off. */
+    static final class SharedLeases {
+
+        private record Entry(String holder, long expiresAt) {
+        }
+
+        private final Map<String, Entry> leases = new HashMap<>();
+
+        View node(String nodeId) {
+            return new View(nodeId);
+        }
+
+        synchronized String holder(String name) {
+            Entry entry = live(name);
+            return entry == null ? "" : entry.holder();
+        }
+
+        private Entry live(String name) {
+            Entry entry = leases.get(name);
+            return entry == null || entry.expiresAt() - System.nanoTime() <= 0 ? null : entry;
+        }
+
+        final class View implements ClusterLeases {
+            final String nodeId;
+            final AtomicBoolean reachable = new AtomicBoolean(true);
+
+            View(String nodeId) {
+                this.nodeId = nodeId;
+            }
+
+            @Override
+            public String nodeId() {
+                return nodeId;
+            }
+
+            @Override
+            public Lease acquire(String name, Duration ttl) throws ClusterUnavailableException {
+                check();
+                synchronized (SharedLeases.this) {
+                    Entry entry = live(name);
+                    if (entry == null || entry.holder().equals(nodeId)) {
+                        leases.put(name, new Entry(nodeId, System.nanoTime() + ttl.toNanos()));
+                        return new Lease(name, true, nodeId, ttl);
+                    }
+                    return new Lease(name, false, entry.holder(),
+                            Duration.ofNanos(entry.expiresAt() - System.nanoTime()));
+                }
+            }
+
+            @Override
+            public Lease renew(String name, Duration ttl) throws ClusterUnavailableException {
+                check();
+                synchronized (SharedLeases.this) {
+                    Entry entry = live(name);
+                    if (entry != null && entry.holder().equals(nodeId)) {
+                        leases.put(name, new Entry(nodeId, System.nanoTime() + ttl.toNanos()));
+                        return new Lease(name, true, nodeId, ttl);
+                    }
+                    return entry == null ? new Lease(name, false, "", Duration.ZERO)
+                            : new Lease(name, false, entry.holder(),
+                                    Duration.ofNanos(entry.expiresAt() - System.nanoTime()));
+                }
+            }
+
+            @Override
+            public void release(String name) throws ClusterUnavailableException {
+                check();
+                synchronized (SharedLeases.this) {
+                    Entry entry = live(name);
+                    if (entry != null && entry.holder().equals(nodeId)) {
+                        leases.remove(name);
+                    }
+                }
+            }
+
+            private void check() throws ClusterUnavailableException {
+                if (!reachable.get()) {
+                    throw new ClusterUnavailableException("Redis unreachable: Connection refused", null);
+                }
+            }
+        }
+    }
+}
