@@ -55,6 +55,9 @@ import org.slf4j.LoggerFactory;
  *       what a configuration edit may change without a restart;</li>
  *   <li>{@link #deliver} sends a routed message; {@link #publish} hands what arrived to the
  *       router;</li>
+ *   <li>a client adapter's form declares {@code clusterSingleton} ({@link #SINGLETON_NAME}): when it is
+ *       on, the skeleton runs the protocol only while this node holds the endpoint's cluster lease
+ *       and keeps it on standby otherwise, answering routed messages for the holder;</li>
  *   <li>it reports its state with {@link #updateStatus} and its counters with {@link #traffic}
  *       and {@link #details}; consoles show the details as tables ({@link #tables}, which an
  *       adapter may override to show them its own way).</li>

@@ -191,8 +191,10 @@ public final class SingletonLease {
         }
         answers.forEach(Runnable::run);
         thread.getQueue().clear();
-        if (release) {
-            thread.execute(this::release);
+        // the service as it is now: the endpoint may stop tracking it before the release runs
+        ClusterLeases cluster = release ? leases.get() : null;
+        if (cluster != null) {
+            thread.execute(() -> release(cluster));
         }
         thread.shutdown();
     }
@@ -219,7 +221,7 @@ public final class SingletonLease {
             return;
         }
         if (lease.held()) {
-            held(start);
+            held(start, cluster);
         } else if (lease.holder().isEmpty()) {
             // lapsed between our try and its answer: the next tick takes it
             lost(null, "standby: the lease is free, taking it", Detail.STANDBY);
@@ -229,11 +231,13 @@ public final class SingletonLease {
         }
     }
 
-    private void held(long confirmedStart) {
+    private void held(long confirmedStart, ClusterLeases cluster) {
         boolean taken;
         List<Runnable> answers;
         synchronized (this) {
             if (closed) {
+                // taken while the endpoint stopped: give it back rather than let it lapse
+                release(cluster);
                 return;
             }
             taken = !holding;
@@ -307,11 +311,7 @@ public final class SingletonLease {
                 + why));
     }
 
-    private void release() {
-        ClusterLeases cluster = leases.get();
-        if (cluster == null) {
-            return;
-        }
+    private void release(ClusterLeases cluster) {
         try {
             cluster.release(name);
             LOG.info("{}: released the cluster lease", endpointId);
