@@ -34,7 +34,9 @@ import org.junit.jupiter.api.Test;
  * its protocol. The nodes are adapters in this JVM sharing one lease table that keeps the
  * contract's TTL semantics ({@link SharedLeases}); the Redis side of the same contract is tested
  * against a real redis-server in the cluster bundle. The lease's clock runs ten times faster than
- * in production, so a takeover takes well under a second.
+ * in production, so a takeover takes well under a second. Bad inputs tried: no cluster at all, the
+ * cluster unreachable from the start and under a holder, a {@code clusterSingleton} value that
+ * cannot be read, a message written long before or just now on a standby node.
  */
 class ClusterSingletonTest {
 
@@ -180,6 +182,67 @@ class ClusterSingletonTest {
         a.start(new TestSettings("kosmi-main", 1, false));
         assertEquals(Detail.DISABLED, a.status().detail());
         await("b runs", b::running);
+    }
+
+    /** The shape of a client adapter's form: the skeleton finds {@code clusterSingleton} in it. */
+    @interface SingletonConfig {
+        String id();
+
+        int port();
+
+        boolean enabled();
+
+        boolean clusterSingleton();
+    }
+
+    static SingletonConfig singletonConfig(Object singleton) {
+        return (SingletonConfig) java.lang.reflect.Proxy.newProxyInstance(SingletonConfig.class.getClassLoader(),
+                new Class<?>[] {SingletonConfig.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "id" -> "kosmi-main";
+                    case "port" -> 1;
+                    case "enabled" -> true;
+                    // as SCR's conversion fails on a value it cannot read
+                    case "clusterSingleton" -> {
+                        if (singleton instanceof Boolean flag) {
+                            yield flag;
+                        }
+                        throw new IllegalArgumentException("cannot convert " + singleton + " to boolean");
+                    }
+                    case "annotationType" -> SingletonConfig.class;
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    static TestSettings settingsOf(SingletonConfig config) {
+        return new TestSettings(config.id(), config.port(), config.enabled());
+    }
+
+    @Test
+    void theSkeletonReadsTheKeyFromTheFormAndAnEditSwitchesItOff() throws Exception {
+        CountingAdapter adapter = new CountingAdapter();
+        nodes.add(adapter);
+        adapter.modifyEndpoint(singletonConfig(true), ClusterSingletonTest::settingsOf);
+        assertEquals(State.CONNECTING, adapter.status().state(), "no cluster here: it stands by");
+        assertEquals(Detail.STANDBY, adapter.status().detail());
+        assertEquals(List.of(), adapter.calls);
+
+        adapter.modifyEndpoint(singletonConfig(false), ClusterSingletonTest::settingsOf);
+        assertTrue(adapter.running(), "not a singleton: it runs at once, cluster or not");
+        assertEquals(State.ONLINE, adapter.status().state());
+        assertEquals(null, adapter.metrics().details().get("clusterLease"));
+    }
+
+    /** Bad input: a clusterSingleton value that cannot be read as a boolean. */
+    @Test
+    void anUnreadableSingletonValueIsAConfigurationError() {
+        CountingAdapter adapter = new CountingAdapter();
+        nodes.add(adapter);
+        adapter.modifyEndpoint(singletonConfig("maybe"), ClusterSingletonTest::settingsOf);
+        assertEquals(State.OFFLINE, adapter.status().state());
+        assertEquals(Detail.CONFIGURATION_ERROR, adapter.status().detail());
+        assertTrue(adapter.status().reason().startsWith("invalid configuration: clusterSingleton"),
+                adapter.status().reason());
+        assertEquals(List.of(), adapter.calls);
     }
 
     // --- helpers --------------------------------------------------------------------------------

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.TestInstance;
  * cluster: the distribution started three times with shifted ports, one {@code redis-server}, the
  * Kosmi double in this JVM. One node connects to Kosmi and the others stand by; the holder is killed
  * ({@code kill -9}: no release, its lease has to lapse), another node takes over and the bridge
- * carries messages both ways again; then once more with the new holder. What a chat user on the
+ * carries messages both ways again; then once more with the new holder. Before that, Redis is
+ * killed: the holder stops, every node says why, and after Redis restarts one node runs it again. What a chat user on the
  * node that takes over wrote during the gap reaches Kosmi through it. The Kosmi double never has
  * two connections at once. Takeover times are printed (the design's bound is the lease's 6 s plus a
  * 1 s poll plus the login).
@@ -135,6 +136,22 @@ class ClusterFailoverTest {
     void theHolderIsKilledAndAnotherNodeTakesOverTheBridge() throws Exception {
         Node holder = awaitOneHolder(READY);
         bridge(holder, "first");
+
+        // Redis goes away: the holder stops before its lease could lapse, and no node runs the endpoint
+        long redisKilledAt = System.nanoTime();
+        redis.kill();
+        await("every node stands by and says the cluster is unreachable, Kosmi has no connection", TAKEOVER,
+                () -> kosmi.connections() == 0 && alive.stream().allMatch(node -> {
+                    JsonNode endpoint = endpoint(node);
+                    return endpoint != null && !endpoint.path("state").asText().equals("ONLINE")
+                            && endpoint.path("reason").asText().startsWith("standby: cluster unreachable: ");
+                }));
+        figures.add(String.format("Redis killed: %s stopped, every node on standby after %.1f s", holder.id(),
+                (System.nanoTime() - redisKilledAt) / 1e9));
+        redis.restart();
+        holder = awaitOneHolder(TAKEOVER);
+        bridge(holder, "redis-back");
+
         for (int round = 1; round < NODES; round++) {
             Node killed = holder;
             Map<Node, ChatUser> standbyUsers = new LinkedHashMap<>();
