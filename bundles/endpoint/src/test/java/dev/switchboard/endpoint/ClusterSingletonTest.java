@@ -33,15 +33,16 @@ import org.junit.jupiter.api.Test;
  * The skeleton's cluster singleton: of the nodes that have the endpoint, only the lease holder runs
  * its protocol. The nodes are adapters in this JVM sharing one lease table that keeps the
  * contract's TTL semantics ({@link SharedLeases}); the Redis side of the same contract is tested
- * against a real redis-server in the cluster bundle. The lease's clock runs ten times faster than
+ * against a real redis-server in the cluster bundle. The lease's clock runs five times faster than
  * in production, so a takeover takes well under a second. Bad inputs tried: no cluster at all, the
  * cluster unreachable from the start and under a holder, a {@code clusterSingleton} value that
  * cannot be read, a message written long before or just now on a standby node.
  */
 class ClusterSingletonTest {
 
-    private static final Timing FAST = new Timing(Duration.ofMillis(600), Duration.ofMillis(200),
-            Duration.ofMillis(100), Duration.ofMillis(450), Duration.ofMillis(100));
+    /** A holder cut off stops 700-750 ms after its last renewal, half a second before its lease lapses. */
+    private static final Timing FAST = new Timing(Duration.ofMillis(1200), Duration.ofMillis(300),
+            Duration.ofMillis(100), Duration.ofMillis(700), Duration.ofMillis(100));
     private static final TestSettings SETTINGS = new TestSettings("kosmi-main", 1, true);
 
     private final SharedLeases table = new SharedLeases();
