@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Protocol;
 
 /**
  * Shared topics between nodes: each node's messages reach the others once and in order, never
@@ -137,6 +139,39 @@ class RedisTopicsTest {
                 assertEquals(numbers(1, total), atB.of("odd"), "odd: all, once, in order");
                 assertEquals(numbers(2, total), atB.of("even"), "even: all, once, in order");
                 assertEquals(0L, topicsA.figures().get("dropped"));
+            } finally {
+                a.deactivate();
+                b.deactivate();
+            }
+        }
+    }
+
+    @Test
+    void aSubscriberWhoseConnectionDropsCatchesUpFromTheStreams() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start()) {
+            RedisCluster a = node(redis.url(), "a");
+            RedisCluster b = node(redis.url(), "b");
+            Heard atB = new Heard();
+            try (ClusterTopics topicsA = a.topics("demo", STREAM, new Heard());
+                 ClusterTopics topicsB = b.topics("demo", STREAM, atB);
+                 Jedis admin = new Jedis("127.0.0.1", redis.port())) {
+                Await.until("both online", () -> a.status().state() == State.ONLINE
+                        && b.status().state() == State.ONLINE);
+                awaitSubscribed(topicsA, topicsB);
+                int total = 400;
+                for (int i = 1; i <= total; i++) {
+                    topicsA.publish("odd", "message", String.valueOf(2 * i - 1), true);
+                    if (i == 100) {
+                        // every subscription connection dropped while the publisher goes on
+                        admin.sendCommand(Protocol.Command.CLIENT, "KILL", "TYPE", "pubsub");
+                    }
+                    if (i % 50 == 0) {
+                        Thread.sleep(20);
+                    }
+                }
+                Await.until("b heard every message", () -> atB.of("odd").size() >= total);
+                assertEquals(numbers(1, 2 * total), atB.of("odd"), "all, once, in order");
+                assertTrue((long) topicsB.figures().get("recovered") > 0, topicsB.figures().toString());
             } finally {
                 a.deactivate();
                 b.deactivate();
