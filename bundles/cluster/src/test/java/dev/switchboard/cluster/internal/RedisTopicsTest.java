@@ -106,8 +106,14 @@ class RedisTopicsTest {
         }
     }
 
-    @Test
-    void redisKilledAndRestartedWhilePublishingLosesAndDuplicatesNothing() throws Exception {
+    /** Node a publishes, node b hears, both on one real redis-server. */
+    @FunctionalInterface
+    private interface TwoNodes {
+        void run(RedisServerProcess redis, RedisCluster a, ClusterTopics topicsA, ClusterTopics topicsB, Heard atB)
+                throws Exception;
+    }
+
+    private static void onRedisServer(TwoNodes scenario) throws Exception {
         try (RedisServerProcess redis = RedisServerProcess.start()) {
             RedisCluster a = node(redis.url(), "a");
             RedisCluster b = node(redis.url(), "b");
@@ -117,28 +123,7 @@ class RedisTopicsTest {
                 Await.until("both online", () -> a.status().state() == State.ONLINE
                         && b.status().state() == State.ONLINE);
                 awaitSubscribed(topicsA, topicsB);
-                int total = 600;
-                Thread publisher = new Thread(() -> {
-                    for (int i = 1; i <= total; i++) {
-                        topicsA.publish(i % 2 == 0 ? "even" : "odd", "message", String.valueOf(i), true);
-                        try {
-                            Thread.sleep(5);
-                        } catch (InterruptedException e) {
-                            return;
-                        }
-                    }
-                }, "test-publisher");
-                publisher.start();
-                Await.until("some arrived", () -> atB.of("odd").size() > 50);
-                redis.kill();
-                Await.until("a saw the outage", () -> a.status().state() != State.ONLINE);
-                assertTrue(a.status().reason().startsWith("Redis unreachable"), a.status().reason());
-                redis.restart();
-                publisher.join();
-                Await.until("b heard every message", () -> atB.of("odd").size() + atB.of("even").size() >= total);
-                assertEquals(numbers(1, total), atB.of("odd"), "odd: all, once, in order");
-                assertEquals(numbers(2, total), atB.of("even"), "even: all, once, in order");
-                assertEquals(0L, topicsA.figures().get("dropped"));
+                scenario.run(redis, a, topicsA, topicsB, atB);
             } finally {
                 a.deactivate();
                 b.deactivate();
@@ -147,18 +132,38 @@ class RedisTopicsTest {
     }
 
     @Test
+    void redisKilledAndRestartedWhilePublishingLosesAndDuplicatesNothing() throws Exception {
+        onRedisServer((redis, a, topicsA, topicsB, atB) -> {
+            int total = 600;
+            Thread publisher = new Thread(() -> {
+                for (int i = 1; i <= total; i++) {
+                    topicsA.publish(i % 2 == 0 ? "even" : "odd", "message", String.valueOf(i), true);
+                    try {
+                        Thread.sleep(5);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "test-publisher");
+            publisher.start();
+            Await.until("some arrived", () -> atB.of("odd").size() > 50);
+            redis.kill();
+            Await.until("a saw the outage", () -> a.status().state() != State.ONLINE);
+            assertTrue(a.status().reason().startsWith("Redis unreachable"), a.status().reason());
+            redis.restart();
+            publisher.join();
+            Await.until("b heard every message", () -> atB.of("odd").size() + atB.of("even").size() >= total);
+            assertEquals(numbers(1, total), atB.of("odd"), "odd: all, once, in order");
+            assertEquals(numbers(2, total), atB.of("even"), "even: all, once, in order");
+            assertEquals(0L, topicsA.figures().get("dropped"));
+        });
+    }
+
+    @Test
     void aSubscriberWhoseConnectionDropsCatchesUpFromTheStreams() throws Exception {
-        try (RedisServerProcess redis = RedisServerProcess.start()) {
-            RedisCluster a = node(redis.url(), "a");
-            RedisCluster b = node(redis.url(), "b");
-            Heard atB = new Heard();
-            try (ClusterTopics topicsA = a.topics("demo", STREAM, new Heard());
-                 ClusterTopics topicsB = b.topics("demo", STREAM, atB);
-                 Jedis admin = new Jedis("127.0.0.1", redis.port())) {
-                Await.until("both online", () -> a.status().state() == State.ONLINE
-                        && b.status().state() == State.ONLINE);
-                awaitSubscribed(topicsA, topicsB);
-                int total = 400;
+        onRedisServer((redis, a, topicsA, topicsB, atB) -> {
+            int total = 400;
+            try (Jedis admin = new Jedis("127.0.0.1", redis.port())) {
                 for (int i = 1; i <= total; i++) {
                     topicsA.publish("odd", "message", String.valueOf(2 * i - 1), true);
                     if (i == 100) {
@@ -169,14 +174,11 @@ class RedisTopicsTest {
                         Thread.sleep(20);
                     }
                 }
-                Await.until("b heard every message", () -> atB.of("odd").size() >= total);
-                assertEquals(numbers(1, 2 * total), atB.of("odd"), "all, once, in order");
-                assertTrue((long) topicsB.figures().get("recovered") > 0, topicsB.figures().toString());
-            } finally {
-                a.deactivate();
-                b.deactivate();
             }
-        }
+            Await.until("b heard every message", () -> atB.of("odd").size() >= total);
+            assertEquals(numbers(1, 2 * total), atB.of("odd"), "all, once, in order");
+            assertTrue((long) topicsB.figures().get("recovered") > 0, topicsB.figures().toString());
+        });
     }
 
     /** Both subscriptions confirmed: a message published now is heard (a probe on a topic of its own). */
