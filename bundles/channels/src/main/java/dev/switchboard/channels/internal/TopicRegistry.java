@@ -6,6 +6,7 @@ import dev.switchboard.transport.SharedText;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -199,7 +200,8 @@ final class TopicRegistry {
 
     /**
      * A topic's chat history as the cluster keeps it, oldest first, for a topic this node had not
-     * heard of: what it remembers itself (posted while the cluster was away) stays after it.
+     * heard of (or heard of before it joined the cluster again): what it remembers itself and the
+     * cluster does not (posted while the cluster was away) stays after it, each message once.
      */
     void rememberShared(String topicName, List<String> history, int historySize, int snapshotLimit) {
         if (historySize == 0 || history.isEmpty()) {
@@ -211,11 +213,17 @@ final class TopicRegistry {
                 if (topic.retired) {
                     continue;
                 }
+                Map<String, Integer> inCluster = new HashMap<>();
+                history.forEach(json -> inCluster.merge(json, 1, Integer::sum));
                 List<Remembered> own = new ArrayList<>(topic.history);
                 topic.history.clear();
                 topic.snapshotBytes = utf8Bytes(codec.history(topicName, List.of()));
                 history.forEach(json -> remember(topic, json, historySize, snapshotLimit));
-                own.forEach(message -> remember(topic, message.json(), historySize, snapshotLimit));
+                for (Remembered message : own) {
+                    if (inCluster.merge(message.json(), -1, Integer::sum) < 0) {
+                        remember(topic, message.json(), historySize, snapshotLimit);
+                    }
+                }
                 retireIfIdle(topic);
                 return;
             }

@@ -81,6 +81,16 @@ class ClusteredChannelsTest {
         atThree.expect("[\"chat:lobby\",\"history\",{\"messages\":[{\"text\":\"hi\"}]}]");
         assertEquals(3, three.server().clusterSubscriberCount("chat:lobby"));
         assertEquals(1, three.server().subscriberCount("chat:lobby"));
+
+        // the cluster goes and comes back (its configuration edited): its history is not added twice
+        one.cluster(null);
+        atOne.send("[\"chat:lobby\",\"message\",{\"text\":\"alone\"}]");
+        atOne.expect("[\"chat:lobby\",\"message\",{\"text\":\"alone\"}]");
+        one.cluster(cluster);
+        await("shared again", () -> one.status().reason().endsWith("shared as node loopback"));
+        cluster.settle();
+        TestClient again = joined(one, "chat:lobby");
+        again.expect("[\"chat:lobby\",\"history\",{\"messages\":[{\"text\":\"hi\"},{\"text\":\"alone\"}]}]");
     }
 
     @Test

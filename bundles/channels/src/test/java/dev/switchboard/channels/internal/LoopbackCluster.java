@@ -73,6 +73,11 @@ final class LoopbackCluster implements Cluster, AutoCloseable {
         }
     }
 
+    /** Returns once everything the cluster was asked to deliver so far was delivered. */
+    void settle() throws Exception {
+        thread.submit(() -> { }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     void status(EndpointStatus next) {
         status = next;
         watchers.forEach(watcher -> watcher.accept(next));

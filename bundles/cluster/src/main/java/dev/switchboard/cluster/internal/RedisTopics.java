@@ -26,7 +26,7 @@ final class RedisTopics implements ClusterTopics {
         TopicKeys keys = new TopicKeys(redis.settings().keyPrefix(), namespace);
         this.origin = nodeId + "/" + UUID.randomUUID().toString().substring(0, 8);
         this.publisher = new TopicPublisher(redis, keys, nodeId, settings.streamSize(), settings.streamTtl(), namespace);
-        this.subscriber = new TopicSubscriber(redis, keys, origin, settings.streamSize(), listener, namespace);
+        this.subscriber = new TopicSubscriber(redis, keys, origin, settings, listener, namespace);
         this.onClose = onClose;
         subscriber.start();
         publisher.start();

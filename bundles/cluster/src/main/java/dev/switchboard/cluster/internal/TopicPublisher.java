@@ -111,7 +111,10 @@ final class TopicPublisher {
         }
     }
 
-    /** Every node's subscribers of {@code topic} as last summed; this node's own while none was. */
+    /**
+     * Every node's subscribers of {@code topic} as last summed, for a topic this node has subscribers
+     * of; this node's own count while none was summed yet (or for another topic: 0).
+     */
     int subscribers(String topic) {
         Integer cluster = clusterCounts.get(topic);
         return cluster != null ? cluster : localCounts.getOrDefault(topic, 0);
@@ -219,7 +222,8 @@ final class TopicPublisher {
             pipeline.sync();
             for (int i = 0; i < topics.size(); i++) {
                 int total = ((Number) totals.get(i).get()).intValue();
-                if (total > 0 || localCounts.containsKey(topics.get(i))) {
+                // counted for the topics this node has subscribers of: no other count is refreshed
+                if (localCounts.containsKey(topics.get(i))) {
                     clusterCounts.put(topics.get(i), total);
                 } else {
                     clusterCounts.remove(topics.get(i));

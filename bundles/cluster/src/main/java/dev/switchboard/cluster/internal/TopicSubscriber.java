@@ -1,6 +1,7 @@
 package dev.switchboard.cluster.internal;
 
 import dev.switchboard.api.cluster.ClusterTopics;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -32,12 +33,15 @@ final class TopicSubscriber {
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicSubscriber.class);
     private static final int PAGE = 1000;
-    private static final java.time.Duration WAIT = java.time.Duration.ofSeconds(1);
+    private static final Duration WAIT = Duration.ofSeconds(1);
+    /** Messages between two looks for topics whose streams expired. */
+    private static final int FORGET_EVERY = 10_000;
 
     private final RedisConnection redis;
     private final TopicKeys keys;
     private final String origin;
     private final int streamSize;
+    private final Duration streamTtl;
     private final ClusterTopics.Listener listener;
     private final Thread thread;
     // the subscriber thread's alone
@@ -45,18 +49,20 @@ final class TopicSubscriber {
     private final Map<String, Map<String, Long>> lastSeqs = new HashMap<>();
     /** The latest stream id seen on any topic: a topic first seen later missed what came after it. */
     private StreamEntryID horizon;
+    private int sinceForgetting;
     private final LongAdder received = new LongAdder();
     private final LongAdder recovered = new LongAdder();
     private final LongAdder duplicates = new LongAdder();
     private volatile Jedis connection;
     private volatile boolean closed;
 
-    TopicSubscriber(RedisConnection redis, TopicKeys keys, String origin, int streamSize,
+    TopicSubscriber(RedisConnection redis, TopicKeys keys, String origin, ClusterTopics.Settings settings,
                     ClusterTopics.Listener listener, String namespace) {
         this.redis = redis;
         this.keys = keys;
         this.origin = origin;
-        this.streamSize = streamSize;
+        this.streamSize = settings.streamSize();
+        this.streamTtl = settings.streamTtl();
         this.listener = listener;
         this.thread = new Thread(this::run, "switchboard-cluster-subscribe-" + namespace);
         this.thread.setDaemon(true);
@@ -144,6 +150,7 @@ final class TopicSubscriber {
 
     /** The history of topics first heard of, then every message a known topic missed, oldest first. */
     private void catchUp() {
+        forgetExpired();
         try (Jedis jedis = redis.borrow()) {
             StreamEntryID from = horizon;
             if (from == null) {
@@ -220,6 +227,9 @@ final class TopicSubscriber {
         if (horizon == null || id.compareTo(horizon) > 0) {
             horizon = id;
         }
+        if (++sinceForgetting >= FORGET_EVERY) {
+            forgetExpired();
+        }
         if (origin.equals(envelope.origin())) {
             return;
         }
@@ -229,6 +239,25 @@ final class TopicSubscriber {
         }
         (fromStream ? recovered : received).increment();
         deliver(() -> listener.received(topic, envelope.event(), envelope.data(), envelope.remembered()));
+    }
+
+    /**
+     * Forgets the topics whose streams expired (nothing for longer than their expiry, by Redis's
+     * clock): what a node knows of its topics must not grow with every topic it ever heard of.
+     */
+    private void forgetExpired() {
+        sinceForgetting = 0;
+        if (horizon == null) {
+            return;
+        }
+        long expired = horizon.getTime() - streamTtl.toMillis();
+        lastIds.entrySet().removeIf(topic -> {
+            if (topic.getValue().getTime() >= expired) {
+                return false;
+            }
+            lastSeqs.remove(topic.getKey());
+            return true;
+        });
     }
 
     /** Records the publisher's sequence number; false when that message (or a later one) was seen already. */
