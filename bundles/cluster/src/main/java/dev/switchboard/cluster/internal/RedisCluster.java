@@ -12,7 +12,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -42,6 +45,8 @@ public class RedisCluster implements Cluster, ClusterLeases {
     private String nodeId;
     private RedisConnection redis;
     private RedisLeases leases;
+    /** Shared topics not closed yet: closed with the component, whose connection they use. */
+    private final Set<RedisTopics> open = ConcurrentHashMap.newKeySet();
 
     @Activate
     void activate(BundleContext context, ClusterConfig config) {
@@ -68,6 +73,7 @@ public class RedisCluster implements Cluster, ClusterLeases {
 
     @Deactivate
     void deactivate() {
+        List.copyOf(open).forEach(RedisTopics::close);
         redis.close();
         LOG.info("cluster: node {} left", nodeId);
     }
@@ -110,7 +116,11 @@ public class RedisCluster implements Cluster, ClusterLeases {
 
     @Override
     public ClusterTopics topics(String namespace, ClusterTopics.Settings settings, ClusterTopics.Listener listener) {
-        throw new UnsupportedOperationException("shared topics are not built yet");
+        RedisTopics[] joined = new RedisTopics[1];
+        joined[0] = new RedisTopics(redis, nodeId, namespace, settings, listener, () -> open.remove(joined[0]));
+        open.add(joined[0]);
+        LOG.info("cluster: node {} shares the topics of {}", nodeId, namespace);
+        return joined[0];
     }
 
     // --- ClusterLeases ------------------------------------------------------------------------

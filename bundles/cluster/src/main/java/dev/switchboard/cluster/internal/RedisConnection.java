@@ -98,10 +98,13 @@ final class RedisConnection implements AutoCloseable {
         return () -> listeners.remove(listener);
     }
 
-    /** A call failed on the network (or was refused): Redis is unreachable until the prober reaches it again. */
+    /**
+     * A call failed on the network (or was refused): Redis is unreachable until the prober reaches
+     * it again. Only the first failure counts; while Redis is away the prober retries with its backoff.
+     */
     void unreachable(Exception failure) {
         synchronized (lock) {
-            if (closed) {
+            if (closed || status.state() != EndpointStatus.State.ONLINE) {
                 return;
             }
             probeNow = true;
