@@ -14,6 +14,7 @@ import dev.switchboard.api.MessageListener;
 import dev.switchboard.api.MessageSink;
 import dev.switchboard.api.MessageSource;
 import dev.switchboard.api.Subscription;
+import dev.switchboard.api.cluster.Cluster;
 import dev.switchboard.api.cluster.ClusterLeases;
 import dev.switchboard.endpoint.internal.ClusterLeasesTracker;
 import dev.switchboard.endpoint.internal.EndpointRegistration;
@@ -57,7 +58,7 @@ import org.slf4j.LoggerFactory;
  *       router;</li>
  *   <li>a client adapter's form declares {@code clusterSingleton} ({@link #SINGLETON_NAME}): when it is
  *       on, the skeleton runs the protocol only while this node holds the endpoint's cluster lease
- *       and keeps it on standby otherwise, answering routed messages for the holder;</li>
+ *       and keeps it on standby otherwise, forwarding routed messages to the holder;</li>
  *   <li>it reports its state with {@link #updateStatus} and its counters with {@link #traffic}
  *       and {@link #details}; consoles show the details as tables ({@link #tables}, which an
  *       adapter may override to show them its own way).</li>
@@ -102,6 +103,7 @@ public abstract class EndpointSupport<S extends EndpointSettings>
     private Traffic carried = Traffic.NONE;
     private boolean clusterSingleton;
     private Supplier<ClusterLeases> clusterLeases = () -> null;
+    private Supplier<Cluster> cluster = () -> null;
     private SingletonLease.Timing leaseTiming = SingletonLease.Timing.STANDARD;
     private ClusterLeasesTracker clusterTracker;
     // written under this, read by the sink
@@ -171,6 +173,7 @@ public abstract class EndpointSupport<S extends EndpointSettings>
                                                                                Function<C, S> settingsOf) {
         clusterTracker = new ClusterLeasesTracker(context);
         clusterLeases = clusterTracker::leases;
+        cluster = clusterTracker::cluster;
         configure(config, settingsOf, false);
         registration = EndpointRegistration.register(context, this, id, protocol);
     }
@@ -218,7 +221,7 @@ public abstract class EndpointSupport<S extends EndpointSettings>
         if (clusterSingleton) {
             if (!keepLease) {
                 setStatus(EndpointStatus.connecting(Detail.STANDBY, "standby: trying to take the cluster lease"));
-                lease = SingletonLease.start(protocol, id, clusterLeases, leaseTiming, new Standby());
+                lease = SingletonLease.start(protocol, id, clusterLeases, cluster, leaseTiming, new Standby());
             } else if (lease.holding()) {
                 launchHolding(lease);
             }
@@ -227,10 +230,12 @@ public abstract class EndpointSupport<S extends EndpointSettings>
         launch(next);
     }
 
-    /** As {@link #start}, as a cluster singleton with the cluster's leases from {@code leases} (null: no cluster): tests. */
-    final synchronized void startSingleton(S next, Supplier<ClusterLeases> leases, SingletonLease.Timing timing) {
+    /** As {@link #start}, as a cluster singleton in the cluster {@code leases} and {@code topics} give (null: none): tests. */
+    final synchronized void startSingleton(S next, Supplier<ClusterLeases> leases, Supplier<Cluster> topics,
+                                           SingletonLease.Timing timing) {
         clusterSingleton = true;
         clusterLeases = Objects.requireNonNull(leases, "leases");
+        cluster = Objects.requireNonNull(topics, "topics");
         leaseTiming = Objects.requireNonNull(timing, "timing");
         start(next);
     }
@@ -356,6 +361,11 @@ public abstract class EndpointSupport<S extends EndpointSettings>
                 endRun(true);
                 setStatus(why);
             }
+        }
+
+        @Override
+        public CompletionStage<Void> deliver(Message forwarded) {
+            return send(forwarded);
         }
     }
 
@@ -575,8 +585,10 @@ public abstract class EndpointSupport<S extends EndpointSettings>
         SingletonLease singleton = lease;
         if (singleton != null) {
             details = new LinkedHashMap<>(details);
+            long[] counts = singleton.forwardedAndDelivered();
             details.put("clusterLease", singleton.holding() ? "held by this node" : "standby");
-            details.put("leftToClusterHolder", singleton.leftToHolder());
+            details.put("forwardedToClusterHolder", counts[0]);
+            details.put("deliveredForOtherNodes", counts[1]);
         }
         return new EndpointMetrics(messagesIn.sum(), messagesOut.sum(), total.bytesIn(), total.bytesOut(), errors,
                 total.reconnects(), details, countersSince);

@@ -10,13 +10,16 @@ import dev.switchboard.api.EndpointStatus.Detail;
 import dev.switchboard.api.EndpointStatus.State;
 import dev.switchboard.api.EndpointUnavailableException;
 import dev.switchboard.api.Message;
+import dev.switchboard.api.EndpointStatus;
+import dev.switchboard.api.Subscription;
+import dev.switchboard.api.cluster.Cluster;
 import dev.switchboard.api.cluster.ClusterLeases;
+import dev.switchboard.api.cluster.ClusterTopics;
 import dev.switchboard.api.cluster.ClusterUnavailableException;
 import dev.switchboard.endpoint.EndpointSupportTest.CountingAdapter;
 import dev.switchboard.endpoint.EndpointSupportTest.TestSettings;
 import dev.switchboard.endpoint.internal.SingletonLease.Timing;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,7 +27,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -56,7 +61,7 @@ class ClusterSingletonTest {
     private CountingAdapter node(SharedLeases.View view) {
         CountingAdapter adapter = new CountingAdapter();
         nodes.add(adapter);
-        adapter.startSingleton(SETTINGS, () -> view, FAST);
+        adapter.startSingleton(SETTINGS, () -> view, () -> view, FAST);
         return adapter;
     }
 
@@ -121,7 +126,7 @@ class ClusterSingletonTest {
     void withoutAClusterASingletonWaitsAndNeverRuns() throws Exception {
         CountingAdapter alone = new CountingAdapter();
         nodes.add(alone);
-        alone.startSingleton(SETTINGS, () -> null, FAST);
+        alone.startSingleton(SETTINGS, () -> null, () -> null, FAST);
         await("it says it waits for the cluster", () -> alone.status().reason().contains("waiting for the cluster"));
         Thread.sleep(FAST.ttl().toMillis());
         assertEquals(List.of(), alone.calls);
@@ -144,34 +149,46 @@ class ClusterSingletonTest {
     }
 
     @Test
-    void aStandbyLeavesToTheHolderWhatTheHolderOutlivedAndHoldsTheRest() throws Exception {
+    void aStandbyForwardsToTheHolderAndTheNextHolderDeliversWhatTheDeadOneMayHaveMissed() throws Exception {
         SharedLeases.View viewA = table.node("a");
         CountingAdapter a = node(viewA);
         await("node a runs", a::running);
         CountingAdapter b = node(table.node("b"));
         await("b stands by", () -> standingBy(b, "a"));
 
-        // written well before a's last renewal: a had it and bridged it
-        Message old = Message.builder("web", "room").text("old").time(Instant.now().minusSeconds(5)).build();
-        CompletableFuture<Void> oldAnswer = b.send(old).toCompletableFuture();
-        assertTrue(oldAnswer.isDone() && !oldAnswer.isCompletedExceptionally(), "left to the holder at once");
-
-        // written now: left to a once a renews after it
-        CompletableFuture<Void> fresh = b.send(Message.builder("web", "room").text("fresh").build())
-                .toCompletableFuture();
-        fresh.get(5, TimeUnit.SECONDS);
-        assertEquals(2L, b.metrics().details().get("leftToClusterHolder"));
+        // routed on b: forwarded, and delivered by a
+        CompletableFuture<Void> forwarded = b.send(text("early")).toCompletableFuture();
+        assertTrue(forwarded.isDone() && !forwarded.isCompletedExceptionally(), "forwarded at once");
+        await("a delivered it", () -> a.metrics().messagesOut() == 1);
+        assertEquals(1L, b.metrics().details().get("forwardedToClusterHolder"));
+        assertEquals(1L, a.metrics().details().get("deliveredForOtherNodes"));
         assertEquals(0, b.metrics().messagesOut(), "a standby delivers nothing itself");
+        long renewals = table.renewals("a");
+        await("a renewed twice since", () -> table.renewals("a") >= renewals + 2);
 
-        // a is cut off: what b is asked now waits, then goes back to the router as "not now"
+        // a is cut off: what b forwards now reaches nobody, and b delivers it once it has taken over
         viewA.reachable.set(false);
         await("a stopped", () -> !a.running());
-        CompletableFuture<Void> gap = b.send(Message.builder("web", "room").text("gap").build())
-                .toCompletableFuture();
-        assertInstanceOf(EndpointUnavailableException.class, failure(gap), "held for the node that takes over");
+        assertTrue(b.send(text("gap")).toCompletableFuture().isDone());
         await("b runs", b::running);
-        b.send(Message.builder("web", "room").text("gap").build()).toCompletableFuture().get(5, TimeUnit.SECONDS);
-        assertEquals(1, b.metrics().messagesOut(), "the new holder delivers what was held");
+        await("b delivered what was forwarded after a's last renewal", () -> b.metrics().messagesOut() == 1);
+        assertEquals(1, a.metrics().messagesOut(), "a delivered nothing more");
+        Thread.sleep(FAST.ttl().toMillis());
+        assertEquals(1, b.metrics().messagesOut(), "not what a had outlived ('early')");
+    }
+
+    /** Bad input: a message routed on a standby node while nobody holds the lease (the cluster unreachable). */
+    @Test
+    void withNoHolderKnownAStandbyAnswersNotNowSoTheRouterKeepsTheMessage() throws Exception {
+        SharedLeases.View view = table.node("a");
+        view.reachable.set(false);
+        CountingAdapter a = node(view);
+        await("it says the cluster is unreachable", () -> a.status().reason().startsWith("standby: cluster"));
+        assertInstanceOf(EndpointUnavailableException.class, failure(a.send(text("held"))));
+    }
+
+    private static Message text(String text) {
+        return Message.builder("web", "room").text(text).build();
     }
 
     @Test
@@ -272,13 +289,26 @@ class ClusterSingletonTest {
         }
     }
 
-    /** One lease table for several nodes, with the contract's TTL semantics; each node's view can be cut off. */
+    /**
+     * One lease table with the contract's TTL semantics and one set of shared topics (delivered at
+     * once to the other nodes that joined them) for several nodes; each node's view can be cut off.
+     */
     static final class SharedLeases {
 
         private record Entry(String holder, long expiresAt) {
         }
 
+        private record Joined(View view, String namespace, ClusterTopics.Listener listener) {
+        }
+
         private final Map<String, Entry> leases = new HashMap<>();
+        private final Map<String, Integer> renewals = new HashMap<>();
+        private final List<Joined> joined = new CopyOnWriteArrayList<>();
+
+        /** How often {@code nodeId} renewed a lease it held. */
+        synchronized int renewals(String nodeId) {
+            return renewals.getOrDefault(nodeId, 0);
+        }
 
         View node(String nodeId) {
             return new View(nodeId);
@@ -294,7 +324,7 @@ class ClusterSingletonTest {
             return entry == null || entry.expiresAt() - System.nanoTime() <= 0 ? null : entry;
         }
 
-        final class View implements ClusterLeases {
+        final class View implements ClusterLeases, Cluster {
             final String nodeId;
             final AtomicBoolean reachable = new AtomicBoolean(true);
 
@@ -328,6 +358,7 @@ class ClusterSingletonTest {
                     Entry entry = live(name);
                     if (entry != null && entry.holder().equals(nodeId)) {
                         leases.put(name, new Entry(nodeId, System.nanoTime() + ttl.toNanos()));
+                        renewals.merge(nodeId, 1, Integer::sum);
                         return new Lease(name, true, nodeId, ttl);
                     }
                     return entry == null ? new Lease(name, false, "", Duration.ZERO)
@@ -345,6 +376,56 @@ class ClusterSingletonTest {
                         leases.remove(name);
                     }
                 }
+            }
+
+            @Override
+            public EndpointStatus status() {
+                return reachable.get() ? EndpointStatus.online("shared") : EndpointStatus.offline("cut off");
+            }
+
+            @Override
+            public Subscription watchStatus(Consumer<EndpointStatus> listener) {
+                return () -> { };
+            }
+
+            @Override
+            public ClusterTopics topics(String namespace, ClusterTopics.Settings settings,
+                                        ClusterTopics.Listener listener) {
+                Joined self = new Joined(this, namespace, listener);
+                joined.add(self);
+                return new ClusterTopics() {
+                    @Override
+                    public boolean publish(String topic, String event, String data, boolean remembered) {
+                        if (reachable.get()) {
+                            for (Joined other : joined) {
+                                if (other.view() != View.this && other.namespace().equals(namespace)
+                                        && other.view().reachable.get()) {
+                                    other.listener().received(topic, event, data, remembered);
+                                }
+                            }
+                        }
+                        return true;
+                    }
+
+                    @Override
+                    public void localSubscribers(String topic, int count) {
+                    }
+
+                    @Override
+                    public int subscribers(String topic) {
+                        return 0;
+                    }
+
+                    @Override
+                    public Map<String, Object> figures() {
+                        return Map.of();
+                    }
+
+                    @Override
+                    public void close() {
+                        joined.remove(self);
+                    }
+                };
             }
 
             private void check() throws ClusterUnavailableException {

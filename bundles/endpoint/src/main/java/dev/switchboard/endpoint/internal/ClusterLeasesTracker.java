@@ -1,25 +1,35 @@
 package dev.switchboard.endpoint.internal;
 
+import dev.switchboard.api.cluster.Cluster;
 import dev.switchboard.api.cluster.ClusterLeases;
 import org.osgi.framework.BundleContext;
 import org.osgi.util.tracker.ServiceTracker;
 
-/** The cluster's leases while the cluster bundle is configured and registers them; null otherwise. */
+/** The cluster's services while the cluster bundle is configured and registers them; null otherwise. */
 public final class ClusterLeasesTracker {
 
-    private final ServiceTracker<ClusterLeases, ClusterLeases> tracker;
+    private final ServiceTracker<ClusterLeases, ClusterLeases> leases;
+    private final ServiceTracker<Cluster, Cluster> cluster;
 
     public ClusterLeasesTracker(BundleContext context) {
-        tracker = new ServiceTracker<>(context, ClusterLeases.class, null);
-        tracker.open();
+        leases = new ServiceTracker<>(context, ClusterLeases.class, null);
+        cluster = new ServiceTracker<>(context, Cluster.class, null);
+        leases.open();
+        cluster.open();
     }
 
     /** The leases now, or null while no cluster is configured. */
     public ClusterLeases leases() {
-        return tracker.getService();
+        return leases.getService();
+    }
+
+    /** The cluster now (its shared topics), or null while no cluster is configured. */
+    public Cluster cluster() {
+        return cluster.getService();
     }
 
     public void close() {
-        tracker.close();
+        leases.close();
+        cluster.close();
     }
 }

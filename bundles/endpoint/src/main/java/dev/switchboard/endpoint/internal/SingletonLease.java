@@ -4,36 +4,32 @@ import dev.switchboard.api.EndpointStatus;
 import dev.switchboard.api.EndpointStatus.Detail;
 import dev.switchboard.api.EndpointUnavailableException;
 import dev.switchboard.api.Message;
+import dev.switchboard.api.cluster.Cluster;
 import dev.switchboard.api.cluster.ClusterLeases;
 import dev.switchboard.api.cluster.ClusterLeases.Lease;
 import dev.switchboard.api.cluster.ClusterUnavailableException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The cluster lease that lets a singleton endpoint run on one node at a time. On its own thread,
- * {@code switchboard-<protocol>-<id>-lease}, it tries every the timing's poll to take the lease
- * {@code endpoint/<id>}, renews it every the timing's renew period while this node holds it, and tells its
- * {@link Host} to run the protocol or to stand by. A holder whose renewals have not been confirmed
- * for the timing's step-down time is overdue ({@link #stepDownIfOverdue()}): the skeleton stops its protocol before the
- * lease (its TTL) can lapse and another node take it, so two nodes never bridge at once.
+ * {@code switchboard-<protocol>-<id>-lease}, it tries every poll to take the lease
+ * {@code endpoint/<id>}, renews it while this node holds it, and tells its {@link Host} to run the
+ * protocol or to stand by. A holder whose renewals have not been confirmed for the timing's
+ * step-down time is overdue ({@link #stepDownIfOverdue()}): the skeleton stops its protocol before
+ * the lease can lapse and another node take it, so two nodes never bridge at once.
  *
- * <p>On a standby node, {@link #answer} decides what becomes of a message routed to the endpoint:
- * left to the holder once the holder renewed the lease the timing's margin after the message was
- * written (the holder was alive to bridge it, since its router routed it too); otherwise held
- * back: "not now", so that the router keeps it for the node that takes over.
+ * <p>On a standby node, {@link #answer} forwards a message routed to the endpoint to the holder
+ * ({@link SingletonForwarding}); while no other node is known to hold the lease it answers "not
+ * now", so that the router keeps the message for whichever node takes over.
  */
 public final class SingletonLease {
 
@@ -44,7 +40,7 @@ public final class SingletonLease {
      * @param renew         how often the holder renews
      * @param poll          how often a standby node tries to take the lease
      * @param stepDownAfter a holder without a confirmed renewal for this long stops, before its lease lapses
-     * @param margin        how long after a message the holder must have been alive to be trusted with it
+     * @param margin        what was forwarded this long before a dead holder's last renewal counts as delivered
      */
     public record Timing(Duration ttl, Duration renew, Duration poll, Duration stepDownAfter, Duration margin) {
 
@@ -57,16 +53,11 @@ public final class SingletonLease {
                 throw new IllegalArgumentException("need renew < stepDownAfter <= ttl - poll");
             }
         }
-
-        /** A message a standby node could not decide on within this goes back to the router as "not now". */
-        Duration undecided() {
-            return ttl.plus(poll).plus(poll);
-        }
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(SingletonLease.class);
 
-    /** What the lease asks of the endpoint: both called on the lease's thread. */
+    /** What the lease asks of the endpoint: called on the lease's thread. */
     public interface Host {
 
         /** This node holds the lease: start the protocol. */
@@ -74,20 +65,19 @@ public final class SingletonLease {
 
         /** This node does not hold the lease (any more): stop the protocol if it runs, show {@code status}. */
         void standBy(SingletonLease lease, EndpointStatus status);
-    }
 
-    private record Undecided(Message message, CompletableFuture<Void> answer, long since) {
+        /** Sends a message another node forwarded through this endpoint's own sink. */
+        CompletionStage<Void> deliver(Message forwarded);
     }
 
     private final String endpointId;
     private final String name;
     private final Supplier<ClusterLeases> leases;
+    private final Supplier<Cluster> clusters;
     private final Timing timing;
     private final Host host;
     private final ScheduledThreadPoolExecutor thread;
-    private final LongAdder leftToHolder = new LongAdder();
     // guarded by this
-    private final List<Undecided> undecided = new ArrayList<>();
     private boolean closed;
     private boolean holding;
     /** System.nanoTime() at the start of the last acquire or renew this node's hold was confirmed by. */
@@ -96,12 +86,15 @@ public final class SingletonLease {
     private String holder;
     private Instant holderRenewedAt;
     private String unreachable;
+    private Cluster joined;
+    private SingletonForwarding forwarding;
 
-    private SingletonLease(String protocol, String endpointId, Supplier<ClusterLeases> leases, Timing timing,
-                           Host host) {
+    private SingletonLease(String protocol, String endpointId, Supplier<ClusterLeases> leases,
+                           Supplier<Cluster> clusters, Timing timing, Host host) {
         this.endpointId = endpointId;
         this.name = "endpoint/" + endpointId;
         this.leases = leases;
+        this.clusters = clusters;
         this.timing = timing;
         this.host = host;
         this.thread = new ScheduledThreadPoolExecutor(1, task -> {
@@ -112,12 +105,12 @@ public final class SingletonLease {
         thread.setRemoveOnCancelPolicy(true);
     }
 
-    /** Starts trying to take the lease at once, then every the timing's poll. */
+    /** Starts trying to take the lease at once, then every poll. */
     public static SingletonLease start(String protocol, String endpointId, Supplier<ClusterLeases> leases,
-                                       Timing timing, Host host) {
+                                       Supplier<Cluster> clusters, Timing timing, Host host) {
         SingletonLease lease = new SingletonLease(protocol, Objects.requireNonNull(endpointId, "endpointId"),
-                Objects.requireNonNull(leases, "leases"), Objects.requireNonNull(timing, "timing"),
-                Objects.requireNonNull(host, "host"));
+                Objects.requireNonNull(leases, "leases"), Objects.requireNonNull(clusters, "clusters"),
+                Objects.requireNonNull(timing, "timing"), Objects.requireNonNull(host, "host"));
         lease.thread.scheduleWithFixedDelay(lease::tick, 0, timing.poll().toMillis(), TimeUnit.MILLISECONDS);
         return lease;
     }
@@ -126,49 +119,44 @@ public final class SingletonLease {
         return timing;
     }
 
-    /** The endpoint this lease is for. */
-    public String endpointId() {
-        return endpointId;
-    }
-
     /** True while this node holds the lease. */
     public synchronized boolean holding() {
         return holding && !closed;
     }
 
     /**
-     * True when this node held the lease but could not renew it for the timing's step-down time: the
-     * caller stops the protocol now, and the lease counts as lost until this node takes it again.
+     * True when this node held the lease but could not renew it for the step-down time: the caller
+     * stops the protocol now, and the lease counts as lost until this node takes it again.
      */
     public synchronized boolean stepDownIfOverdue() {
         if (holding && System.nanoTime() - confirmedAt >= timing.stepDownAfter().toNanos()) {
             holding = false;
+            if (forwarding != null) {
+                forwarding.standBy();
+            }
             return true;
         }
         return false;
     }
 
-    /** Messages a standby node left to the holder, for the endpoint's details. */
-    public long leftToHolder() {
-        return leftToHolder.sum();
+    /** Messages this node forwarded to the holder, and delivered for other nodes, for the endpoint's details. */
+    public synchronized long[] forwardedAndDelivered() {
+        return forwarding == null ? new long[2]
+                : new long[] {forwarding.forwarded(), forwarding.deliveredForOthers()};
     }
 
     /**
-     * What a standby node answers for a message routed to the endpoint: done (the holder bridges
-     * it), "not now" (the router holds it for whichever node takes over), or an answer given once
-     * the holder renews again.
+     * What a standby node answers for a message routed to the endpoint: done once forwarded to the
+     * node that holds the lease, "not now" while no other node is known to hold it (the router keeps
+     * the message for whichever node takes over).
      */
     public CompletionStage<Void> answer(Message message, String reason) {
+        SingletonForwarding to;
         synchronized (this) {
-            if (!closed && !holding && holder != null) {
-                if (trusted(message)) {
-                    leftToHolder.increment();
-                    return CompletableFuture.completedFuture(null);
-                }
-                CompletableFuture<Void> later = new CompletableFuture<>();
-                undecided.add(new Undecided(message, later, System.nanoTime()));
-                return later;
-            }
+            to = !closed && !holding && holder != null ? forwarding : null;
+        }
+        if (to != null && to.forward(message)) {
+            return CompletableFuture.completedFuture(null);
         }
         return CompletableFuture.failedFuture(new EndpointUnavailableException(endpointId, reason));
     }
@@ -179,7 +167,7 @@ public final class SingletonLease {
      */
     public void close() {
         boolean release;
-        List<Runnable> answers;
+        SingletonForwarding leaving;
         synchronized (this) {
             if (closed) {
                 return;
@@ -187,9 +175,12 @@ public final class SingletonLease {
             closed = true;
             release = holding;
             holding = false;
-            answers = notNow("the endpoint stopped");
+            leaving = forwarding;
+            forwarding = null;
         }
-        answers.forEach(Runnable::run);
+        if (leaving != null) {
+            leaving.close();
+        }
         thread.getQueue().clear();
         // the service as it is now: the endpoint may stop tracking it before the release runs
         ClusterLeases cluster = release ? leases.get() : null;
@@ -209,9 +200,10 @@ public final class SingletonLease {
         }
         ClusterLeases cluster = leases.get();
         if (cluster == null) {
-            lost(null, "standby: waiting for the cluster (no cluster configuration is active)", Detail.STANDBY);
+            lost(null, null, "standby: waiting for the cluster (no cluster configuration is active)", Detail.STANDBY);
             return;
         }
+        join(clusters.get());
         long start = System.nanoTime();
         Lease lease;
         try {
@@ -224,16 +216,54 @@ public final class SingletonLease {
             held(start, cluster);
         } else if (lease.holder().isEmpty()) {
             // lapsed between our try and its answer: the next tick takes it
-            lost(null, "standby: the lease is free, taking it", Detail.STANDBY);
+            lost(null, null, "standby: the lease is free, taking it", Detail.STANDBY);
         } else {
             Instant renewedAt = Instant.now().minus(timing.ttl().minus(lease.remaining()));
-            lost(lease.holder(), "standby: held by node " + lease.holder(), Detail.STANDBY, renewedAt);
+            lost(lease.holder(), renewedAt, "standby: held by node " + lease.holder(), Detail.STANDBY);
+        }
+    }
+
+    /** Joins the endpoint's forwarding topic of {@code cluster}, or of the cluster service that replaced the last one. */
+    private void join(Cluster cluster) {
+        SingletonForwarding left = null;
+        synchronized (this) {
+            if (closed || cluster == joined) {
+                return;
+            }
+            left = forwarding;
+            forwarding = null;
+            joined = cluster;
+        }
+        if (left != null) {
+            left.close();
+        }
+        if (cluster == null) {
+            return;
+        }
+        SingletonForwarding next = SingletonForwarding.open(endpointId, cluster, host::deliver, thread);
+        boolean holdingNow;
+        synchronized (this) {
+            if (closed || joined != cluster) {
+                holdingNow = false;
+                next = null;
+            } else {
+                forwarding = next;
+                holdingNow = holding;
+            }
+        }
+        if (next == null) {
+            return;
+        }
+        if (holdingNow) {
+            // joined (again) while holding: deliver what is forwarded from now on
+            next.takeOver(Instant.now(), Duration.ZERO);
         }
     }
 
     private void held(long confirmedStart, ClusterLeases cluster) {
         boolean taken;
-        List<Runnable> answers;
+        SingletonForwarding deliverer;
+        Instant previousRenewal;
         synchronized (this) {
             if (closed) {
                 // taken while the endpoint stopped: give it back rather than let it lapse
@@ -243,25 +273,23 @@ public final class SingletonLease {
             taken = !holding;
             holding = true;
             confirmedAt = confirmedStart;
+            previousRenewal = holderRenewedAt;
             holder = null;
+            holderRenewedAt = null;
             unreachable = null;
-            // the router sends them again once the endpoint is online here
-            answers = notNow("taking over");
+            deliverer = taken ? forwarding : null;
         }
-        answers.forEach(Runnable::run);
         if (taken) {
             LOG.info("{}: this node holds the cluster lease and runs the endpoint", endpointId);
             host.takeOver(this);
+            if (deliverer != null) {
+                deliverer.takeOver(previousRenewal, timing.margin());
+            }
         }
     }
 
-    private void lost(String otherHolder, String reason, Detail detail) {
-        lost(otherHolder, reason, detail, null);
-    }
-
-    private void lost(String otherHolder, String reason, Detail detail, Instant renewedAt) {
+    private void lost(String otherHolder, Instant renewedAt, String reason, Detail detail) {
         boolean wasHolding;
-        List<Runnable> answers;
         synchronized (this) {
             if (closed) {
                 return;
@@ -271,9 +299,10 @@ public final class SingletonLease {
             holder = otherHolder;
             holderRenewedAt = renewedAt;
             unreachable = null;
-            answers = decideUndecided();
+            if (forwarding != null) {
+                forwarding.standBy();
+            }
         }
-        answers.forEach(Runnable::run);
         if (wasHolding) {
             LOG.warn("{}: this node lost the cluster lease ({}) and stops the endpoint", endpointId, reason);
         }
@@ -281,14 +310,13 @@ public final class SingletonLease {
     }
 
     /**
-     * The cluster did not answer: a holder keeps running until it is overdue (the skeleton's
-     * check stops it); a standby node knows no holder to leave messages to.
+     * The cluster did not answer: a holder keeps running until it is overdue (the skeleton's check
+     * stops it); a standby node knows no holder to forward to.
      */
     private void unreachable(Exception e) {
         String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         boolean first;
         boolean stillHolding;
-        List<Runnable> answers;
         synchronized (this) {
             if (closed) {
                 return;
@@ -296,10 +324,8 @@ public final class SingletonLease {
             first = unreachable == null;
             unreachable = why;
             holder = null;
-            answers = decideUndecided();
             stillHolding = holding;
         }
-        answers.forEach(Runnable::run);
         if (stillHolding) {
             if (first) {
                 LOG.warn("{}: cannot renew the cluster lease ({}); the endpoint stops unless renewed within {} s",
@@ -323,45 +349,5 @@ public final class SingletonLease {
 
     private synchronized boolean isHolding() {
         return holding;
-    }
-
-    // --- messages on a standby node: the caller holds the lock --------------------------------
-
-    /** The holder renewed the lease the timing's margin after {@code message} was written. */
-    private boolean trusted(Message message) {
-        return holder != null && holderRenewedAt != null
-                && !holderRenewedAt.isBefore(message.time().plus(timing.margin()));
-    }
-
-    /**
-     * The answers now due for the undecided messages, to be given without the lock (the router's
-     * callbacks run on the completing thread and take the router's own locks).
-     */
-    private List<Runnable> decideUndecided() {
-        List<Runnable> answers = new ArrayList<>();
-        long now = System.nanoTime();
-        for (Iterator<Undecided> i = undecided.iterator(); i.hasNext(); ) {
-            Undecided waiting = i.next();
-            if (trusted(waiting.message())) {
-                leftToHolder.increment();
-                answers.add(() -> waiting.answer().complete(null));
-                i.remove();
-            } else if (holder == null || now - waiting.since() >= timing.undecided().toNanos()) {
-                String why = holder == null ? "no node holds the endpoint's lease now" : "the holder has not renewed";
-                answers.add(() -> waiting.answer().completeExceptionally(
-                        new EndpointUnavailableException(endpointId, why)));
-                i.remove();
-            }
-        }
-        return answers;
-    }
-
-    private List<Runnable> notNow(String why) {
-        List<Runnable> answers = new ArrayList<>();
-        for (Undecided waiting : undecided) {
-            answers.add(() -> waiting.answer().completeExceptionally(new EndpointUnavailableException(endpointId, why)));
-        }
-        undecided.clear();
-        return answers;
     }
 }

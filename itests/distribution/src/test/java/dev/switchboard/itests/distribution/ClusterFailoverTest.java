@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.cluster.testing.RedisServerProcess;
 import dev.switchboard.itests.peers.kosmi.KosmiDouble;
 import dev.switchboard.transport.internal.TyrusTransport;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,8 +35,10 @@ import org.junit.jupiter.api.TestInstance;
  * two connections at once. Takeover times are printed (the design's bound is the lease's 6 s plus a
  * 1 s poll plus the login).
  *
- * <p>Each node's gateway joins the Kosmi room to the topic {@value #TOPIC} of its own (not
- * clustered) channels endpoint, so a chat user on the holder's channels endpoint sees the bridge.
+ * <p>Each node's gateway joins the Kosmi room to the topic {@value #TOPIC} of the demo channels
+ * endpoint, clustered ({@code cluster = true}). A chat user on a standby node reaches Kosmi too: its
+ * node's router routes the text to the standby endpoint, which forwards it to the holder. Texts
+ * written on the standby nodes while the holder is dead reach Kosmi through the node that takes over.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClusterFailoverTest {
@@ -58,6 +61,7 @@ class ClusterFailoverTest {
     private final AtomicInteger mostKosmiConnections = new AtomicInteger();
     private final List<String> figures = new ArrayList<>();
     private final List<String> sentToKosmi = new ArrayList<>();
+    private final java.util.Set<Integer> usedPorts = new java.util.HashSet<>();
     private RedisServerProcess redis;
     private KosmiDouble kosmi;
     private Thread sampler;
@@ -67,12 +71,12 @@ class ClusterFailoverTest {
         redis = RedisServerProcess.start();
         kosmi = new KosmiDouble(transport).start();
         for (int n = 1; n <= NODES; n++) {
-            Installation node = Installation.unzip(Path.of(System.getProperty("switchboard.zip")),
-                    Path.of(System.getProperty("switchboard.work")));
-            int chatPort = Installation.freePort();
+            Installation node = unzipWithPortsOfItsOwn();
+            int chatPort = distinctFreePort();
             node.replaceInConfig("dev.switchboard.channels-demo.cfg", "port = 8025", "port = " + chatPort);
-            node.replaceInConfig("dev.switchboard.channels-mirror.cfg", "port = 8026",
-                    "port = " + Installation.freePort());
+            node.replaceInConfig("dev.switchboard.channels-mirror.cfg", "port = 8026", "port = " + distinctFreePort());
+            Path demo = node.home.resolve("etc/dev.switchboard.channels-demo.cfg");
+            node.writeConfig("dev.switchboard.channels-demo.cfg", Files.readString(demo) + "\ncluster = true\n");
             node.writeConfig("dev.switchboard.cluster.cfg", "redisUrl = redis://127.0.0.1:" + redis.port()
                     + "\nnodeId = node-" + n + "\nkeyPrefix = failover\n");
             node.writeConfig("dev.switchboard.kosmi-main.cfg", "id = " + ENDPOINT + "\nrooms = " + ROOM
@@ -98,6 +102,30 @@ class ClusterFailoverTest {
         }, "kosmi-connection-sampler");
         sampler.setDaemon(true);
         sampler.start();
+    }
+
+    /** An installation whose HTTP and SSH ports no other node was given. */
+    private Installation unzipWithPortsOfItsOwn() throws java.io.IOException {
+        while (true) {
+            Installation node = Installation.unzip(Path.of(System.getProperty("switchboard.zip")),
+                    Path.of(System.getProperty("switchboard.work")));
+            if (node.httpPort != node.sshPort && !usedPorts.contains(node.httpPort)
+                    && !usedPorts.contains(node.sshPort)) {
+                usedPorts.add(node.httpPort);
+                usedPorts.add(node.sshPort);
+                return node;
+            }
+        }
+    }
+
+    /** A free port none of the nodes was given yet: the system hands out a port just released again. */
+    private int distinctFreePort() throws java.io.IOException {
+        while (true) {
+            int port = Installation.freePort();
+            if (usedPorts.add(port)) {
+                return port;
+            }
+        }
     }
 
     @AfterAll
@@ -172,13 +200,19 @@ class ClusterFailoverTest {
                 figures.add(String.format("takeover %d: %s killed, %s online after %.1f s", round, killed.id(),
                         holder.id(), seconds));
                 assertNotEquals(killed, holder);
-                awaitSentToKosmi(gapText(holder, round), "written on " + holder.id() + " during the takeover gap");
+                for (Node standby : standbyUsers.keySet()) {
+                    awaitSentToKosmi(gapText(standby, round), "written on " + standby.id() + " during the takeover gap");
+                }
             } finally {
                 standbyUsers.values().forEach(ChatUser::close);
             }
             bridge(holder, "takeover" + round);
         }
         assertEquals(1, mostKosmiConnections.get(), "the Kosmi double never had two connections at once");
+        Map<String, Integer> times = new LinkedHashMap<>();
+        sentToKosmi.forEach(body -> times.merge(body, 1, Integer::sum));
+        times.values().removeIf(n -> n == 1);
+        figures.add("texts Kosmi got: " + sentToKosmi.size() + ", more than once: " + times);
     }
 
     private static String gapText(Node node, int round) {
@@ -235,11 +269,24 @@ class ClusterFailoverTest {
         }
     }
 
-    /** A text from Kosmi reaches a chat user on the holder, and a text from that user reaches Kosmi. */
+    /**
+     * A text from Kosmi reaches a chat user on a standby node and one on the holder, and a text from
+     * each reaches Kosmi.
+     */
     private void bridge(Node holder, String tag) throws Exception {
-        try (ChatUser chat = ChatUser.join(() -> holder.installation().wsUri(holder.chatPort(), "/"), TOPIC)) {
+        Node standby = alive.stream().filter(node -> node != holder).findFirst().orElse(null);
+        if (standby != null) {
+            bridgeVia(standby, "standby-" + tag);
+        }
+        bridgeVia(holder, tag);
+        figures.add("bridge " + tag + " through " + holder.id() + (standby == null ? "" : ", from " + standby.id())
+                + ": both ways");
+    }
+
+    private void bridgeVia(Node node, String tag) throws Exception {
+        try (ChatUser chat = ChatUser.join(() -> node.installation().wsUri(node.chatPort(), "/"), TOPIC)) {
             String fromKosmi = "from-kosmi-" + tag;
-            await("Kosmi's text reaches the chat through " + holder.id(), BRIDGED, () -> {
+            await("Kosmi's text reaches the chat on " + node.id(), BRIDGED, () -> {
                 if (!chat.received(TOPIC, Pattern.compile("(" + fromKosmi + ")")).isEmpty()) {
                     return true;
                 }
@@ -248,8 +295,7 @@ class ClusterFailoverTest {
             });
             String fromChat = "from-chat-" + tag;
             chat.post(TOPIC, fromChat);
-            awaitSentToKosmi(fromChat, "from the chat through " + holder.id());
+            awaitSentToKosmi(fromChat, "from the chat on " + node.id());
         }
-        figures.add("bridge " + tag + " through " + holder.id() + ": both ways");
     }
 }
