@@ -140,6 +140,11 @@ final class Distribution implements AutoCloseable {
                 .allMatch(id -> "ONLINE".equals(endpoint(view, id).path("state").asText())));
     }
 
+    /** Waits until the status reason of endpoint {@code id} contains {@code text}. */
+    void awaitReason(String id, String text) throws InterruptedException {
+        await(id + "'s reason saying \"" + text + "\"", view -> endpoint(view, id).path("reason").asText().contains(text));
+    }
+
     /** Waits until the gateway {@code name} is active with every member's source and sink present. */
     void awaitGateway(String name) throws InterruptedException {
         await("gateway " + name + " active with every member present", view -> {
