@@ -4,6 +4,7 @@ import dev.switchboard.api.cluster.ClusterLeases.Lease;
 import dev.switchboard.api.cluster.ClusterUnavailableException;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.SetParams;
@@ -12,7 +13,9 @@ import redis.clients.jedis.params.SetParams;
  * Leases as Redis keys {@code <prefix>:lease:{name}} holding the holder's node id with a TTL: taken
  * with {@code SET NX PX}, renewed and released by scripts that first check the holder, so a node
  * never extends or drops another's lease. Every answer says who holds the lease and for how long
- * still ({@code PTTL}), from which another node tells when the holder last renewed.
+ * still ({@code PTTL}), from which another node tells when the holder last renewed. The value is
+ * the node id and a token of this process ({@code node-1#3f2a…}): two nodes given the same id by
+ * mistake still never hold one lease together.
  */
 final class RedisLeases {
 
@@ -36,19 +39,22 @@ final class RedisLeases {
 
     private final RedisConnection redis;
     private final String nodeId;
+    /** What this process writes as the holder: its node id and a token no other process has. */
+    private final String holderValue;
 
     RedisLeases(RedisConnection redis, String nodeId) {
         this.redis = redis;
         this.nodeId = nodeId;
+        this.holderValue = nodeId + "#" + UUID.randomUUID();
     }
 
     Lease acquire(String name, Duration ttl) throws ClusterUnavailableException {
         String key = key(name);
         try (Jedis jedis = redis.borrow()) {
-            if ("OK".equals(jedis.set(key, nodeId, SetParams.setParams().nx().px(ttl.toMillis())))) {
+            if ("OK".equals(jedis.set(key, holderValue, SetParams.setParams().nx().px(ttl.toMillis())))) {
                 return new Lease(name, true, nodeId, ttl);
             }
-            return lease(name, jedis.eval(RENEW, List.of(key), List.of(nodeId, String.valueOf(ttl.toMillis()))));
+            return lease(name, jedis.eval(RENEW, List.of(key), List.of(holderValue, String.valueOf(ttl.toMillis()))));
         } catch (JedisException e) {
             throw unavailable(e);
         }
@@ -56,7 +62,7 @@ final class RedisLeases {
 
     Lease renew(String name, Duration ttl) throws ClusterUnavailableException {
         try (Jedis jedis = redis.borrow()) {
-            return lease(name, jedis.eval(RENEW, List.of(key(name)), List.of(nodeId, String.valueOf(ttl.toMillis()))));
+            return lease(name, jedis.eval(RENEW, List.of(key(name)), List.of(holderValue, String.valueOf(ttl.toMillis()))));
         } catch (JedisException e) {
             throw unavailable(e);
         }
@@ -64,7 +70,7 @@ final class RedisLeases {
 
     void release(String name) throws ClusterUnavailableException {
         try (Jedis jedis = redis.borrow()) {
-            jedis.eval(RELEASE, List.of(key(name)), List.of(nodeId));
+            jedis.eval(RELEASE, List.of(key(name)), List.of(holderValue));
         } catch (JedisException e) {
             throw unavailable(e);
         }
@@ -73,9 +79,12 @@ final class RedisLeases {
     /** The RENEW script's answer as a lease. */
     private Lease lease(String name, Object answer) {
         List<?> fields = answer instanceof List<?> list && list.size() == 2 ? list : List.of("", 0L);
-        String who = String.valueOf(fields.get(0));
+        String value = String.valueOf(fields.get(0));
         long millis = fields.get(1) instanceof Number number ? Math.max(0, number.longValue()) : 0;
-        return new Lease(name, nodeId.equals(who), who, who.isEmpty() ? Duration.ZERO : Duration.ofMillis(millis));
+        int token = value.lastIndexOf('#');
+        String who = token < 0 ? value : value.substring(0, token);
+        return new Lease(name, holderValue.equals(value), who,
+                value.isEmpty() ? Duration.ZERO : Duration.ofMillis(millis));
     }
 
     private String key(String name) {

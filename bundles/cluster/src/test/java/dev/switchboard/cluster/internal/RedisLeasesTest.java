@@ -18,7 +18,8 @@ import redis.clients.jedis.Jedis;
  * Leases between nodes on a real redis-server (started by the test on a free loopback port): taken
  * by one node, renewed only by it, lapsing when it stops renewing, then taken by another; never
  * extended or released by a node that does not hold it. Bad inputs tried: another node's renew and
- * release, the old holder renewing after a takeover, a lease name with braces, a slash and a space,
+ * release, the old holder renewing after a takeover, two nodes with the same node id, a lease name
+ * with braces, a slash and a space,
  * Redis killed under a holder (the calls fail with the reason, nothing is thrown but that).
  */
 class RedisLeasesTest {
@@ -56,7 +57,7 @@ class RedisLeasesTest {
         assertEquals("node-a", refused.holder());
         assertTrue(refused.remaining().compareTo(Duration.ZERO) > 0 && refused.remaining().compareTo(TTL) <= 0,
                 refused.toString());
-        assertEquals("node-a", stored(NAME), "the key holds the holder's node id");
+        assertTrue(stored(NAME).startsWith("node-a#"), "the key holds the holder's node id and token: " + stored(NAME));
 
         Lease again = a.acquire(NAME, TTL);
         assertTrue(again.held(), "taking one's own lease again renews it");
@@ -79,14 +80,14 @@ class RedisLeasesTest {
         Duration shortTtl = Duration.ofMillis(300);
         assertTrue(a.acquire(NAME, shortTtl).held());
         Await.until("b takes the lapsed lease", () -> takes(b));
-        assertEquals("node-b", stored(NAME));
+        assertTrue(stored(NAME).startsWith("node-b#"), stored(NAME));
 
         // bad input: the old holder comes back and renews as if nothing happened
         Lease late = a.renew(NAME, TTL);
         assertFalse(late.held(), "a cannot revive a lease that lapsed and was taken");
         assertEquals("node-b", late.holder());
         a.release(NAME);
-        assertEquals("node-b", stored(NAME), "a's release leaves b's lease alone");
+        assertTrue(stored(NAME).startsWith("node-b#"), "a's release leaves b's lease alone");
     }
 
     @Test
@@ -99,13 +100,30 @@ class RedisLeasesTest {
         assertEquals("node-a", renewed.holder());
         assertTrue(pttl(NAME) <= before, "b's renew did not extend a's lease");
         b.release(NAME);
-        assertEquals("node-a", stored(NAME), "b's release did not free a's lease");
+        assertTrue(stored(NAME).startsWith("node-a#"), "b's release did not free a's lease");
 
         a.release(NAME);
         assertEquals(null, stored(NAME), "the holder's release frees it");
         Lease free = b.renew(NAME, TTL);
         assertEquals(new Lease(NAME, false, "", Duration.ZERO), free, "renewing a free lease does not take it");
         assertTrue(b.acquire(NAME, TTL).held(), "taking it does");
+    }
+
+    /** Bad input: two nodes configured with the same node id. */
+    @Test
+    void twoNodesWithTheSameIdNeverHoldTheLeaseTogether() throws Exception {
+        RedisCluster twin = node("node-a");
+        try {
+            assertTrue(a.acquire(NAME, TTL).held());
+            Lease refused = twin.acquire(NAME, TTL);
+            assertFalse(refused.held(), "the twin does not take a's lease");
+            assertEquals("node-a", refused.holder());
+            assertFalse(twin.renew(NAME, TTL).held());
+            twin.release(NAME);
+            assertTrue(a.renew(NAME, TTL).held(), "nor renew or release it");
+        } finally {
+            twin.deactivate();
+        }
     }
 
     /** Bad input: a name with the characters Redis keys and hash tags could stumble on. */
