@@ -12,8 +12,8 @@ import java.util.concurrent.CountDownLatch;
  * {@code bin/stop} when this process is stopped.
  *
  * <p>Arguments: {@code [--zip PATH] [--max-connections N]} (default 20000), and for a node of a
- * cluster {@code --cluster redis://HOST:PORT --node-id NAME}: the node joins through
- * {@code etc/dev.switchboard.cluster.cfg} (key prefix {@code bench}), the endpoint is clustered,
+ * cluster {@code --cluster redis://HOST:PORT --node-id NAME}: the node boots the cluster feature and joins
+ * through {@code etc/dev.switchboard.cluster.cfg} (key prefix {@code bench}), the endpoint is clustered,
  * and "ready" waits until it shares its topics.
  */
 public final class ChannelsDistribution {
@@ -40,6 +40,7 @@ public final class ChannelsDistribution {
         int port = Distribution.freePort();
         if (cluster != null) {
             String node = arguments.get(arguments.indexOf("--node-id") + 1);
+            switchboard.bootFeature("switchboard-cluster");
             switchboard.writeConfig("dev.switchboard.cluster.cfg", "redisUrl = " + cluster + "\nnodeId = " + node
                     + "\nkeyPrefix = bench\n");
         }

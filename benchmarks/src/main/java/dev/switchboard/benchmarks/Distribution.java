@@ -132,6 +132,11 @@ final class Distribution implements AutoCloseable {
         writeConfig(name, text.replace(from, to));
     }
 
+    /** Adds {@code feature} (one the distribution carries but does not start) to the features Karaf boots. */
+    void bootFeature(String feature) throws IOException {
+        replace("org.apache.karaf.features.cfg", "featuresBoot = \\\n", "featuresBoot = \\\n    " + feature + ", \\\n");
+    }
+
     /** bin/start, then waits until each of {@code endpoints} is ONLINE in the console's JSON view. */
     void start(String... endpoints) throws IOException, InterruptedException {
         run("start");

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Three Switchboard nodes on loopback, the distribution started three times with its ports moved,
- * each with the demo channels endpoint clustered ({@code cluster = true}) through one real
+ * Three Switchboard nodes on loopback, the distribution started three times with its ports moved and
+ * the cluster feature booted, each with the demo channels endpoint clustered ({@code cluster = true}) through one real
  * redis-server: a chat message posted on node 1 reaches every subscriber on nodes 1 to 3 once; a
  * client joining on node 3 gets the same history; subscriber counts add up across nodes; and Redis
  * killed and restarted while node 1 publishes 200 messages/s loses and duplicates nothing. Bad
@@ -60,6 +60,7 @@ class ClusterTest {
             Path demo = node.home.resolve("etc/dev.switchboard.channels-demo.cfg");
             node.writeConfig("dev.switchboard.channels-demo.cfg", Files.readString(demo)
                     + "\ncluster = true\nclusterStreamSize = 5000\n");
+            node.bootFeature("switchboard-cluster");
             node.enableExample("dev.switchboard.cluster.cfg", java.util.Map.of("redisUrl", redis.url(),
                     "nodeId", "node" + n, "keyPrefix", "it"));
             nodes.add(node);

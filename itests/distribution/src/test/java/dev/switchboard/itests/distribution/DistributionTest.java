@@ -51,8 +51,7 @@ class DistributionTest {
     private static final Duration READY = Duration.ofSeconds(120);
     private static final Duration SOON = Duration.ofSeconds(60);
     private static final Set<String> BUNDLES = Set.of("dev.switchboard.api", "dev.switchboard.endpoint",
-            "dev.switchboard.transport", "dev.switchboard.router", "dev.switchboard.console", "dev.switchboard.channels",
-            "dev.switchboard.cluster");
+            "dev.switchboard.transport", "dev.switchboard.router", "dev.switchboard.console", "dev.switchboard.channels");
 
     private Installation switchboard;
     private String startOutput;
