@@ -200,7 +200,8 @@ public final class SingletonLease {
         }
         ClusterLeases cluster = leases.get();
         if (cluster == null) {
-            lost(null, null, "standby: waiting for the cluster (no cluster configuration is active)", Detail.STANDBY);
+            lost(null, null, "standby: waiting for the cluster (feature switchboard-cluster started and configured)",
+                    Detail.STANDBY);
             return;
         }
         join(clusters.get());

@@ -77,6 +77,7 @@ class ClusterFailoverTest {
             node.replaceInConfig("dev.switchboard.channels-mirror.cfg", "port = 8026", "port = " + distinctFreePort());
             Path demo = node.home.resolve("etc/dev.switchboard.channels-demo.cfg");
             node.writeConfig("dev.switchboard.channels-demo.cfg", Files.readString(demo) + "\ncluster = true\n");
+            node.bootFeature("switchboard-cluster");
             node.writeConfig("dev.switchboard.cluster.cfg", "redisUrl = redis://127.0.0.1:" + redis.port()
                     + "\nnodeId = node-" + n + "\nkeyPrefix = failover\n");
             node.writeConfig("dev.switchboard.kosmi-main.cfg", "id = " + ENDPOINT + "\nrooms = " + ROOM
