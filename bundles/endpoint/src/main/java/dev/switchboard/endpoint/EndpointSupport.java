@@ -16,7 +16,7 @@ import dev.switchboard.api.MessageSource;
 import dev.switchboard.api.Subscription;
 import dev.switchboard.api.cluster.Cluster;
 import dev.switchboard.api.cluster.ClusterLeases;
-import dev.switchboard.endpoint.internal.ClusterLeasesTracker;
+import dev.switchboard.endpoint.internal.ClusterTracker;
 import dev.switchboard.endpoint.internal.EndpointRegistration;
 import dev.switchboard.endpoint.internal.MessagePublisher;
 import dev.switchboard.endpoint.internal.PendingTasks;
@@ -105,7 +105,7 @@ public abstract class EndpointSupport<S extends EndpointSettings>
     private Supplier<ClusterLeases> clusterLeases = () -> null;
     private Supplier<Cluster> cluster = () -> null;
     private SingletonLease.Timing leaseTiming = SingletonLease.Timing.STANDARD;
-    private ClusterLeasesTracker clusterTracker;
+    private ClusterTracker clusterTracker;
     // written under this, read by the sink
     private volatile SingletonLease lease;
     // written under this, read by any thread
@@ -171,7 +171,7 @@ public abstract class EndpointSupport<S extends EndpointSettings>
      */
     protected final synchronized <C extends Annotation> void activateEndpoint(BundleContext context, C config,
                                                                                Function<C, S> settingsOf) {
-        clusterTracker = new ClusterLeasesTracker(context);
+        clusterTracker = new ClusterTracker(context);
         clusterLeases = clusterTracker::leases;
         cluster = clusterTracker::cluster;
         configure(config, settingsOf, false);

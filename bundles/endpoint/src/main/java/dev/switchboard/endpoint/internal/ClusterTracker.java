@@ -6,12 +6,12 @@ import org.osgi.framework.BundleContext;
 import org.osgi.util.tracker.ServiceTracker;
 
 /** The cluster's services while the cluster bundle is configured and registers them; null otherwise. */
-public final class ClusterLeasesTracker {
+public final class ClusterTracker {
 
     private final ServiceTracker<ClusterLeases, ClusterLeases> leases;
     private final ServiceTracker<Cluster, Cluster> cluster;
 
-    public ClusterLeasesTracker(BundleContext context) {
+    public ClusterTracker(BundleContext context) {
         leases = new ServiceTracker<>(context, ClusterLeases.class, null);
         cluster = new ServiceTracker<>(context, Cluster.class, null);
         leases.open();
