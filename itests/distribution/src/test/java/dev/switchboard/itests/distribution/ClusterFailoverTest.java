@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.cluster.testing.RedisServerProcess;
 import dev.switchboard.itests.peers.kosmi.KosmiDouble;
 import dev.switchboard.transport.internal.TyrusTransport;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,6 +71,8 @@ class ClusterFailoverTest {
     void start() throws Exception {
         redis = RedisServerProcess.start();
         kosmi = new KosmiDouble(transport).start();
+        usedPorts.add(redis.port());
+        usedPorts.add(URI.create(kosmi.webSocketUrl()).getPort());
         for (int n = 1; n <= NODES; n++) {
             Installation node = unzipWithPortsOfItsOwn();
             int chatPort = distinctFreePort();
