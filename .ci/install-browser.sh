@@ -24,21 +24,10 @@ if [ -x "$CHROMIUM" ] && [ -x "$CHROMEDRIVER" ] && versions_match; then
   exit 0
 fi
 
-SUDO=
-if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
-
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
 start=$(date +%s)
 # One apt-get install for both, so chromium and chromium-driver come from the same suite and
 # version (bookworm-security carries the current one, bookworm itself an older one).
-if ! { $SUDO apt-get update -q \
-       && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends \
-            chromium chromium-driver; } >"$log" 2>&1; then
-  echo "install-browser.sh: apt-get failed; its output follows" >&2
-  cat "$log" >&2
-  exit 1
-fi
+bash "$(dirname "$0")/apt-install.sh" chromium chromium-driver
 
 for bin in "$CHROMIUM" "$CHROMEDRIVER"; do
   if [ ! -x "$bin" ]; then

@@ -13,3 +13,16 @@ ready_line() {
 
 # the number or "string" value of a field of a one-line JSON object
 field() { sed -n -e "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p;t" -e "s/.*\"$1\":\([0-9]*\).*/\1/p" <<<"$2"; }
+
+# a scratch folder in $work and a list $pids of the processes a script starts; on exit the processes
+# are stopped and the folder is deleted
+scratch_folder_stopped_on_exit() {
+  work="$(mktemp -d)"
+  pids=()
+  trap stop_started_and_clean EXIT
+}
+stop_started_and_clean() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}

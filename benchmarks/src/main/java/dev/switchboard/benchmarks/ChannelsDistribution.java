@@ -11,7 +11,10 @@ import java.util.concurrent.CountDownLatch;
  * {@code {"ready":true,"port":N,"pid":P}} (P: the Karaf JVM) once the endpoint is ONLINE, and runs
  * {@code bin/stop} when this process is stopped.
  *
- * <p>Arguments: {@code [--zip PATH] [--max-connections N]} (default 20000).
+ * <p>Arguments: {@code [--zip PATH] [--max-connections N]} (default 20000), and for a node of a
+ * cluster {@code --cluster redis://HOST:PORT --node-id NAME}: the node boots the cluster feature and joins
+ * through {@code etc/dev.switchboard.cluster.cfg} (key prefix {@code bench}), the endpoint is clustered,
+ * and "ready" waits until it shares its topics.
  */
 public final class ChannelsDistribution {
 
@@ -33,10 +36,21 @@ public final class ChannelsDistribution {
             }
             stopped.countDown();
         }));
+        String cluster = arguments.contains("--cluster") ? arguments.get(arguments.indexOf("--cluster") + 1) : null;
         int port = Distribution.freePort();
+        if (cluster != null) {
+            String node = arguments.get(arguments.indexOf("--node-id") + 1);
+            switchboard.bootFeature("switchboard-cluster");
+            switchboard.writeConfig("dev.switchboard.cluster.cfg", "redisUrl = " + cluster + "\nnodeId = " + node
+                    + "\nkeyPrefix = bench\n");
+        }
         switchboard.writeConfig("dev.switchboard.channels-bench.cfg", "# the fan-out benchmark's endpoint\n"
-                + "id = bench\nport = " + port + "\nchatPatterns = chat:<room>\nmaxConnections = " + max + "\n");
+                + "id = bench\nport = " + port + "\nchatPatterns = chat:<room>\nmaxConnections = " + max + "\n"
+                + (cluster == null ? "" : "cluster = true\n"));
         switchboard.start("bench");
+        if (cluster != null) {
+            switchboard.awaitReason("bench", "shared as node");
+        }
         System.out.println("{\"ready\":true,\"port\":" + port + ",\"pid\":" + switchboard.pid() + "}");
         System.out.flush();
         stopped.await();

@@ -19,10 +19,15 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Scenarios: {@code fanout} — 100 subscribers on one topic, then 1 000 subscribers over 100
  * topics (10 each), each first warmed up on other topics, then measured twice: at full speed
  * (closed loop: at most {@code --window} deliveries outstanding) and paced at
- * {@code --paced-deliveries} per second for {@code --paced-seconds}; {@code idle} — 10 000 idle connections, the server's heap and RSS
- * before and after.
+ * {@code --paced-deliveries} per second for {@code --paced-seconds}; {@code latency} — 2 subscribers of
+ * one topic, published to at {@code --latency-rate} messages per second (5 000) for {@code --paced-seconds};
+ * {@code idle} — 10 000 idle connections, the server's heap and RSS before and after.
  *
- * <p>Arguments: {@code --url ws://127.0.0.1:PORT/} or {@code --ceiling} (an in-process raw fan-out
+ * <p>Several servers sharing their topics (clustered nodes): {@code --url} lists them separated by
+ * commas and the subscribers are spread over them in turn; the publishers send to the first, or to
+ * {@code --publish-url}.
+ *
+ * <p>Arguments: {@code --url ws://127.0.0.1:PORT/[,…]} or {@code --ceiling} (an in-process raw fan-out
  * server, the driver's own upper bound), {@code --label}, {@code --scenario fanout|idle},
  * {@code --pid} (server process, for CPU and RSS), {@code --heap jcmd} (a JVM server's heap after GC, by jcmd),
  * {@code --messages}, {@code --payload-bytes}, {@code --window}, {@code --paced-deliveries},
@@ -35,7 +40,8 @@ public final class ChannelsFanoutDriver {
     private final String label;
     private final long origin = System.nanoTime();
     private final List<FanoutReceiver> receivers = new ArrayList<>();
-    private URI uri;
+    private List<URI> uris;
+    private URI publishUri;
     private int topicRun;
 
     private ChannelsFanoutDriver(Map<String, String> options) {
@@ -56,10 +62,11 @@ public final class ChannelsFanoutDriver {
         RawFanoutServer ceiling = null;
         if (options.containsKey("ceiling")) {
             ceiling = new RawFanoutServer();
-            uri = URI.create("ws://127.0.0.1:" + ceiling.port() + "/");
+            uris = List.of(URI.create("ws://127.0.0.1:" + ceiling.port() + "/"));
         } else {
-            uri = URI.create(options.get("url"));
+            uris = Arrays.stream(options.get("url").split(",")).map(String::strip).map(URI::create).toList();
         }
+        publishUri = options.containsKey("publish-url") ? URI.create(options.get("publish-url")) : uris.get(0);
         for (int i = 0; i < option("receivers", 1); i++) {
             receivers.add(new FanoutReceiver(i, origin));
         }
@@ -73,6 +80,9 @@ public final class ChannelsFanoutDriver {
             // the same delivery rate for every server, well below what either sustains: latency without queueing
             fanout("100 subscribers x 1 topic", 1, 100, paced / 100 * seconds, paced / 100);
             fanout("1000 subscribers x 100 topics", 100, 10, paced / 10 * seconds, paced / 10);
+        } else if (scenario.equals("latency")) {
+            int rate = option("latency-rate", 5000);
+            fanout("2 subscribers x 1 topic", 1, 2, rate * option("paced-seconds", 5), rate);
         } else {
             idle(option("connections", 10_000));
         }
@@ -103,7 +113,7 @@ public final class ChannelsFanoutDriver {
         List<WsConnection> subs = new ArrayList<>();
         long subscribedBefore = subscribedTotal();
         for (int i = 0; i < subscribers; i++) {
-            WsConnection connection = WsConnection.open(uri);
+            WsConnection connection = WsConnection.open(uris.get(i % uris.size()));
             connection.sendText("[\"" + topics[i % topicCount] + "\",\"subscribe\",{\"id\":\"bench-" + i + "\"}]");
             receivers.get(i % receivers.size()).add(connection);
             subs.add(connection);
@@ -111,7 +121,7 @@ public final class ChannelsFanoutDriver {
         await(() -> subscribedTotal() - subscribedBefore >= subscribers, "subscriptions acknowledged");
         WsConnection[] publishers = new WsConnection[topicCount];
         for (int t = 0; t < topicCount; t++) {
-            publishers[t] = WsConnection.open(uri);
+            publishers[t] = WsConnection.open(publishUri);
             // read too: a server that pings (Switchboard does) closes a publisher that never answers
             receivers.get(t % receivers.size()).add(publishers[t]);
         }
@@ -232,7 +242,7 @@ public final class ChannelsFanoutDriver {
         Thread opener = new Thread(() -> {
             try {
                 for (int i = 0; i < count; i++) {
-                    WsConnection connection = WsConnection.open(uri);
+                    WsConnection connection = WsConnection.open(uris.get(i % uris.size()));
                     receivers.get(i % receivers.size()).add(connection);
                     connections.add(connection);
                 }

@@ -132,12 +132,22 @@ final class Distribution implements AutoCloseable {
         writeConfig(name, text.replace(from, to));
     }
 
+    /** Adds {@code feature} (one the distribution carries but does not start) to the features Karaf boots. */
+    void bootFeature(String feature) throws IOException {
+        replace("org.apache.karaf.features.cfg", "featuresBoot = \\\n", "featuresBoot = \\\n    " + feature + ", \\\n");
+    }
+
     /** bin/start, then waits until each of {@code endpoints} is ONLINE in the console's JSON view. */
     void start(String... endpoints) throws IOException, InterruptedException {
         run("start");
         started = true;
         await(List.of(endpoints) + " ONLINE", view -> Stream.of(endpoints)
                 .allMatch(id -> "ONLINE".equals(endpoint(view, id).path("state").asText())));
+    }
+
+    /** Waits until the status reason of endpoint {@code id} contains {@code text}. */
+    void awaitReason(String id, String text) throws InterruptedException {
+        await(id + "'s reason saying \"" + text + "\"", view -> endpoint(view, id).path("reason").asText().contains(text));
     }
 
     /** Waits until the gateway {@code name} is active with every member's source and sink present. */

@@ -37,7 +37,9 @@ public record EndpointStatus(State state, Detail detail, String reason, Instant 
         /** Switched off in its configuration ({@code enabled = false}). */
         DISABLED,
         /** Stopped: being reconfigured, redeployed or removed. */
-        STOPPED
+        STOPPED,
+        /** A cluster singleton that another node runs now; this node takes over when that one goes. */
+        STANDBY
     }
 
     public EndpointStatus {

@@ -9,7 +9,7 @@
  * tables a console shows for the endpoint. This package depends on the JDK alone.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package dev.switchboard.api;
 
 import org.osgi.annotation.bundle.Export;

@@ -14,14 +14,19 @@ import dev.switchboard.api.MessageListener;
 import dev.switchboard.api.MessageSink;
 import dev.switchboard.api.MessageSource;
 import dev.switchboard.api.Subscription;
+import dev.switchboard.api.cluster.Cluster;
+import dev.switchboard.api.cluster.ClusterLeases;
+import dev.switchboard.endpoint.internal.ClusterTracker;
 import dev.switchboard.endpoint.internal.EndpointRegistration;
 import dev.switchboard.endpoint.internal.MessagePublisher;
 import dev.switchboard.endpoint.internal.PendingTasks;
+import dev.switchboard.endpoint.internal.SingletonLease;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -51,6 +56,9 @@ import org.slf4j.LoggerFactory;
  *       what a configuration edit may change without a restart;</li>
  *   <li>{@link #deliver} sends a routed message; {@link #publish} hands what arrived to the
  *       router;</li>
+ *   <li>a client adapter's form declares {@code clusterSingleton} ({@link #SINGLETON_NAME}): when it is
+ *       on, the skeleton runs the protocol only while this node holds the endpoint's cluster lease
+ *       and keeps it on standby otherwise, forwarding routed messages to the holder;</li>
  *   <li>it reports its state with {@link #updateStatus} and its counters with {@link #traffic}
  *       and {@link #details}; consoles show the details as tables ({@link #tables}, which an
  *       adapter may override to show them its own way).</li>
@@ -69,6 +77,13 @@ public abstract class EndpointSupport<S extends EndpointSettings>
     /** Messages waiting for the source's listeners before new ones are dropped (and counted as errors). */
     public static final int SOURCE_QUEUE = 10_000;
 
+    /** The Metatype name of {@code boolean clusterSingleton() default false}, the key every client adapter has. */
+    public static final String SINGLETON_NAME = "Cluster singleton";
+    /** The Metatype description of {@code clusterSingleton}. */
+    public static final String SINGLETON_DESCRIPTION = "On: of the nodes of a cluster that all have this endpoint, "
+            + "only the one holding its cluster lease runs it; the others stand by and take over within 10 s when "
+            + "that node goes. Needs the cluster configured and reachable: until then the endpoint does not start.";
+
     /** The adapter's logger, named after its class. */
     protected final Logger log = LoggerFactory.getLogger(getClass());
 
@@ -86,6 +101,13 @@ public abstract class EndpointSupport<S extends EndpointSettings>
     private EndpointRegistration registration;
     private S settings;
     private Traffic carried = Traffic.NONE;
+    private boolean clusterSingleton;
+    private Supplier<ClusterLeases> clusterLeases = () -> null;
+    private Supplier<Cluster> cluster = () -> null;
+    private SingletonLease.Timing leaseTiming = SingletonLease.Timing.STANDARD;
+    private ClusterTracker clusterTracker;
+    // written under this, read by the sink
+    private volatile SingletonLease lease;
     // written under this, read by any thread
     private volatile String id;
     private volatile boolean running;
@@ -149,6 +171,9 @@ public abstract class EndpointSupport<S extends EndpointSettings>
      */
     protected final synchronized <C extends Annotation> void activateEndpoint(BundleContext context, C config,
                                                                                Function<C, S> settingsOf) {
+        clusterTracker = new ClusterTracker(context);
+        clusterLeases = clusterTracker::leases;
+        cluster = clusterTracker::cluster;
         configure(config, settingsOf, false);
         registration = EndpointRegistration.register(context, this, id, protocol);
     }
@@ -172,13 +197,19 @@ public abstract class EndpointSupport<S extends EndpointSettings>
             registration.close();
             registration = null;
         }
+        if (clusterTracker != null) {
+            clusterTracker.close();
+            clusterTracker = null;
+        }
     }
 
     /** Starts (or restarts) the protocol with {@code next}: outside OSGi, tests and benchmarks call this. */
     public final synchronized void start(S next) {
         Objects.requireNonNull(next, "settings");
+        // a singleton keeps its lease through a restart under the same id
+        boolean keepLease = clusterSingleton && next.enabled() && lease != null && next.id().equals(id);
         // switched off is a removal for the peers (1000), anything else a restart (1001)
-        end(next.enabled());
+        end(next.enabled(), keepLease);
         settings = next;
         id = next.id();
         publisher.start(id);
@@ -187,6 +218,30 @@ public abstract class EndpointSupport<S extends EndpointSettings>
             log.info("{}: disabled in its configuration", id);
             return;
         }
+        if (clusterSingleton) {
+            if (!keepLease) {
+                setStatus(EndpointStatus.connecting(Detail.STANDBY, "standby: trying to take the cluster lease"));
+                lease = SingletonLease.start(protocol, id, clusterLeases, cluster, leaseTiming, new Standby());
+            } else if (lease.holding()) {
+                launchHolding(lease);
+            }
+            return;
+        }
+        launch(next);
+    }
+
+    /** As {@link #start}, as a cluster singleton in the cluster {@code leases} and {@code topics} give (null: none): tests. */
+    final synchronized void startSingleton(S next, Supplier<ClusterLeases> leases, Supplier<Cluster> topics,
+                                           SingletonLease.Timing timing) {
+        clusterSingleton = true;
+        clusterLeases = Objects.requireNonNull(leases, "leases");
+        cluster = Objects.requireNonNull(topics, "topics");
+        leaseTiming = Objects.requireNonNull(timing, "timing");
+        start(next);
+    }
+
+    /** Runs the protocol; a singleton's only while it holds the lease. */
+    private void launch(S next) {
         running = true;
         setStatus(EndpointStatus.connecting("starting"));
         try {
@@ -200,7 +255,7 @@ public abstract class EndpointSupport<S extends EndpointSettings>
 
     /** Stops the protocol for good (until the next {@link #start}): outside OSGi, tests call this. */
     public final synchronized void stop() {
-        end(false);
+        end(false, false);
         setStatus(EndpointStatus.offline(Detail.STOPPED, "stopped"));
     }
 
@@ -216,18 +271,22 @@ public abstract class EndpointSupport<S extends EndpointSettings>
 
     private <C extends Annotation> void configure(C config, Function<C, S> settingsOf, boolean edit) {
         S next;
+        boolean singleton;
         try {
             next = Objects.requireNonNull(settingsOf.apply(config), "no settings");
             ConfigCheck.notBlank("id", next.id());
+            singleton = singletonIn(config);
         } catch (RuntimeException e) {
-            end(true);
+            end(true, false);
             id = fallbackId(config);
             setStatus(EndpointStatus.offline(Detail.CONFIGURATION_ERROR,
                     "invalid configuration: " + unreadable(config, e)));
             log.warn("{}: {}", id, status.reason());
             return;
         }
-        if (edit && running && next.enabled() && next.id().equals(id)) {
+        boolean wasSingleton = clusterSingleton;
+        clusterSingleton = singleton;
+        if (edit && running && next.enabled() && next.id().equals(id) && singleton == wasSingleton) {
             try {
                 if (applyLive(settings, next)) {
                     settings = next;
@@ -242,7 +301,8 @@ public abstract class EndpointSupport<S extends EndpointSettings>
     }
 
     private void failToStart(Detail detail, String reason) {
-        end(true);
+        // a singleton that cannot start gives up its lease: another node may be able to
+        end(true, false);
         setStatus(EndpointStatus.offline(detail, reason));
         if (detail == Detail.CONFIGURATION_ERROR) {
             log.warn("{}: {}", id, reason);
@@ -251,8 +311,21 @@ public abstract class EndpointSupport<S extends EndpointSettings>
         }
     }
 
-    /** Cancels the run's timers, stops the protocol keeping its counters, stops the source thread. */
-    private void end(boolean restarting) {
+    /**
+     * Cancels the run's timers, stops the protocol keeping its counters, gives up the cluster lease
+     * unless {@code keepLease}, stops the source thread.
+     */
+    private void end(boolean restarting, boolean keepLease) {
+        endRun(restarting);
+        if (!keepLease && lease != null) {
+            lease.close();
+            lease = null;
+        }
+        publisher.stop();
+    }
+
+    /** Cancels the run's timers and stops the protocol, keeping its counters. */
+    private void endRun(boolean restarting) {
         scheduled.cancelAll();
         if (running) {
             running = false;
@@ -263,7 +336,72 @@ public abstract class EndpointSupport<S extends EndpointSettings>
                 log.warn("{}: stopping failed: {}", id, describe(e));
             }
         }
-        publisher.stop();
+    }
+
+    // --- cluster singleton ------------------------------------------------------------------
+
+    /** What the lease does to the endpoint, on the lease's thread; a lease the endpoint has let go of is ignored. */
+    private final class Standby implements SingletonLease.Host {
+
+        @Override
+        public void takeOver(SingletonLease by) {
+            synchronized (EndpointSupport.this) {
+                if (lease == by && !running && settings != null) {
+                    launchHolding(by);
+                }
+            }
+        }
+
+        @Override
+        public void standBy(SingletonLease by, EndpointStatus why) {
+            synchronized (EndpointSupport.this) {
+                if (lease != by) {
+                    return;
+                }
+                endRun(true);
+                setStatus(why);
+            }
+        }
+
+        @Override
+        public CompletionStage<Void> deliver(Message forwarded) {
+            return send(forwarded);
+        }
+    }
+
+    /** Runs the protocol of a singleton that holds {@code by}, checking that the lease is renewed in time. */
+    private void launchHolding(SingletonLease by) {
+        launch(settings);
+        if (running) {
+            repeat(by.timing().poll().dividedBy(2), () -> stepDownIfOverdue(by));
+        }
+    }
+
+    /** A holder that could not renew stops its protocol before the lease lapses and another node takes over. */
+    private void stepDownIfOverdue(SingletonLease by) {
+        if (by.stepDownIfOverdue()) {
+            log.warn("{}: the cluster lease was not renewed in {} s: stopping before another node takes over", id,
+                    by.timing().stepDownAfter().toMillis() / 1000.0);
+            new Standby().standBy(by, EndpointStatus.connecting(Detail.COMMUNICATION_ERROR,
+                    "standby: the cluster lease could not be renewed"));
+        }
+    }
+
+    /** The {@code clusterSingleton} attribute of an adapter's configuration; false for one without it. */
+    private static boolean singletonIn(Annotation config) {
+        Method attribute;
+        try {
+            attribute = config.annotationType().getMethod("clusterSingleton");
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
+        try {
+            return Boolean.TRUE.equals(attribute.invoke(config));
+        } catch (InvocationTargetException e) {
+            throw new IllegalArgumentException("clusterSingleton: not a valid boolean (" + describe(e.getCause()) + ")");
+        } catch (IllegalAccessException e) {
+            return false;
+        }
     }
 
     // --- status -----------------------------------------------------------------------------
@@ -367,8 +505,10 @@ public abstract class EndpointSupport<S extends EndpointSettings>
             return CompletableFuture.failedFuture(new DeliveryException(id, "no message"));
         }
         if (!running) {
-            return CompletableFuture.failedFuture(new EndpointUnavailableException(id, status.state() + ": "
-                    + status.reason()));
+            SingletonLease standby = lease;
+            String reason = status.state() + ": " + status.reason();
+            return standby != null ? standby.answer(message, reason)
+                    : CompletableFuture.failedFuture(new EndpointUnavailableException(id, reason));
         }
         CompletionStage<Void> sent;
         try {
@@ -441,6 +581,14 @@ public abstract class EndpointSupport<S extends EndpointSettings>
             details = running ? details() : Map.of();
         } catch (RuntimeException e) {
             details = Map.of("error", describe(e));
+        }
+        SingletonLease singleton = lease;
+        if (singleton != null) {
+            details = new LinkedHashMap<>(details);
+            long[] counts = singleton.forwardedAndDelivered();
+            details.put("clusterLease", singleton.holding() ? "held by this node" : "standby");
+            details.put("forwardedToClusterHolder", counts[0]);
+            details.put("deliveredForOtherNodes", counts[1]);
         }
         return new EndpointMetrics(messagesIn.sum(), messagesOut.sum(), total.bytesIn(), total.bytesOut(), errors,
                 total.reconnects(), details, countersSince);

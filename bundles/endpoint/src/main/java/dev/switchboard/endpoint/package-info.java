@@ -7,7 +7,7 @@
  * adapter holds only its protocol. Depends on the api, the OSGi framework and SLF4J.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package dev.switchboard.endpoint;
 
 import org.osgi.annotation.bundle.Export;

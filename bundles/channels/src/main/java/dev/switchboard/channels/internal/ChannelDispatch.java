@@ -1,8 +1,11 @@
 package dev.switchboard.channels.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.api.cluster.ClusterTopics;
 import dev.switchboard.channels.ChannelHandler;
 import dev.switchboard.transport.SharedText;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -31,6 +34,8 @@ final class ChannelDispatch {
     private final LongAdder unhandled = new LongAdder();
     private volatile int historySize;
     private final int snapshotLimit;
+    /** The other nodes' endpoints of this id, or null while not clustered. */
+    private volatile ClusterTopics shared;
 
     ChannelDispatch(ChannelsSettings settings, ChannelsCodec codec, TopicRegistry.Sender sender,
                     ChannelsServer.EventListener events) {
@@ -62,6 +67,39 @@ final class ChannelDispatch {
         return codec;
     }
 
+    /** Shares the topics with the other nodes through {@code topics} from now on; null: with nobody. */
+    void share(ClusterTopics topics) {
+        shared = topics;
+        this.topics.share(topics);
+    }
+
+    /** What the other nodes share, delivered here. Called on the cluster's thread; never blocks. */
+    ClusterTopics.Listener sharedListener() {
+        return new ClusterTopics.Listener() {
+            @Override
+            public void received(String topic, String event, String data, boolean remembered) {
+                if (remembered) {
+                    topics.postShared(topic, data, historySize, snapshotLimit);
+                } else {
+                    topics.broadcastShared(topic, data);
+                }
+            }
+
+            @Override
+            public void history(String topic, List<String> remembered) {
+                topics.rememberShared(topic, remembered, historySize, snapshotLimit);
+            }
+        };
+    }
+
+    /** Tells the cluster how many subscribers the topic has here now. */
+    private void counted(String topic) {
+        ClusterTopics cluster = shared;
+        if (cluster != null) {
+            cluster.localSubscribers(topic, topics.subscriberCount(topic));
+        }
+    }
+
     /** Queues a frame to one client, as the server does (a slow client is closed). */
     boolean sendTo(Client client, String frame) {
         return sender.send(client, SharedText.of(frame));
@@ -87,6 +125,7 @@ final class ChannelDispatch {
                 handlerFailed(client, topic, ChannelsCodec.SUBSCRIBE, match.channel(), e);
             }
         });
+        counted(topic);
         LOG.debug("{}: {} subscribed to {}", endpoint, client.id(), topic);
     }
 
@@ -94,6 +133,7 @@ final class ChannelDispatch {
     void unsubscribe(Client client, String topic) {
         if (client.unsubscribed(topic)) {
             topics.leave(client, topic);
+            counted(topic);
         }
         sendTo(client, codec.unsubscribed(topic));
         LOG.debug("{}: {} unsubscribed from {}", endpoint, client.id(), topic);
@@ -133,6 +173,7 @@ final class ChannelDispatch {
     void left(Client client) {
         for (String topic : client.leave()) {
             topics.leave(client, topic);
+            counted(topic);
         }
     }
 
@@ -140,7 +181,7 @@ final class ChannelDispatch {
 
     /** Sends {@code [topic, event, payload]} to every subscriber; {@code payload} is a tree or plain values. */
     int broadcast(String topic, String event, Object payload) {
-        return topics.broadcast(topic, codec.encode(topic, event, payload));
+        return topics.broadcast(topic, event, codec.encode(topic, event, payload));
     }
 
     /** A chat message: remembered in the topic's history, then broadcast as {@code message}. */
@@ -174,6 +215,12 @@ final class ChannelDispatch {
         return topics.subscriberCount(topic);
     }
 
+    /** Subscribers on every node, as the cluster last counted them; this node's while not clustered. */
+    int clusterSubscriberCount(String topic) {
+        ClusterTopics cluster = shared;
+        return cluster == null ? topics.subscriberCount(topic) : cluster.subscribers(topic);
+    }
+
     /** Channel handlers that threw. */
     long handlerFailures() {
         return handlerFailures.sum();
@@ -182,7 +229,15 @@ final class ChannelDispatch {
     /** Topics, subscribers of the busiest, events no channel handled, history trimmed to fit a snapshot, patterns. */
     void addFigures(Map<String, Object> details) {
         details.put("topics", topics.size());
-        details.put("subscribers", topics.busiest(TOPICS_IN_FIGURES));
+        Map<String, Integer> busiest = topics.busiest(TOPICS_IN_FIGURES);
+        details.put("subscribers", busiest);
+        ClusterTopics cluster = shared;
+        if (cluster != null) {
+            Map<String, Integer> everywhere = new LinkedHashMap<>();
+            busiest.keySet().forEach(topic -> everywhere.put(topic, cluster.subscribers(topic)));
+            details.put("clusterSubscribers", everywhere);
+            details.put("cluster", cluster.figures());
+        }
         details.put("unhandledEvents", unhandled.sum());
         details.put("historyTrimmedForSnapshotSize", topics.trimmedForSize());
         details.put("channels", routes.patterns());

@@ -2,10 +2,14 @@ package dev.switchboard.channels.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.api.DeliveryException;
+import dev.switchboard.api.EndpointStatus;
 import dev.switchboard.api.EndpointStatus.Detail;
 import dev.switchboard.api.EndpointStatus.State;
 import dev.switchboard.api.EndpointUnavailableException;
 import dev.switchboard.api.Message;
+import dev.switchboard.api.Subscription;
+import dev.switchboard.api.cluster.Cluster;
+import dev.switchboard.api.cluster.ClusterTopics;
 import dev.switchboard.channels.ChannelHandler;
 import dev.switchboard.endpoint.ConfigCheck;
 import dev.switchboard.endpoint.EndpointSupport;
@@ -35,7 +39,10 @@ import org.osgi.service.metatype.annotations.Designate;
 /**
  * One configured channels endpoint: a {@link ChannelsServer} on the endpoint skeleton. Client
  * events a channel handled become messages; routed messages become broadcasts. Channel handler
- * services are picked up and dropped while the server runs.
+ * services are picked up and dropped while the server runs. A clustered endpoint ({@code cluster =
+ * true}) shares its topics with the endpoints of its id on the other nodes through the
+ * {@link Cluster} service while there is one; its status says when the cluster is unavailable, while
+ * it goes on delivering to its own clients.
  */
 @Component(configurationPid = "dev.switchboard.channels", configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = {})
@@ -53,6 +60,11 @@ public class ChannelsAdapter extends EndpointSupport<ChannelsSettings> {
     private final Map<ChannelHandler, HandlerService> handlers = new ConcurrentHashMap<>();
     // written under this, read by client threads
     private volatile ChannelsServer server;
+    // written under this, read by the cluster's threads
+    private volatile Cluster cluster;
+    // the run's link to the other nodes, guarded by this
+    private ClusterTopics shared;
+    private Subscription clusterWatch;
 
     public ChannelsAdapter() {
         super(PROTOCOL);
@@ -80,6 +92,10 @@ public class ChannelsAdapter extends EndpointSupport<ChannelsSettings> {
     }
 
     static ChannelsSettings settings(ChannelsConfig config) {
+        ClusterTopics.Settings shared = new ClusterTopics.Settings(
+                ConfigCheck.range("clusterStreamSize", config.clusterStreamSize(), 1, 1_000_000),
+                Duration.ofSeconds(ConfigCheck.range("clusterStreamTtlSeconds", config.clusterStreamTtlSeconds(), 1,
+                        31_536_000)));
         return new ChannelsSettings(ConfigCheck.notBlank("id", config.id()), config.enabled(),
                 ConfigCheck.notBlank("host", config.host()), ConfigCheck.port("port", config.port(), true),
                 config.path(), ConfigCheck.range("maxConnections", config.maxConnections(), 0, 1_000_000),
@@ -88,7 +104,7 @@ public class ChannelsAdapter extends EndpointSupport<ChannelsSettings> {
                 config.chatPatterns() == null ? List.of() : List.of(config.chatPatterns()),
                 ConfigCheck.range("sendQueueLimit", config.sendQueueLimit(), 1, 1_000_000),
                 Duration.ofSeconds(ConfigCheck.range("pingIntervalSeconds", config.pingIntervalSeconds(), 0, 3600)),
-                config.compression());
+                config.compression(), config.cluster() ? shared : null);
     }
 
     // --- the protocol -------------------------------------------------------------------------
@@ -105,12 +121,13 @@ public class ChannelsAdapter extends EndpointSupport<ChannelsSettings> {
             throw new IOException("cannot listen on " + settings.host() + ":" + settings.port() + settings.path()
                     + ": " + e.getMessage(), e);
         }
-        updateStatus(State.ONLINE, Detail.NONE, "listening on " + next.url());
+        share();
     }
 
     /** Closes every client, with 1001 on a restart (so they reconnect) and 1000 when removed, and releases the port. */
     @Override
     protected synchronized void stopProtocol(boolean restarting) {
+        unshare();
         ChannelsServer running = server;
         server = null;
         if (running != null) {
@@ -126,6 +143,89 @@ public class ChannelsAdapter extends EndpointSupport<ChannelsSettings> {
     /** The running server (tests, benchmarks). */
     ChannelsServer server() {
         return server;
+    }
+
+    // --- the cluster --------------------------------------------------------------------------
+
+    @Reference(service = Cluster.class, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    synchronized void bindCluster(Cluster joined) {
+        unshare();
+        cluster = joined;
+        share();
+    }
+
+    synchronized void unbindCluster(Cluster left) {
+        if (cluster == left) {
+            unshare();
+            cluster = null;
+            share();
+        }
+    }
+
+    /** Outside OSGi (tests): the cluster this endpoint shares its topics through, or null for none. */
+    void cluster(Cluster joined) {
+        if (joined == null) {
+            unbindCluster(cluster);
+        } else {
+            bindCluster(joined);
+        }
+    }
+
+    /** Shares the running server's topics when configured to and a cluster is there; reports the status either way. */
+    private synchronized void share() {
+        ChannelsServer running = server;
+        ChannelsSettings settings = settings();
+        if (running == null || settings == null) {
+            return;
+        }
+        Cluster joined = cluster;
+        if (settings.cluster() != null && joined != null && shared == null) {
+            shared = joined.topics(settings.id(), settings.cluster(), running.sharedListener());
+            running.share(shared);
+            clusterWatch = joined.watchStatus(status -> reportStatus());
+        }
+        reportStatus();
+    }
+
+    private synchronized void unshare() {
+        if (clusterWatch != null) {
+            clusterWatch.close();
+            clusterWatch = null;
+        }
+        if (shared != null) {
+            ChannelsServer running = server;
+            if (running != null) {
+                running.share(null);
+            }
+            shared.close();
+            shared = null;
+        }
+    }
+
+    /** Listening, and for a clustered endpoint whether the cluster is there: it delivers locally either way. */
+    private void reportStatus() {
+        ChannelsServer running = server;
+        ChannelsSettings settings = settings();
+        if (running == null || settings == null) {
+            return;
+        }
+        String listening = "listening on " + running.url();
+        Cluster joined = cluster;
+        if (settings.cluster() == null) {
+            updateStatus(State.ONLINE, Detail.NONE, listening);
+        } else if (joined == null) {
+            updateStatus(State.ONLINE, Detail.CONFIGURATION_ERROR, listening
+                    + "; cluster unavailable: no cluster configured (dev.switchboard.cluster)");
+        } else {
+            EndpointStatus status = joined.status();
+            if (status.state() == State.ONLINE) {
+                updateStatus(State.ONLINE, Detail.NONE, listening + ", shared as node " + joined.nodeId());
+            } else {
+                updateStatus(State.ONLINE, status.detail() == Detail.NONE ? Detail.COMMUNICATION_ERROR : status.detail(),
+                        listening + "; cluster unavailable: " + status.reason());
+            }
+        }
     }
 
     // --- channel handler whiteboard -----------------------------------------------------------

@@ -56,4 +56,19 @@ public @interface ChannelsConfig {
 
     @AttributeDefinition(name = "Compression", description = "Accept permessage-deflate when a client offers it.")
     boolean compression() default false;
+
+    @AttributeDefinition(name = "Clustered",
+            description = "Share topics, chat history and subscriber counts with the endpoints of this id on the other "
+                    + "nodes of the cluster (configured by dev.switchboard.cluster). While the cluster is unreachable "
+                    + "this node delivers to its own clients and catches up once it is back.")
+    boolean cluster() default false;
+
+    @AttributeDefinition(name = "Cluster stream size", min = "1", max = "1000000",
+            description = "Messages each topic keeps in the cluster: the chat history a joining client gets and how "
+                    + "much a node catches up after an outage.")
+    int clusterStreamSize() default 1000;
+
+    @AttributeDefinition(name = "Cluster stream expiry (seconds)", min = "1", max = "31536000",
+            description = "A topic's messages leave the cluster this long after its last one.")
+    int clusterStreamTtlSeconds() default 86400;
 }

@@ -1,6 +1,7 @@
 package dev.switchboard.channels.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.api.cluster.ClusterTopics;
 import dev.switchboard.channels.ChannelHandler;
 import dev.switchboard.transport.ConnectionMetrics;
 import dev.switchboard.transport.ServerSpec;
@@ -158,6 +159,19 @@ public final class ChannelsServer implements WebSocketHandler {
         dispatch.removeHandler(handler);
     }
 
+    /**
+     * Shares broadcasts, chat messages, history and subscriber counts with the endpoints of the same
+     * id on the other nodes through {@code topics}, from now on; null: with nobody.
+     */
+    public void share(ClusterTopics topics) {
+        dispatch.share(topics);
+    }
+
+    /** Delivers what the other nodes share to this server's subscribers: hand it to {@code Cluster.topics}. */
+    public ClusterTopics.Listener sharedListener() {
+        return dispatch.sharedListener();
+    }
+
     // --- WebSocketHandler ---------------------------------------------------------------------
 
     @Override
@@ -286,6 +300,11 @@ public final class ChannelsServer implements WebSocketHandler {
 
     public int subscriberCount(String topic) {
         return dispatch.subscriberCount(topic);
+    }
+
+    /** Subscribers of {@code topic} on every node, as last counted; this server's while not shared. */
+    public int clusterSubscriberCount(String topic) {
+        return dispatch.clusterSubscriberCount(topic);
     }
 
     /** Transport counters across every connection this server accepted. */

@@ -1,10 +1,12 @@
 package dev.switchboard.channels.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.api.cluster.ClusterTopics;
 import dev.switchboard.transport.SharedText;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,6 +27,11 @@ import org.slf4j.LoggerFactory;
  * <p>A topic's history keeps its last chat messages, as many as the history size allows and no
  * more than fit in one snapshot frame of at most the endpoint's frame size: a client that accepts
  * frames that large is never disconnected by the snapshot it gets on joining.
+ *
+ * <p>A clustered endpoint shares what its own clients and Switchboard broadcast and post with the
+ * endpoint of the same id on the other nodes, handed to the cluster while the topic's lock is held,
+ * so the other nodes see a topic's messages in this node's order; what they share comes in through
+ * the {@code …Shared} methods and is delivered here only.
  */
 final class TopicRegistry {
 
@@ -61,12 +68,19 @@ final class TopicRegistry {
     private final Sender sender;
     private final ConcurrentHashMap<String, Topic> topics = new ConcurrentHashMap<>();
     private final LongAdder trimmedForSize = new LongAdder();
+    /** The other nodes' endpoints of this id, or null while not clustered. */
+    private volatile ClusterTopics shared;
 
     /** @param endpoint the endpoint id, for log lines */
     TopicRegistry(String endpoint, ChannelsCodec codec, Sender sender) {
         this.endpoint = endpoint;
         this.codec = codec;
         this.sender = sender;
+    }
+
+    /** Shares this endpoint's topics from now on through {@code topics}; null: with nobody. */
+    void share(ClusterTopics topics) {
+        shared = topics;
     }
 
     private Topic create(String name) {
@@ -111,35 +125,68 @@ final class TopicRegistry {
     }
 
     /**
-     * Queues {@code frame} to every subscriber of {@code topicName}, encoded once for all of them;
-     * returns how many it was queued to.
+     * Queues {@code frame}, {@code [topic, event, payload]}, to every subscriber of
+     * {@code topicName}, encoded once for all of them, and shares it with the other nodes; returns
+     * how many subscribers here it was queued to.
      */
-    int broadcast(String topicName, String frame) {
+    int broadcast(String topicName, String event, String frame) {
+        return fanOut(topicName, frame, event);
+    }
+
+    /** Another node's broadcast: to the subscribers here only. */
+    int broadcastShared(String topicName, String frame) {
+        return fanOut(topicName, frame, null);
+    }
+
+    /** @param sharedEvent the event, when the frame is to be shared; null when it came from another node */
+    private int fanOut(String topicName, String frame, String sharedEvent) {
         Topic topic = topics.get(topicName);
+        ClusterTopics cluster = sharedEvent == null ? null : shared;
         if (topic == null) {
+            if (cluster != null) {
+                cluster.publish(topicName, sharedEvent, frame, false);
+            }
             return 0;
         }
-        SharedText shared = SharedText.of(frame);
+        SharedText text = SharedText.of(frame);
         synchronized (topic) {
-            return fanOut(topic, shared);
+            if (cluster != null) {
+                cluster.publish(topicName, sharedEvent, frame, false);
+            }
+            return fanOut(topic, text);
         }
     }
 
     /**
      * A chat message: remembered in the topic's history (bounded by {@code historySize} messages and
-     * a snapshot of {@code snapshotLimit} bytes), then broadcast as {@code message}.
+     * a snapshot of {@code snapshotLimit} bytes), broadcast as {@code message} and shared with the
+     * other nodes.
      */
     int post(String topicName, JsonNode payload, int historySize, int snapshotLimit) {
-        String json = codec.json(payload);
+        return post(topicName, codec.json(payload), historySize, snapshotLimit, shared);
+    }
+
+    /** Another node's chat message, {@code json} its payload: remembered and broadcast here only. */
+    int postShared(String topicName, String json, int historySize, int snapshotLimit) {
+        return post(topicName, json, historySize, snapshotLimit, null);
+    }
+
+    private int post(String topicName, String json, int historySize, int snapshotLimit, ClusterTopics cluster) {
         SharedText frame = SharedText.of(codec.encodeJson(topicName, ChannelsCodec.MESSAGE, json));
         while (true) {
             Topic topic = historySize > 0 ? topics.computeIfAbsent(topicName, this::create) : topics.get(topicName);
             if (topic == null) {
+                if (cluster != null) {
+                    cluster.publish(topicName, ChannelsCodec.MESSAGE, json, true);
+                }
                 return 0;
             }
             synchronized (topic) {
                 if (topic.retired) {
                     continue;
+                }
+                if (cluster != null) {
+                    cluster.publish(topicName, ChannelsCodec.MESSAGE, json, true);
                 }
                 if (historySize > 0) {
                     remember(topic, json, historySize, snapshotLimit);
@@ -147,6 +194,38 @@ final class TopicRegistry {
                 int sent = fanOut(topic, frame);
                 retireIfIdle(topic);
                 return sent;
+            }
+        }
+    }
+
+    /**
+     * A topic's chat history as the cluster keeps it, oldest first, for a topic this node had not
+     * heard of (or heard of before it joined the cluster again): what it remembers itself and the
+     * cluster does not (posted while the cluster was away) stays after it, each message once.
+     */
+    void rememberShared(String topicName, List<String> history, int historySize, int snapshotLimit) {
+        if (historySize == 0 || history.isEmpty()) {
+            return;
+        }
+        while (true) {
+            Topic topic = topics.computeIfAbsent(topicName, this::create);
+            synchronized (topic) {
+                if (topic.retired) {
+                    continue;
+                }
+                Map<String, Integer> inCluster = new HashMap<>();
+                history.forEach(json -> inCluster.merge(json, 1, Integer::sum));
+                List<Remembered> own = new ArrayList<>(topic.history);
+                topic.history.clear();
+                topic.snapshotBytes = utf8Bytes(codec.history(topicName, List.of()));
+                history.forEach(json -> remember(topic, json, historySize, snapshotLimit));
+                for (Remembered message : own) {
+                    if (inCluster.merge(message.json(), -1, Integer::sum) < 0) {
+                        remember(topic, message.json(), historySize, snapshotLimit);
+                    }
+                }
+                retireIfIdle(topic);
+                return;
             }
         }
     }

@@ -111,7 +111,7 @@ class ChannelsAdapterTest {
             ranged.add(key);
         }
         assertEquals(List.of("port", "maxConnections", "maxFrameBytes", "historySize", "sendQueueLimit",
-                "pingIntervalSeconds"), ranged);
+                "pingIntervalSeconds", "clusterStreamSize", "clusterStreamTtlSeconds"), ranged);
     }
 
     /** Bad input: a frame limit of 0; then switched off, which stops a running server rather than editing it. */

@@ -1,5 +1,6 @@
 package dev.switchboard.kosmi.internal;
 
+import dev.switchboard.endpoint.EndpointSupport;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -11,6 +12,8 @@ public @interface KosmiConfig {
 
     @AttributeDefinition(name = "Endpoint id", description = "How gateways name this endpoint; unique within Switchboard.")
     String id() default "kosmi";
+
+    @AttributeDefinition(name = EndpointSupport.SINGLETON_NAME, description = EndpointSupport.SINGLETON_DESCRIPTION) boolean clusterSingleton() default false;
 
     @AttributeDefinition(name = "Enabled", description = "Off keeps the endpoint registered but disconnected.")
     boolean enabled() default true;

@@ -1,5 +1,6 @@
 package dev.switchboard.proxy.internal;
 
+import dev.switchboard.endpoint.EndpointSupport;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -11,6 +12,8 @@ public @interface ProxyAgentConfig {
 
     @AttributeDefinition(name = "Endpoint id", description = "How gateways name this endpoint; unique within Switchboard.")
     String id() default "proxy.agent";
+
+    @AttributeDefinition(name = EndpointSupport.SINGLETON_NAME, description = EndpointSupport.SINGLETON_DESCRIPTION) boolean clusterSingleton() default false;
 
     @AttributeDefinition(name = "Controller URL", description = "The controller's agent address, ws:// or wss://.")
     String controllerUrl() default "ws://127.0.0.1:8041/_agent";

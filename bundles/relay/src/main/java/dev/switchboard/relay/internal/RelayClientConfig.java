@@ -1,5 +1,6 @@
 package dev.switchboard.relay.internal;
 
+import dev.switchboard.endpoint.EndpointSupport;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -11,6 +12,8 @@ public @interface RelayClientConfig {
 
     @AttributeDefinition(name = "Endpoint id", description = "How gateways name this endpoint; unique within Switchboard.")
     String id() default "relay-client";
+
+    @AttributeDefinition(name = EndpointSupport.SINGLETON_NAME, description = EndpointSupport.SINGLETON_DESCRIPTION) boolean clusterSingleton() default false;
 
     @AttributeDefinition(name = "Relay URL", description = "The relay server's control channel (ws://).")
     String relayUrl() default "ws://127.0.0.1:8030/_relay/control";

@@ -1,5 +1,6 @@
 package dev.switchboard.tracker.internal;
 
+import dev.switchboard.endpoint.EndpointSupport;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -18,6 +19,8 @@ public @interface TrackerConfig {
 
     @AttributeDefinition(name = "Endpoint id", description = "How gateways name this endpoint; unique within Switchboard.")
     String id() default "tracker";
+
+    @AttributeDefinition(name = EndpointSupport.SINGLETON_NAME, description = EndpointSupport.SINGLETON_DESCRIPTION) boolean clusterSingleton() default false;
 
     @AttributeDefinition(name = "Enabled", description = "Unchecked: the endpoint is registered OFFLINE and never connects.")
     boolean enabled() default true;

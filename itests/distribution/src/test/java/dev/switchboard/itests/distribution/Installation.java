@@ -96,6 +96,12 @@ final class Installation {
         writeConfig(name, text.replace(from, to));
     }
 
+    /** Adds {@code feature} (one the distribution carries but does not start) to the features Karaf boots. */
+    void bootFeature(String feature) throws IOException {
+        replaceInConfig("org.apache.karaf.features.cfg", "featuresBoot = \\\n", "featuresBoot = \\\n    " + feature
+                + ", \\\n");
+    }
+
     /**
      * Enables a shipped example as a user does: etc/{@code name}.disabled, with each key of
      * {@code values} set, written as etc/{@code name}. Fails when the example lacks a key.
