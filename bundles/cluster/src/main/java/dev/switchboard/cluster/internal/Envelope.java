@@ -4,10 +4,11 @@ package dev.switchboard.cluster.internal;
  * One shared message as it travels through Redis, in the topic's stream and on its channel:
  * {@code origin seq flags eventLength\n event data}. The origin (a node's run) and its sequence
  * number let a receiver drop its own messages and a message a publisher sent twice after a call
- * failed half-way; the event is length-prefixed, so it may hold any character.
+ * failed half-way, and count the ones it never got; the event is length-prefixed, so it may hold
+ * any character.
  *
  * @param origin     the publishing node's run: node id and a suffix new at each start
- * @param seq        the publisher's count, from 1, in the order it published
+ * @param seq        the publisher's count on this topic, from 1, in the order it published
  * @param remembered part of the topic's history (a chat message)
  */
 record Envelope(String origin, long seq, boolean remembered, String event, String data) {

@@ -53,7 +53,9 @@ final class RedisConnection implements AutoCloseable {
         int timeout = (int) settings.timeout().toMillis();
         this.clientConfig = DefaultJedisClientConfig.builder().user(settings.user()).password(settings.password())
                 .database(settings.database()).ssl(settings.tls()).connectionTimeoutMillis(timeout)
-                .socketTimeoutMillis(timeout).clientName("switchboard").build();
+                .socketTimeoutMillis(timeout).clientName("switchboard")
+                // RESP2, as the server speaks by default: Jedis warned once per connection that it would not negotiate RESP3
+                .serverDefaultProtocol().build();
         GenericObjectPoolConfig<Jedis> poolConfig = new GenericObjectPoolConfig<>();
         poolConfig.setMaxTotal(16);
         poolConfig.setMaxIdle(4);

@@ -4,6 +4,7 @@ import dev.switchboard.api.cluster.ClusterTopics;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -18,7 +19,11 @@ final class RedisTopics implements ClusterTopics {
     private final TopicSubscriber subscriber;
     /** This node's run: its messages carry it, so it never delivers its own twice. */
     private final String origin;
-    private final AtomicLong sequence = new AtomicLong();
+    /**
+     * Per topic, so a receiver that sees a number skipped knows how many of that topic it missed
+     * (kept for the run: a number that started again would read as a copy of an older message).
+     */
+    private final Map<String, AtomicLong> sequences = new ConcurrentHashMap<>();
     private final Runnable onClose;
 
     RedisTopics(RedisConnection redis, String nodeId, String namespace, Settings settings, Listener listener,
@@ -32,10 +37,13 @@ final class RedisTopics implements ClusterTopics {
         publisher.start();
     }
 
-    /** Ordered by the one sequence: the caller holds the topic's lock, so numbers follow the local order. */
+    /** Numbered and queued under the topic's own lock: its numbers enter the queue in order, whoever calls. */
     @Override
-    public synchronized boolean publish(String topic, String event, String data, boolean remembered) {
-        return publisher.publish(topic, new Envelope(origin, sequence.incrementAndGet(), remembered, event, data));
+    public boolean publish(String topic, String event, String data, boolean remembered) {
+        AtomicLong sequence = sequences.computeIfAbsent(topic, t -> new AtomicLong());
+        synchronized (sequence) {
+            return publisher.publish(topic, new Envelope(origin, sequence.incrementAndGet(), remembered, event, data));
+        }
     }
 
     @Override
@@ -57,6 +65,7 @@ final class RedisTopics implements ClusterTopics {
         figures.put("received", subscriber.received());
         figures.put("recovered", subscriber.recovered());
         figures.put("duplicatesDropped", subscriber.duplicates());
+        figures.put("missed", subscriber.missed());
         return figures;
     }
 

@@ -53,6 +53,7 @@ final class TopicSubscriber {
     private final LongAdder received = new LongAdder();
     private final LongAdder recovered = new LongAdder();
     private final LongAdder duplicates = new LongAdder();
+    private final LongAdder missed = new LongAdder();
     private volatile Jedis connection;
     private volatile boolean closed;
 
@@ -82,6 +83,10 @@ final class TopicSubscriber {
 
     long duplicates() {
         return duplicates.sum();
+    }
+
+    long missed() {
+        return missed.sum();
     }
 
     void close() {
@@ -266,6 +271,13 @@ final class TopicSubscriber {
         Long previous = seqs.get(envelope.origin());
         if (previous != null && envelope.seq() <= previous) {
             return false;
+        }
+        if (previous != null && envelope.seq() > previous + 1) {
+            long count = envelope.seq() - previous - 1;
+            missed.add(count);
+            LOG.warn("cluster: {} messages on {} from node {} never reached this node (published while it was away, "
+                    + "past what the stream keeps, or dropped by that node's full queue); going on from the next",
+                    count, topic, envelope.origin());
         }
         seqs.put(envelope.origin(), envelope.seq());
         return true;

@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Protocol;
@@ -23,7 +24,8 @@ import redis.clients.jedis.Protocol;
  * itself; a node that joins later gets the same history; subscriber counts add up across nodes;
  * and an outage of Redis (killed while a node publishes, restarted) loses and duplicates nothing.
  * Bad inputs tried: an event with spaces and newlines in it, a topic with glob characters
- * ({@code *}, {@code ?}, {@code [}) that must match only itself, Redis killed mid-stream.
+ * ({@code *}, {@code ?}, {@code [}) that must match only itself, Redis killed mid-stream, a node
+ * away while more is published than the stream keeps (counted as missed, not lost silently).
  */
 class RedisTopicsTest {
 
@@ -33,9 +35,21 @@ class RedisTopicsTest {
     static final class Heard implements ClusterTopics.Listener {
         final Map<String, List<String>> received = new ConcurrentHashMap<>();
         final Map<String, List<String>> history = new ConcurrentHashMap<>();
+        /** While set, the node's subscriber thread waits in {@link #received} (a node that cannot keep up). */
+        volatile CountDownLatch hold;
+        volatile boolean holding;
 
         @Override
         public void received(String topic, String event, String data, boolean remembered) {
+            CountDownLatch held = hold;
+            if (held != null) {
+                holding = true;
+                try {
+                    held.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             received.computeIfAbsent(topic, t -> Collections.synchronizedList(new ArrayList<>()))
                     .add(event + "|" + data + (remembered ? "|r" : ""));
         }
@@ -114,12 +128,16 @@ class RedisTopicsTest {
     }
 
     private static void onRedisServer(TwoNodes scenario) throws Exception {
+        onRedisServer(STREAM, scenario);
+    }
+
+    private static void onRedisServer(ClusterTopics.Settings stream, TwoNodes scenario) throws Exception {
         try (RedisServerProcess redis = RedisServerProcess.start()) {
             RedisCluster a = node(redis.url(), "a");
             RedisCluster b = node(redis.url(), "b");
             Heard atB = new Heard();
-            try (ClusterTopics topicsA = a.topics("demo", STREAM, new Heard());
-                 ClusterTopics topicsB = b.topics("demo", STREAM, atB)) {
+            try (ClusterTopics topicsA = a.topics("demo", stream, new Heard());
+                 ClusterTopics topicsB = b.topics("demo", stream, atB)) {
                 Await.until("both online", () -> a.status().state() == State.ONLINE
                         && b.status().state() == State.ONLINE);
                 awaitSubscribed(topicsA, topicsB);
@@ -178,6 +196,35 @@ class RedisTopicsTest {
             Await.until("b heard every message", () -> atB.of("odd").size() >= total);
             assertEquals(numbers(1, 2 * total), atB.of("odd"), "all, once, in order");
             assertTrue((long) topicsB.figures().get("recovered") > 0, topicsB.figures().toString());
+        });
+    }
+
+    @Test
+    void whatANodeMissedPastTheStreamIsCountedNotSilentlyLost() throws Exception {
+        // streams of 20 messages; b's subscriber is stuck on the first message when its subscription
+        // is dropped, and a publishes 299 more meanwhile: b comes back to a stream that moved on
+        onRedisServer(new ClusterTopics.Settings(20, Duration.ofMinutes(5)), (redis, a, topicsA, topicsB, atB) -> {
+            int total = 300;
+            CountDownLatch stuck = new CountDownLatch(1);
+            atB.hold = stuck;
+            topicsA.publish("odd", "message", "1", true);
+            Await.until("b stuck on the first", () -> atB.holding);
+            try (Jedis admin = new Jedis("127.0.0.1", redis.port())) {
+                admin.sendCommand(Protocol.Command.CLIENT, "KILL", "TYPE", "pubsub");
+            }
+            for (int i = 2; i <= total; i++) {
+                topicsA.publish("odd", "message", String.valueOf(2 * i - 1), true);
+            }
+            Await.until("a published all", () -> (long) topicsA.figures().get("published") >= total);
+            atB.hold = null;
+            stuck.countDown();
+            Await.until("b heard the last", () -> atB.of("odd").contains("message|" + (2 * total - 1) + "|r"));
+            long missed = (long) topicsB.figures().get("missed");
+            List<String> heard = atB.of("odd");
+            assertTrue(missed > 0, "b was away for more than the stream keeps: " + topicsB.figures());
+            assertEquals(total, heard.size() + missed, "every message heard or counted missed: " + topicsB.figures());
+            List<Integer> numbers = heard.stream().map(m -> Integer.parseInt(m.split("\\|")[1])).toList();
+            assertEquals(numbers.stream().sorted().distinct().toList(), numbers, "what b heard: once, in order");
         });
     }
 
