@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * in order per forwarding node. Every node also keeps what was forwarded in the last
  * {@link #RECENT} (its own and the others'): the node that takes over after a holder died delivers
  * what arrived after that holder's last renewal less the margin, which the dead holder may not have
- * delivered.
+ * delivered — less what the holder said it delivered: after each message it publishes the
+ * message's id on the same topic ({@link #DELIVERED}), and every node drops that message from what
+ * it keeps, so a takeover repeats only what the dead holder delivered in its last moments.
  */
 public final class SingletonForwarding implements ClusterTopics.Listener {
 
@@ -33,6 +35,8 @@ public final class SingletonForwarding implements ClusterTopics.Listener {
     private static final int RECENT_LIMIT = 10_000;
     private static final int QUEUE_LIMIT = 10_000;
     private static final String TOPIC = "routed";
+    /** The holder's word that it is done with a forwarded message (its id): kept nowhere any more. */
+    private static final String DELIVERED = "delivered";
     private static final Duration RETRY = Duration.ofSeconds(1);
     private static final Logger LOG = LoggerFactory.getLogger(SingletonForwarding.class);
 
@@ -130,6 +134,12 @@ public final class SingletonForwarding implements ClusterTopics.Listener {
 
     @Override
     public void received(String topic, String event, String data, boolean remembered) {
+        if (DELIVERED.equals(event)) {
+            synchronized (this) {
+                recent.removeIf(seen -> data.equals(seen.message().id()));
+            }
+            return;
+        }
         Message message;
         try {
             message = MessageJson.read(data);
@@ -178,16 +188,20 @@ public final class SingletonForwarding implements ClusterTopics.Listener {
     private void answered(Message sent, Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         boolean retry = cause instanceof EndpointUnavailableException;
+        boolean done = false;
         synchronized (this) {
             delivering = false;
             if (!retry && toDeliver.peek() == sent) {
                 toDeliver.poll();
-                if (error == null) {
-                    delivered.increment();
-                } else {
-                    lost.increment();
-                }
+                done = true;
             }
+        }
+        if (done) {
+            // said before it is counted: a node that sees the count sees the word too
+            if (sent.id() != null) {
+                topics.publish(TOPIC, DELIVERED, sent.id(), false);
+            }
+            (error == null ? delivered : lost).increment();
         }
         if (retry) {
             try {
