@@ -179,23 +179,30 @@ class RedisTopicsTest {
 
     @Test
     void aSubscriberWhoseConnectionDropsCatchesUpFromTheStreams() throws Exception {
+        // b is stuck on message 100 when every subscription is dropped, and a publishes 300 more
+        // meanwhile: b reads them from the stream when it is back (a wait, not a race with its reconnect)
         onRedisServer((redis, a, topicsA, topicsB, atB) -> {
             int total = 400;
-            try (Jedis admin = new Jedis("127.0.0.1", redis.port())) {
-                for (int i = 1; i <= total; i++) {
-                    topicsA.publish("odd", "message", String.valueOf(2 * i - 1), true);
-                    if (i == 100) {
-                        // every subscription connection dropped while the publisher goes on
-                        admin.sendCommand(Protocol.Command.CLIENT, "KILL", "TYPE", "pubsub");
-                    }
-                    if (i % 50 == 0) {
-                        Thread.sleep(20);
-                    }
-                }
+            for (int i = 1; i < 100; i++) {
+                topicsA.publish("odd", "message", String.valueOf(2 * i - 1), true);
             }
+            CountDownLatch stuck = new CountDownLatch(1);
+            atB.hold = stuck;
+            topicsA.publish("odd", "message", String.valueOf(2 * 100 - 1), true);
+            Await.until("b stuck on the 100th", () -> atB.holding);
+            try (Jedis admin = new Jedis("127.0.0.1", redis.port())) {
+                admin.sendCommand(Protocol.Command.CLIENT, "KILL", "TYPE", "pubsub");
+            }
+            for (int i = 101; i <= total; i++) {
+                topicsA.publish("odd", "message", String.valueOf(2 * i - 1), true);
+            }
+            Await.until("a published all", () -> (long) topicsA.figures().get("published") >= total);
+            atB.hold = null;
+            stuck.countDown();
             Await.until("b heard every message", () -> atB.of("odd").size() >= total);
             assertEquals(numbers(1, 2 * total), atB.of("odd"), "all, once, in order");
             assertTrue((long) topicsB.figures().get("recovered") > 0, topicsB.figures().toString());
+            assertEquals(0L, topicsB.figures().get("missed"), topicsB.figures().toString());
         });
     }
 
