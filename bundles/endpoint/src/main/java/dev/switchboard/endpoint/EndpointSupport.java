@@ -387,12 +387,19 @@ public abstract class EndpointSupport<S extends EndpointSettings>
         }
     }
 
-    /** The {@code clusterSingleton} attribute of an adapter's configuration; false for one without it. */
+    /**
+     * The {@code clusterSingleton} attribute of an adapter's configuration; false for one without it,
+     * or for a configuration that is no real annotation (a test's hand-made proxy answers null here).
+     */
     private static boolean singletonIn(Annotation config) {
+        Class<? extends Annotation> type = config.annotationType();
         Method attribute;
         try {
-            attribute = config.annotationType().getMethod("clusterSingleton");
+            attribute = type == null ? null : type.getMethod("clusterSingleton");
         } catch (NoSuchMethodException e) {
+            return false;
+        }
+        if (attribute == null) {
             return false;
         }
         try {
@@ -629,7 +636,8 @@ public abstract class EndpointSupport<S extends EndpointSettings>
      * ({@code port = abc}), or the settings factory's own reason.
      */
     private static String unreadable(Annotation config, RuntimeException failure) {
-        for (Method attribute : config.annotationType().getDeclaredMethods()) {
+        Class<? extends Annotation> type = config.annotationType();
+        for (Method attribute : type == null ? new Method[0] : type.getDeclaredMethods()) {
             try {
                 attribute.invoke(config);
             } catch (InvocationTargetException e) {
