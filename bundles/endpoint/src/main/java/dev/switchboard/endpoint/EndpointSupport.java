@@ -592,10 +592,11 @@ public abstract class EndpointSupport<S extends EndpointSettings>
         SingletonLease singleton = lease;
         if (singleton != null) {
             details = new LinkedHashMap<>(details);
-            long[] counts = singleton.forwardedAndDelivered();
+            long[] counts = singleton.forwardedDeliveredLost();
             details.put("clusterLease", singleton.holding() ? "held by this node" : "standby");
             details.put("forwardedToClusterHolder", counts[0]);
             details.put("deliveredForOtherNodes", counts[1]);
+            details.put("lostForOtherNodes", counts[2]);
         }
         return new EndpointMetrics(messagesIn.sum(), messagesOut.sum(), total.bytesIn(), total.bytesOut(), errors,
                 total.reconnects(), details, countersSince);

@@ -79,6 +79,8 @@ final class TopicPublisher {
     private final LongAdder dropped = new LongAdder();
     private final Thread thread;
     private volatile boolean closed;
+    /** New messages are being dropped (the queue was full): logged once when it starts and once when it ends. */
+    private volatile boolean dropping;
 
     TopicPublisher(RedisConnection redis, TopicKeys keys, String nodeId, int streamSize, Duration streamTtl,
                    String namespace) {
@@ -95,13 +97,32 @@ final class TopicPublisher {
         thread.start();
     }
 
-    /** Queues a message; false when the queue is full (counted). */
+    /** Queues a message; false when the queue is full (counted, and logged when dropping starts and ends). */
     boolean publish(String topic, Envelope envelope) {
         if (queue.offer(new Outgoing(topic, envelope.encode()))) {
+            if (dropping && queueHasRoom()) {
+                LOG.info("cluster: the queue for Redis has room again ({} messages dropped so far)", dropped.sum());
+            }
             return true;
         }
         dropped.increment();
+        if (!dropping && startDropping()) {
+            LOG.warn("cluster: {} messages wait for Redis already: dropping new ones, counted in 'dropped', until it "
+                    + "takes them", QUEUE_LIMIT);
+        }
         return false;
+    }
+
+    private synchronized boolean startDropping() {
+        boolean was = dropping;
+        dropping = true;
+        return !was;
+    }
+
+    private synchronized boolean queueHasRoom() {
+        boolean was = dropping;
+        dropping = false;
+        return was;
     }
 
     void localSubscribers(String topic, int count) {

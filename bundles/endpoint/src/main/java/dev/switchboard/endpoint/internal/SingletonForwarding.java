@@ -121,6 +121,10 @@ public final class SingletonForwarding implements ClusterTopics.Listener {
         return delivered.sum();
     }
 
+    long lostForOthers() {
+        return lost.sum();
+    }
+
     void close() {
         synchronized (this) {
             closed = true;
@@ -158,6 +162,8 @@ public final class SingletonForwarding implements ClusterTopics.Listener {
             }
             if (toDeliver.size() >= QUEUE_LIMIT) {
                 lost.increment();
+                LOG.warn("{}: dropped a message forwarded by another node: {} are waiting for the endpoint already "
+                        + "({} dropped so far)", endpointId, QUEUE_LIMIT, lost.sum());
                 return;
             }
             toDeliver.add(message);
@@ -201,7 +207,13 @@ public final class SingletonForwarding implements ClusterTopics.Listener {
             if (sent.id() != null) {
                 topics.publish(TOPIC, DELIVERED, sent.id(), false);
             }
-            (error == null ? delivered : lost).increment();
+            if (error == null) {
+                delivered.increment();
+            } else {
+                lost.increment();
+                LOG.warn("{}: a message forwarded by another node could not be delivered: {}", endpointId,
+                        cause == null ? "" : cause.toString());
+            }
         }
         if (retry) {
             try {

@@ -139,10 +139,13 @@ public final class SingletonLease {
         return false;
     }
 
-    /** Messages this node forwarded to the holder, and delivered for other nodes, for the endpoint's details. */
-    public synchronized long[] forwardedAndDelivered() {
-        return forwarding == null ? new long[2]
-                : new long[] {forwarding.forwarded(), forwarding.deliveredForOthers()};
+    /**
+     * Messages this node forwarded to the holder, delivered for other nodes, and could not deliver
+     * for them (logged), for the endpoint's details.
+     */
+    public synchronized long[] forwardedDeliveredLost() {
+        return forwarding == null ? new long[3]
+                : new long[] {forwarding.forwarded(), forwarding.deliveredForOthers(), forwarding.lostForOthers()};
     }
 
     /**
