@@ -26,7 +26,7 @@ final class AgentListener implements WebSocketHandler {
 
     static final String PATH = "/_agent";
     static final Duration HELLO_TIMEOUT = Duration.ofSeconds(10);
-    static final int MAX_FRAME = 65_536;
+    static final int MAX_FRAME = 262_144;
     private static final String TUNNEL = "proxy.tunnel";
     private static final Logger AUDIT = LoggerFactory.getLogger("dev.switchboard.proxy.audit");
 
@@ -131,6 +131,15 @@ final class AgentListener implements WebSocketHandler {
     }
 
     // --- the agents' WebSocket --------------------------------------------------------------------
+
+    /**
+     * Tunnel messages are handled on the thread that read them: a stream's bytes go to its browser
+     * through the browser connection's write queue, and events to the endpoint's publisher thread.
+     */
+    @Override
+    public boolean neverBlocks() {
+        return true;
+    }
 
     @Override
     public void onOpen(WebSocketConnection connection) {

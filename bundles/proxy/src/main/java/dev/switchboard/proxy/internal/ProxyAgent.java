@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ProxyAgent implements ClientHandler {
 
-    static final int MAX_FRAME = 65_536;
+    static final int MAX_FRAME = 262_144;
     private static final Logger LOG = LoggerFactory.getLogger(ProxyAgent.class);
 
     /** What the agent tells its endpoint. */

@@ -90,12 +90,20 @@ public final class Tunnel {
     /** One binary tunnel message from the peer; a protocol error closes the tunnel with 4400. */
     public void receive(ByteBuffer message) {
         lastReceived = System.nanoTime();
+        // what the frames' handlers answer (credit, resets, bytes) leaves together, once they all ran
+        synchronized (this) {
+            writer.cork();
+        }
         try {
             for (TunnelFrame frame : codec.decode(message)) {
                 dispatch(frame);
             }
         } catch (TunnelProtocolException e) {
             close(TunnelProtocolException.CLOSE_CODE, e.getMessage());
+        } finally {
+            synchronized (this) {
+                writer.uncork();
+            }
         }
         pump();
     }

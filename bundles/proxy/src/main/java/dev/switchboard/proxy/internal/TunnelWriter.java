@@ -10,13 +10,13 @@ import java.util.List;
  * The sending half of a {@link Tunnel}: control frames first, then every stream with bytes and
  * window in turn, at most {@code maxFrame} bytes per stream per turn, several streams' frames in one
  * tunnel message, a bounded number of messages in flight. So a stream without window (its reader
- * is slow) waits alone, and the connection's send queue never overflows. State is guarded by the
- * tunnel's lock.
+ * is slow) waits alone, and the connection's send queue never overflows. While a received message
+ * is handled the writer is corked: the frames its handlers queue (credit for each stream's bytes,
+ * their answers) leave in one message when it is done, not one small message each. State is
+ * guarded by the tunnel's lock.
  */
 final class TunnelWriter {
 
-    /** A tunnel message at most about this large carries several frames. */
-    static final int BATCH_BYTES = 64 * 1024;
     /** Tunnel messages written but not yet completed. */
     static final int MESSAGES_IN_FLIGHT = 4;
 
@@ -29,6 +29,7 @@ final class TunnelWriter {
     private final Deque<TunnelFrame> control = new ArrayDeque<>();
     private final Deque<TunnelStream> ready = new ArrayDeque<>();
     private int inFlight;
+    private int corked;
     private boolean pumping;
     private boolean closed;
 
@@ -61,6 +62,16 @@ final class TunnelWriter {
         }
     }
 
+    /** Holds what is queued until {@link #uncork}; the caller holds the lock. */
+    void cork() {
+        corked++;
+    }
+
+    /** Ends a {@link #cork}; the caller holds the lock and pumps after releasing it. */
+    void uncork() {
+        corked--;
+    }
+
     /** Drops everything queued; nothing is sent any more. The caller holds the lock. */
     void close() {
         closed = true;
@@ -77,7 +88,7 @@ final class TunnelWriter {
             List<List<ByteBuffer>> messages = new ArrayList<>(1);
             List<TunnelStream> writable = new ArrayList<>(0);
             synchronized (tunnel) {
-                if (pumping || closed) {
+                if (pumping || closed || corked > 0) {
                     return;
                 }
                 while (inFlight < MESSAGES_IN_FLIGHT && (!control.isEmpty() || !ready.isEmpty())) {
@@ -113,19 +124,23 @@ final class TunnelWriter {
         }
     }
 
-    /** One message's worth of frames, as parts: DATA payloads are not copied here, only into the WebSocket frame. */
+    /**
+     * One message's worth of frames, about as large as the largest DATA the peer takes (its tunnel
+     * messages may be four times that), as parts: DATA payloads are not copied here, only into the
+     * WebSocket frame.
+     */
     private List<ByteBuffer> batch(List<TunnelStream> writable) {
         List<TunnelFrame> frames = new ArrayList<>();
         int size = 0;
-        while (!control.isEmpty() && size < BATCH_BYTES) {
+        while (!control.isEmpty() && size < peerMaxFrame) {
             TunnelFrame frame = control.poll();
             frames.add(frame);
             size += ProxyCodec.size(frame);
         }
-        while (!ready.isEmpty() && size < BATCH_BYTES) {
+        while (!ready.isEmpty() && size < peerMaxFrame) {
             TunnelStream stream = ready.poll();
             stream.ready = false;
-            TunnelFrame.Data data = take(stream, Math.min(peerMaxFrame, BATCH_BYTES - size));
+            TunnelFrame.Data data = take(stream, peerMaxFrame - size);
             frames.add(data);
             size += ProxyCodec.size(data);
             if (stream.writerWaiting && stream.queued < streamBuffer) {

@@ -9,8 +9,12 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -68,6 +72,46 @@ class TunnelTest {
             assertEquals(sent.length, pair.controller.bytesOut());
             assertEquals(sent.length, pair.agent.bytesIn());
         }
+    }
+
+    @Test
+    void whatTheFramesOfOneMessageAnswerLeavesInOneMessage() throws Exception {
+        List<List<TunnelFrame>> sent = new CopyOnWriteArrayList<>();
+        TunnelOutput recorded = new TunnelOutput() {
+            @Override
+            public CompletionStage<Void> send(List<ByteBuffer> parts) {
+                ByteBuffer message = ByteBuffer.allocate(parts.stream().mapToInt(ByteBuffer::remaining).sum());
+                parts.forEach(part -> message.put(part.duplicate()));
+                try {
+                    sent.add(new ProxyCodec(TunnelPair.MAX_FRAME).decode(message.flip()));
+                } catch (TunnelProtocolException e) {
+                    throw new AssertionError(e);
+                }
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public void close(int code, String reason) {
+            }
+        };
+        // the agent's streams write each DATA onward at once: a quarter window each earns a WINDOW
+        Tunnel agent = new Tunnel("agent", recorded, TunnelPair.WINDOW, TunnelPair.MAX_FRAME, TunnelPair.WINDOW,
+                TunnelPair.MAX_FRAME, (stream, head) -> new Collector(), null);
+        int streams = 4;
+        for (int id = 1; id <= streams; id++) {
+            agent.receive(ProxyCodec.encode(new TunnelFrame.Open(id, "echo", HEAD)));
+        }
+        List<ByteBuffer> data = new ArrayList<>();
+        for (int id = 1; id <= streams; id++) {
+            ProxyCodec.encodeParts(new TunnelFrame.Data(id, ByteBuffer.allocate(TunnelPair.WINDOW / 4)), data);
+        }
+        ByteBuffer message = ByteBuffer.allocate(data.stream().mapToInt(ByteBuffer::remaining).sum());
+        data.forEach(message::put);
+        agent.receive(message.flip());
+
+        assertEquals(1, sent.size(), "messages sent: " + sent);
+        assertEquals(streams, sent.get(0).size());
+        assertTrue(sent.get(0).stream().allMatch(frame -> frame instanceof TunnelFrame.Window));
     }
 
     @Test
