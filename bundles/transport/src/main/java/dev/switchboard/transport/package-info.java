@@ -10,7 +10,7 @@
  * ({@code dev.switchboard.endpoint}), the dedup cache in the api.
  */
 @Export
-@Version("2.4.0")
+@Version("2.5.0")
 package dev.switchboard.transport;
 
 import org.osgi.annotation.bundle.Export;

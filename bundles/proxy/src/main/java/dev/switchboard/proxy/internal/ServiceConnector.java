@@ -15,8 +15,10 @@ import java.util.Map;
  * The agent's opener of streams: connects to the service the controller named (TCP_NODELAY and
  * SO_KEEPALIVE, by the transport) with the request head, hop-by-hop headers removed. A WebSocket
  * upgrade goes as HTTP/1.1 and its bytes pass through after the service's answer; a plain request
- * goes as HTTP/1.0, so the service's answer is never chunked and ends with its connection
- * (PROTOCOL.md §2); its body, with its {@code Content-Length}, follows the head at once.
+ * goes as HTTP/1.0 with {@code Connection: close}, one request per service connection, and its
+ * answer ends where its framing says (its length, or its connection's end), even when the service
+ * keeps the connection open (PROTOCOL.md §2); the request's body, with its
+ * {@code Content-Length}, follows the head at once.
  */
 final class ServiceConnector implements Tunnel.Acceptor {
 
@@ -51,7 +53,7 @@ final class ServiceConnector implements Tunnel.Acceptor {
             return ServiceStream.REFUSED;
         }
         boolean upgrade = request.upgrade().isPresent();
-        ServiceStream handler = new ServiceStream(stream, upgrade);
+        ServiceStream handler = new ServiceStream(stream, upgrade, request.method().equals("HEAD"));
         InetSocketAddress address = new InetSocketAddress(service.getHost(),
                 service.getPort() < 0 ? 80 : service.getPort());
         boolean body = request.header("Content-Length").filter(length -> !length.equals("0")).isPresent();

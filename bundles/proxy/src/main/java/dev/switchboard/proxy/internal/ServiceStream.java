@@ -2,11 +2,17 @@ package dev.switchboard.proxy.internal;
 
 import dev.switchboard.transport.ByteReceiver;
 import dev.switchboard.transport.ByteSink;
+import dev.switchboard.transport.ByteSource;
 import dev.switchboard.transport.ByteStream;
+import dev.switchboard.transport.HttpHeader;
+import dev.switchboard.transport.ResponseBodySource;
+import dev.switchboard.transport.ResponseHead;
 import dev.switchboard.transport.StreamResponse;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -34,16 +40,19 @@ final class ServiceStream implements TunnelStream.Handler {
 
     private final TunnelStream tunnel;
     private final boolean upgrade;
+    private final boolean headRequest;
     // guarded by this
     private final Deque<ByteBuffer> early = new ArrayDeque<>();
-    private ByteStream service;
+    /** The service's bytes for the tunnel: its connection's, or its answer's body. */
+    private ByteSource service;
     private CreditedSink sink;
     private boolean ended;
     private boolean reset;
 
-    ServiceStream(TunnelStream tunnel, boolean upgrade) {
+    ServiceStream(TunnelStream tunnel, boolean upgrade, boolean headRequest) {
         this.tunnel = tunnel;
         this.upgrade = upgrade;
+        this.headRequest = headRequest;
     }
 
     /** The head is written to the service: the controller's bytes follow, credited as the service takes them. */
@@ -72,21 +81,25 @@ final class ServiceStream implements TunnelStream.Handler {
             return;
         }
         ByteStream connection = response.stream();
+        ResponseHead head = response.head();
+        // a plain answer ends where its framing says, even from a service that keeps its connection
+        ByteSource body = upgrade ? connection
+                : new ResponseBodySource(connection, head, headRequest, reusable -> connection.close());
         synchronized (this) {
             if (reset) {
                 connection.abort();
                 return;
             }
-            service = connection;
-            tunnel.accept(ByteBuffer.wrap(response.head().bytes()));
+            service = body;
+            tunnel.accept(ByteBuffer.wrap(upgrade ? head.bytes() : unchunked(head).bytes()));
         }
-        connection.receive(new ByteReceiver() {
+        body.receive(new ByteReceiver() {
             @Override
             public void onBytes(ByteBuffer bytes) {
                 if (!tunnel.write(bytes)) {
-                    connection.pause();
+                    body.pause();
                     if (tunnel.hasRoom()) {
-                        connection.resume();
+                        body.resume();
                     }
                 }
             }
@@ -105,14 +118,28 @@ final class ServiceStream implements TunnelStream.Handler {
         });
     }
 
+    /**
+     * The head as the controller forwards it: a chunked body (from a service answering our HTTP/1.0
+     * request in HTTP/1.1 all the same) crosses the tunnel de-chunked, and the controller frames it
+     * again for the browser.
+     */
+    private static ResponseHead unchunked(ResponseHead head) {
+        if (head.header("Transfer-Encoding").isEmpty()) {
+            return head;
+        }
+        List<HttpHeader> headers = new ArrayList<>(head.headers());
+        headers.removeIf(header -> header.is("Transfer-Encoding"));
+        return head.withHeaders(headers);
+    }
+
     @Override
     public void onWritable(TunnelStream stream) {
-        ByteStream connection;
+        ByteSource body;
         synchronized (this) {
-            connection = service;
+            body = service;
         }
-        if (connection != null) {
-            connection.resume();
+        if (body != null) {
+            body.resume();
         }
     }
 

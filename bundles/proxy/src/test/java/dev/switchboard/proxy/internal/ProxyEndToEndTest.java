@@ -185,6 +185,60 @@ class ProxyEndToEndTest {
         }
     }
 
+    /**
+     * Bad input: a service that keeps its connection open after answering, though asked to close
+     * it, once with a length and once chunked (in HTTP/1.1 to our HTTP/1.0 request), and a HEAD
+     * answered with a length but no body: each answer ends by its framing, so the browser's
+     * kept-alive connection carries the next request.
+     */
+    @Test
+    void anAnswerEndsByItsFramingWhenTheServiceKeepsItsConnection() throws Exception {
+        try (java.net.ServerSocket kept = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread service = new Thread(() -> {
+                try {
+                    while (true) {
+                        java.net.Socket socket = kept.accept();
+                        held.add(socket);
+                        String request = ProxyFixture.text(readHead(socket.getInputStream()));
+                        String answer = request.startsWith("HEAD ")
+                                ? "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"
+                                : request.contains("/kept/chunked")
+                                ? "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nchu\r\n5\r\nnked!\r\n0\r\n\r\n"
+                                : "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nlength";
+                        socket.getOutputStream().write(answer.getBytes(StandardCharsets.US_ASCII));
+                        socket.getOutputStream().flush(); // and the socket stays open
+                    }
+                } catch (java.io.IOException closed) {
+                    // the test is over
+                }
+            }, "keeping-service");
+            service.setDaemon(true);
+            service.start();
+            fixture = new ProxyFixture(Duration.ofSeconds(10), "kept=http://127.0.0.1:" + kept.getLocalPort());
+            try (Socket socket = new Socket("127.0.0.1", fixture.browserPort())) {
+                socket.setSoTimeout(10_000);
+                for (int i = 0; i < 2; i++) {
+                    write(socket, "GET /kept/length HTTP/1.1\r\nHost: kuma.test\r\n\r\n");
+                    assertTrue(readResponse(socket.getInputStream()).endsWith("\r\n\r\nlength"));
+                    write(socket, "GET /kept/chunked HTTP/1.1\r\nHost: kuma.test\r\n\r\n");
+                    String chunked = readResponse(socket.getInputStream());
+                    assertTrue(chunked.endsWith("\r\n\r\nchunked!"), chunked);
+                    write(socket, "HEAD /kept/head HTTP/1.1\r\nHost: kuma.test\r\n\r\n");
+                    String head = ProxyFixture.text(readHead(socket.getInputStream()));
+                    assertTrue(head.startsWith("HTTP/1.1 200") && head.contains("Content-Length: 5"), head);
+                }
+            } finally {
+                for (java.net.Socket socket : held) {
+                    socket.close();
+                }
+            }
+            // each answer's end closed the agent's connection to the service
+            await(() -> fixture.controller.agents().tunnel("home").orElseThrow().openStreams() == 0);
+            assertEquals(6, held.size());
+        }
+    }
+
     /** {@code -DbigSize=1073741824 -DargLine=-Xmx128m}: a 1 GB answer, twice, in a small heap. */
     @Test
     void aLargeResponseBodyStreamsThroughTheTunnelOnAKeptAliveConnection() throws Exception {
@@ -336,7 +390,8 @@ class ProxyEndToEndTest {
     }
 
     /** One response: its head, then a body of Content-Length bytes or chunked, as text. */
-    static String readResponse(InputStream in) throws Exception {
+    /** An HTTP head, up to and with its empty line. */
+    static ByteArrayOutputStream readHead(InputStream in) throws java.io.IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         while (!ProxyFixture.text(head).endsWith("\r\n\r\n")) {
             int b = in.read();
@@ -345,7 +400,11 @@ class ProxyEndToEndTest {
             }
             head.write(b);
         }
-        String headText = ProxyFixture.text(head);
+        return head;
+    }
+
+    static String readResponse(InputStream in) throws Exception {
+        String headText = ProxyFixture.text(readHead(in));
         String lower = headText.toLowerCase(java.util.Locale.ROOT);
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         int at = lower.indexOf("content-length:");

@@ -105,7 +105,8 @@ final class ProxyFixture implements AutoCloseable {
         controller = new ProxyControllerAdapter(transport);
         controller.start(new ControllerSettings("ctl", "127.0.0.1", 0, "127.0.0.1", 0, Map.of("home", "s3cret"),
                 ProxyRoutes.parse(new String[] {"* -> home/web", "*/down -> home/down", "*/slow -> home/slow",
-                    "*/none -> home/none", "*/lab -> lab/web", "*/big -> home/bulk", "*/half -> home/half"}), openTimeout, 262_144, 30));
+                    "*/none -> home/none", "*/lab -> lab/web", "*/big -> home/bulk", "*/half -> home/half",
+                    "*/kept -> home/kept"}), openTimeout, 262_144, 30));
         agent = new ProxyAgentAdapter(transport);
         agent.start(new AgentSettings("agent", URI.create("ws://127.0.0.1:"
                 + controller.agents().address().getPort() + AgentListener.PATH), "home", "s3cret",

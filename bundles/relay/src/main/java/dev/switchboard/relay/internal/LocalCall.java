@@ -5,6 +5,7 @@ import dev.switchboard.transport.ByteStream;
 import dev.switchboard.transport.HopByHop;
 import dev.switchboard.transport.HttpHeader;
 import dev.switchboard.transport.RequestHead;
+import dev.switchboard.transport.ResponseBodySource;
 import dev.switchboard.transport.ResponseHead;
 import dev.switchboard.transport.Splice;
 import dev.switchboard.transport.StreamResponse;
@@ -122,7 +123,7 @@ final class LocalCall {
     }
 
     private void respond(StreamResponse response, boolean headRequest) {
-        BodySender sender = new BodySender(id, new ResponseBody(response.stream(), response.head(), headRequest,
+        BodySender sender = new BodySender(id, new ResponseBodySource(response.stream(), response.head(), headRequest,
                 reusable -> responded(response, reusable)), client, HopByHop.forward(response.head()),
                 this::responseSent, () -> {
                     client.sendText(RelayCodec.abort(id, "the local service broke off"));
@@ -276,7 +277,7 @@ final class LocalCall {
         return new ByteSink() {
             @Override
             public boolean write(ByteBuffer bytes) {
-                return sink.write(ResponseBody.chunk(bytes));
+                return sink.write(ResponseBodySource.chunk(bytes));
             }
 
             @Override

@@ -1,21 +1,18 @@
-package dev.switchboard.relay.internal;
+package dev.switchboard.transport;
 
-import dev.switchboard.transport.ByteReceiver;
-import dev.switchboard.transport.ByteSource;
-import dev.switchboard.transport.ByteStream;
-import dev.switchboard.transport.ResponseHead;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
- * The body of a local service's response, read off its connection and freed of its framing
- * (Content-Length, chunked, or up to the end of the connection): the relay server frames it again
- * for the browser. When the body ends, its owner learns whether the connection may carry another
- * request: the body's end was known from its framing and nothing came past it.
+ * The body of a service's HTTP/1.x response, read off its connection and freed of its framing
+ * (Content-Length, chunked, or up to the end of the connection), for a proxy that frames it again
+ * for the browser. So a body ends when its framing says, whether or not the service then closes its
+ * connection; its owner learns whether the connection may carry another request: the body's end
+ * was known from its framing and nothing came past it. Not thread-safe: fed by its stream.
  */
-final class ResponseBody implements ByteSource, ByteReceiver {
+public final class ResponseBodySource implements ByteSource, ByteReceiver {
 
     private enum Framing { NONE, LENGTH, CHUNKED, UNTIL_CLOSE }
 
@@ -30,8 +27,12 @@ final class ResponseBody implements ByteSource, ByteReceiver {
     private ByteReceiver target;
     private boolean finished;
 
-    /** @param ended told once, after the receiver's end: whether the connection may be used again */
-    ResponseBody(ByteStream stream, ResponseHead head, boolean headRequest, Consumer<Boolean> ended) {
+    /**
+     * @param stream      the connection, its response head read
+     * @param headRequest whether the request was a HEAD (its answer has no body)
+     * @param ended       told once, after the receiver's end: whether the connection may be used again
+     */
+    public ResponseBodySource(ByteStream stream, ResponseHead head, boolean headRequest, Consumer<Boolean> ended) {
         this.stream = stream;
         this.ended = ended;
         int status = head.status();
@@ -174,7 +175,7 @@ final class ResponseBody implements ByteSource, ByteReceiver {
     }
 
     /** The bytes of one chunk as a request body sends it. */
-    static ByteBuffer chunk(ByteBuffer data) {
+    public static ByteBuffer chunk(ByteBuffer data) {
         byte[] size = (Integer.toHexString(data.remaining()) + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
         ByteBuffer framed = ByteBuffer.allocate(size.length + data.remaining() + 2);
         return framed.put(size).put(data).put((byte) '\r').put((byte) '\n').flip();
