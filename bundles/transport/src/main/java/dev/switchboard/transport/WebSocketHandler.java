@@ -46,8 +46,9 @@ public interface WebSocketHandler {
     /**
      * True when every call returns at once, never waiting on I/O or a long-held lock: a server
      * then calls it on the thread that read the frames (its one selector thread) instead of
-     * handing each read to its worker pool, a thread switch saved per read. A handler that blocks
-     * would stall every connection of the server, so false unless the handler says so.
+     * handing each read to its worker pool, a thread switch saved per read; a client, on its
+     * connection's own selector thread. A handler that blocks would stall every connection of the
+     * server, so false unless the handler says so.
      */
     default boolean neverBlocks() {
         return false;

@@ -102,6 +102,17 @@ final class ProxyAgent implements ClientHandler {
 
     // --- the tunnel's WebSocket --------------------------------------------------------------------
 
+    /**
+     * Tunnel messages are handled on the thread that read them: services are connected to without
+     * waiting, their bytes written through their connections' write queues. (A service named by a
+     * host name is looked up there, once per 30 s by the JVM's cache; name services by address
+     * where a slow resolver is a concern.)
+     */
+    @Override
+    public boolean neverBlocks() {
+        return true;
+    }
+
     @Override
     public void onOpen(WebSocketConnection connection) {
         connection.sendText(ProxyCodec.hello(hello));

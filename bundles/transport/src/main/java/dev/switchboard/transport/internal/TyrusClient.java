@@ -229,6 +229,9 @@ final class TyrusClient implements WebSocketClient {
 
     /** Called from Tyrus's onOpen; returns the connection, or null when this attempt is stale. */
     private TyrusConnection opened(long attemptGeneration, Session session, Map<String, List<String>> headers) {
+        if (handler.neverBlocks()) {
+            owner.internals().keepClientOnSelector(session);
+        }
         TyrusConnection opened = new TyrusConnection(owner, label, session, handshake(headers), handler,
                 (closed, code, reason) -> connectionEnded(attemptGeneration, code, reason), null);
         synchronized (this) {

@@ -142,7 +142,13 @@ final class TyrusInternals {
          * unmasks a byte at a time through a volatile index. Needs {@link #UPGRADED_CONTENT}.
          * Fallback: Tyrus unmasks.
          */
-        UNMASKED_FRAMES
+        UNMASKED_FRAMES,
+        /**
+         * A client's Grizzly connection, behind private fields ({@link ClientWire}): a client whose
+         * handler never blocks reads on its own transport's selector thread instead of handing
+         * each read to Tyrus's workers. Needs {@link #SOCKET_FIELD}. Fallback: the workers.
+         */
+        CLIENT_SELECTOR
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(TyrusInternals.class);
@@ -201,6 +207,9 @@ final class TyrusInternals {
         }
         if (REMOTE_SOCKET != null && rawFramesComplete()) {
             found.add(Internal.RAW_BINARY_FRAMES);
+        }
+        if (REMOTE_SOCKET != null && ClientWire.available()) {
+            found.add(Internal.CLIENT_SELECTOR);
         }
         return found;
     }
@@ -275,6 +284,12 @@ final class TyrusInternals {
                 return true;
             }
         };
+    }
+
+    /** Runs a client session's reads on its selector thread ({@link Internal#CLIENT_SELECTOR}); false when it cannot. */
+    boolean keepClientOnSelector(Session session) {
+        TyrusWebSocket socket = offers(Internal.CLIENT_SELECTOR) ? socketOf(session) : null;
+        return socket != null && ClientWire.keepOnSelector(socket);
     }
 
     private static TyrusWebSocket socketOf(Session session) {

@@ -149,6 +149,60 @@ class TyrusInternalsTest {
         assertEquals("héllo ✓".getBytes(StandardCharsets.UTF_8).length + 3, sent.bytesOut());
     }
 
+    // --- CLIENT_SELECTOR ------------------------------------------------------------------------
+
+    /**
+     * A client whose handler never blocks reads on its connection's selector thread; one that may
+     * block, or without the internal, on Tyrus's workers (named after the client). Both in order.
+     */
+    @Test
+    void aClientThatNeverBlocksReadsOnItsSelectorThread() throws Exception {
+        Set<String> selector = clientReadThreads(transport(), true);
+        assertEquals(1, selector.size(), selector.toString());
+        assertFalse(selector.iterator().next().startsWith("switchboard-ws-client-"), selector.toString());
+        for (Set<String> workers : List.of(clientReadThreads(transport(), false),
+                clientReadThreads(transport(Internal.CLIENT_SELECTOR), true))) {
+            assertTrue(workers.stream().allMatch(name -> name.startsWith("switchboard-ws-client-")), workers.toString());
+        }
+    }
+
+    /** The threads a client's handler hears its 200 messages on. */
+    private static Set<String> clientReadThreads(TyrusTransport transport, boolean neverBlocks) throws Exception {
+        Recorder serverSide = new Recorder(true);
+        WebSocketServer server = listen(transport, SMALL_LIMIT, serverSide);
+        java.util.concurrent.BlockingQueue<String> threads = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.util.concurrent.BlockingQueue<WebSocketConnection> opens = new java.util.concurrent.LinkedBlockingQueue<>();
+        transport.connect(ClientSpec.builder("selector", uri(server)).pingInterval(Duration.ZERO).build(),
+                new dev.switchboard.transport.ClientHandler() {
+                    @Override
+                    public void onOpen(WebSocketConnection connection) {
+                        opens.add(connection);
+                    }
+
+                    @Override
+                    public void onText(WebSocketConnection connection, String text) {
+                        threads.add(text + " " + Thread.currentThread().getName());
+                    }
+
+                    @Override
+                    public boolean neverBlocks() {
+                        return neverBlocks;
+                    }
+                });
+        WebSocketConnection client = next(opens);
+        for (int i = 0; i < 200; i++) {
+            client.sendText(Integer.toString(i));
+        }
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            String[] echo = next(threads).split(" ", 2);
+            assertEquals(Integer.toString(i), echo[0]);
+            names.add(echo[1]);
+        }
+        client.close(1000, "done");
+        return names;
+    }
+
     // --- RAW_BINARY_FRAMES ----------------------------------------------------------------------
 
     /** Payload sizes at the edges of each length encoding (RFC 6455 §5.2: 7, 16 and 64 bit). */
