@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,9 +38,9 @@ final class AgentListener implements WebSocketHandler {
         void agentLost(String agent, String reason);
     }
 
-    /** Runs a task later on the endpoint's scheduler. */
+    /** Runs a task later on the endpoint's scheduler; cancelling the future forgets it. */
     interface Scheduler {
-        void schedule(Duration delay, Runnable task);
+        Future<?> schedule(Duration delay, Runnable task);
     }
 
     private final String endpointId;

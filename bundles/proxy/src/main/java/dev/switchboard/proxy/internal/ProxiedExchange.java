@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Future;
 
 /**
  * One browser request carried by one tunnel stream, on the controller: the request head and body
@@ -44,6 +45,8 @@ final class ProxiedExchange implements TunnelStream.Handler {
     private FrameBoundary boundary;
     private boolean answered;
     private boolean goneAway;
+    /** The 504 awaiting the answer: cancelled by it, so an answered request is not held till then. */
+    private Future<?> openDeadline;
 
     ProxiedExchange(StreamExchange exchange, ProxyRoutes.Route route, RouteMetrics.Counters metrics, Events events) {
         this.exchange = exchange;
@@ -68,7 +71,7 @@ final class ProxiedExchange implements TunnelStream.Handler {
         synchronized (this) {
             stream = opened;
         }
-        Runnable awaitAnswer = () -> scheduler.schedule(openTimeout, () -> timedOut(opened, openTimeout));
+        Runnable awaitAnswer = () -> awaitAnswer(scheduler.schedule(openTimeout, () -> timedOut(opened, openTimeout)));
         exchange.onAbort(() -> opened.reset(ResetCode.CANCEL, "browser went away"));
         if (collected != null) {
             collected.forEach(opened::write);
@@ -81,12 +84,34 @@ final class ProxiedExchange implements TunnelStream.Handler {
         }
     }
 
-    private void timedOut(TunnelStream opened, Duration openTimeout) {
+    private void awaitAnswer(Future<?> deadline) {
         synchronized (this) {
-            if (answered) {
+            if (!answered) {
+                openDeadline = deadline;
                 return;
             }
-            answered = true;
+        }
+        deadline.cancel(false);
+    }
+
+    /** Marks the request answered (its answer came, or it ended without one); false when it was already. The caller holds the lock. */
+    private boolean answer() {
+        if (answered) {
+            return false;
+        }
+        answered = true;
+        if (openDeadline != null) {
+            openDeadline.cancel(false);
+            openDeadline = null;
+        }
+        return true;
+    }
+
+    private void timedOut(TunnelStream opened, Duration openTimeout) {
+        synchronized (this) {
+            if (!answer()) {
+                return;
+            }
         }
         opened.reset(ResetCode.TIMEOUT, "no answer within " + openTimeout.toSeconds() + " s");
         page(exchange, metrics, 504, "Gateway Timeout", "the service of agent " + route.agent()
@@ -152,10 +177,9 @@ final class ProxiedExchange implements TunnelStream.Handler {
         }
         ByteStream switched = null;
         synchronized (this) {
-            if (answered) {
+            if (!answer()) {
                 return;
             }
-            answered = true;
             metrics.answered(response.status());
             List<HttpHeader> headers = HopByHop.forward(response).headers();
             if (response.status() == 101 && exchange.isUpgrade()) {
@@ -212,8 +236,7 @@ final class ProxiedExchange implements TunnelStream.Handler {
         ByteStream socket;
         boolean unanswered;
         synchronized (this) {
-            unanswered = !answered;
-            answered = true;
+            unanswered = answer();
             sink = downstream;
             socket = webSocket;
         }

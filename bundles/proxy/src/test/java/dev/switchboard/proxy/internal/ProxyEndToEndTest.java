@@ -186,6 +186,27 @@ class ProxyEndToEndTest {
     }
 
     /**
+     * An answered request leaves no 504 timer behind: each held its exchange (and the browser's
+     * request) until the open timeout, so a busy controller's heap filled with answered requests.
+     */
+    @Test
+    void anAnsweredRequestLeavesNoTimeoutBehind() throws Exception {
+        fixture = new ProxyFixture(Duration.ofSeconds(30));
+        java.util.concurrent.ThreadPoolExecutor scheduler =
+                (java.util.concurrent.ThreadPoolExecutor) dev.switchboard.endpoint.internal.SharedScheduler.get();
+        int before = scheduler.getQueue().size();
+        try (Socket socket = new Socket("127.0.0.1", fixture.browserPort())) {
+            socket.setSoTimeout(10_000);
+            for (int i = 0; i < 50; i++) {
+                write(socket, "GET /answered/" + i + " HTTP/1.1\r\nHost: kuma.test\r\n\r\n");
+                assertTrue(readResponse(socket.getInputStream()).startsWith("HTTP/1.1 200"));
+            }
+        }
+        int after = scheduler.getQueue().size();
+        assertTrue(after < before + 10, "scheduled tasks before " + before + ", after 50 answers " + after);
+    }
+
+    /**
      * Bad input: a service that keeps its connection open after answering, though asked to close
      * it, once with a length and once chunked (in HTTP/1.1 to our HTTP/1.0 request), and a HEAD
      * answered with a length but no body: each answer ends by its framing, so the browser's
