@@ -65,6 +65,19 @@ class ClusterSingletonTest {
         return adapter;
     }
 
+    /** Node a, which took the lease, and node b, standing by for it. */
+    private record Holding(SharedLeases.View viewA, CountingAdapter a, CountingAdapter b) {
+    }
+
+    private Holding aHoldsBStandsBy() throws InterruptedException {
+        SharedLeases.View viewA = table.node("a");
+        CountingAdapter a = node(viewA);
+        await("node a runs", a::running);
+        CountingAdapter b = node(table.node("b"));
+        await("b stands by", () -> standingBy(b, "a"));
+        return new Holding(viewA, a, b);
+    }
+
     @Test
     void exactlyOneNodeRunsTheEndpointAndTheOthersSayWhoHoldsIt() throws Exception {
         CountingAdapter a = node(table.node("a"));
@@ -81,11 +94,10 @@ class ClusterSingletonTest {
 
     @Test
     void whenTheHolderIsCutOffItStopsBeforeAnotherNodeTakesOver() throws Exception {
-        SharedLeases.View viewA = table.node("a");
-        CountingAdapter a = node(viewA);
-        await("node a runs", a::running);
-        CountingAdapter b = node(table.node("b"));
-        await("b stands by", () -> standingBy(b, "a"));
+        Holding pair = aHoldsBStandsBy();
+        SharedLeases.View viewA = pair.viewA();
+        CountingAdapter a = pair.a();
+        CountingAdapter b = pair.b();
 
         // a loses the cluster (its process hangs, its network fails) while its lease still lasts
         viewA.reachable.set(false);
@@ -112,10 +124,9 @@ class ClusterSingletonTest {
 
     @Test
     void aStoppedHolderReleasesTheLeaseAndAnotherTakesOverAtOnce() throws Exception {
-        CountingAdapter a = node(table.node("a"));
-        await("node a runs", a::running);
-        CountingAdapter b = node(table.node("b"));
-        await("b stands by", () -> standingBy(b, "a"));
+        Holding pair = aHoldsBStandsBy();
+        CountingAdapter a = pair.a();
+        CountingAdapter b = pair.b();
         a.stop();
         await("b runs", b::running);
         assertEquals("b", table.holder("endpoint/kosmi-main"));
@@ -150,11 +161,10 @@ class ClusterSingletonTest {
 
     @Test
     void aStandbyForwardsToTheHolderAndTheNextHolderDeliversWhatTheDeadOneMayHaveMissed() throws Exception {
-        SharedLeases.View viewA = table.node("a");
-        CountingAdapter a = node(viewA);
-        await("node a runs", a::running);
-        CountingAdapter b = node(table.node("b"));
-        await("b stands by", () -> standingBy(b, "a"));
+        Holding pair = aHoldsBStandsBy();
+        SharedLeases.View viewA = pair.viewA();
+        CountingAdapter a = pair.a();
+        CountingAdapter b = pair.b();
 
         // routed on b: forwarded, and delivered by a
         CompletableFuture<Void> forwarded = b.send(text("early")).toCompletableFuture();
@@ -179,11 +189,10 @@ class ClusterSingletonTest {
 
     @Test
     void whatTheHolderSaidItDeliveredIsNotDeliveredAgainByTheNext() throws Exception {
-        SharedLeases.View viewA = table.node("a");
-        CountingAdapter a = node(viewA);
-        await("node a runs", a::running);
-        CountingAdapter b = node(table.node("b"));
-        await("b stands by", () -> standingBy(b, "a"));
+        Holding pair = aHoldsBStandsBy();
+        SharedLeases.View viewA = pair.viewA();
+        CountingAdapter a = pair.a();
+        CountingAdapter b = pair.b();
 
         // delivered by a right before it is cut off: inside the window a takeover repeats by time
         assertTrue(b.send(text("last moment")).toCompletableFuture().isDone());
@@ -214,10 +223,9 @@ class ClusterSingletonTest {
 
     @Test
     void aSingletonSwitchedOffGivesUpTheLease() throws Exception {
-        CountingAdapter a = node(table.node("a"));
-        await("node a runs", a::running);
-        CountingAdapter b = node(table.node("b"));
-        await("b stands by", () -> standingBy(b, "a"));
+        Holding pair = aHoldsBStandsBy();
+        CountingAdapter a = pair.a();
+        CountingAdapter b = pair.b();
         a.start(new TestSettings("kosmi-main", 1, false));
         assertEquals(Detail.DISABLED, a.status().detail());
         await("b runs", b::running);
