@@ -4,15 +4,13 @@ import dev.switchboard.transport.ByteReceiver;
 import dev.switchboard.transport.ByteSink;
 import dev.switchboard.transport.ByteSource;
 import dev.switchboard.transport.ByteStream;
-import dev.switchboard.transport.HttpHeader;
+import dev.switchboard.transport.HopByHop;
 import dev.switchboard.transport.ResponseBodySource;
 import dev.switchboard.transport.ResponseHead;
 import dev.switchboard.transport.StreamResponse;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
-import java.util.List;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -91,7 +89,9 @@ final class ServiceStream implements TunnelStream.Handler {
                 return;
             }
             service = body;
-            tunnel.accept(ByteBuffer.wrap(upgrade ? head.bytes() : unchunked(head).bytes()));
+            // a plain answer's framing was the service connection's (a chunked body crosses de-chunked):
+            // its hop-by-hop headers go no further
+            tunnel.accept(ByteBuffer.wrap(upgrade ? head.bytes() : HopByHop.forward(head).bytes()));
         }
         body.receive(new ByteReceiver() {
             @Override
@@ -116,20 +116,6 @@ final class ServiceStream implements TunnelStream.Handler {
                 }
             }
         });
-    }
-
-    /**
-     * The head as the controller forwards it: a chunked body (from a service answering our HTTP/1.0
-     * request in HTTP/1.1 all the same) crosses the tunnel de-chunked, and the controller frames it
-     * again for the browser.
-     */
-    private static ResponseHead unchunked(ResponseHead head) {
-        if (head.header("Transfer-Encoding").isEmpty()) {
-            return head;
-        }
-        List<HttpHeader> headers = new ArrayList<>(head.headers());
-        headers.removeIf(header -> header.is("Transfer-Encoding"));
-        return head.withHeaders(headers);
     }
 
     @Override
